@@ -176,7 +176,9 @@ fn gains_are_unity_or_silence_and_the_shape_is_stable() {
 fn one_supervisor_matches_the_brief_table() {
     use Party::{Agent as A, Customer as C};
     let s = sup(0);
-    let table: [(Mode, Vec<&Party>, Vec<&Party>, Vec<&Party>); 5] = [
+    // (mode, customer hears, agent hears, supervisor hears)
+    type Row<'a> = (Mode, Vec<&'a Party>, Vec<&'a Party>, Vec<&'a Party>);
+    let table: [Row; 5] = [
         (Mode::None, vec![&A], vec![&C], vec![]),
         (Mode::Monitor, vec![&A], vec![&C], vec![&A, &C]),
         (Mode::Whisper, vec![&A], vec![&C, &s], vec![&A, &C]),
