@@ -40,7 +40,7 @@ fi
 # worker-build at exactly the worker crate's version.
 worker_version=$(locked_version worker)
 if [ -n "$worker_version" ] && \
-   [ "$("$EARSHOT_TOOLS/bin/worker-build" --version 2>/dev/null | awk '{print $2}')" != "$worker_version" ]; then
+   [ "$("$EARSHOT_TOOLS/bin/worker-build" --version 2>/dev/null | awk '{print $NF}')" != "$worker_version" ]; then
   say "cargo install worker-build $worker_version"
   cargo install --quiet --debug --locked --force "worker-build@$worker_version" --root "$EARSHOT_TOOLS"
 fi

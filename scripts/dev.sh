@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Starts the whole system locally: `wrangler dev` on workerd serving the edge worker and the demo pages
+# on 127.0.0.1:8787, then prints the URLs to open. Ctrl-C stops everything.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$EARSHOT_ROOT/scripts/bootstrap.sh"
+PORT="${EARSHOT_PORT:-8787}"
+cd "$EARSHOT_ROOT/edge-worker"
+[ -x scripts/dev-vars.sh ] && bash scripts/dev-vars.sh   # dev-only signing keys, when the worker has them
+
+export CI=true  # wrangler: no interactive prompts
+setsid wrangler dev --local --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false </dev/null &
+wrangler_pid=$!
+trap 'kill -- -"$wrangler_pid" 2>/dev/null || true' EXIT INT TERM
+
+for _ in $(seq 1 600); do
+  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$wrangler_pid" 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
+  sleep 0.5
+done
+cat <<URLS
+
+Earshot is running on http://127.0.0.1:$PORT/
+  customer:   http://127.0.0.1:$PORT/customer.html
+  agent:      http://127.0.0.1:$PORT/agent.html
+  supervisor: http://127.0.0.1:$PORT/console.html
+  start page: http://127.0.0.1:$PORT/
+Press Ctrl-C to stop.
+URLS
+wait "$wrangler_pid"
