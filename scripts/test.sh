@@ -29,6 +29,7 @@ step "clippy (wasm32)" cargo clippy -p earshot-mixer -p earshot-edge --all-targe
   --target wasm32-unknown-unknown -- -D warnings
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked
 step "native tests" cargo test --workspace --locked
+step "end-to-end tests" bash scripts/test-e2e.sh
 
 # Totals over every runner's closing lines (cargo test and node --test).
 passed=$(cat "$log_dir"/*.log | sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed.*/\1/p; s/^(# |ℹ )pass ([0-9]+)$/\2/p' | awk '{ n += $1 } END { print n + 0 }')

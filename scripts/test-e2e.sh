@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# End-to-end browser tests: real Chromium, real WebRTC, inside a fresh network namespace whose only
+# interface is loopback, so ICE can use nothing but 127.0.0.1. Everything a test starts (servers,
+# wrangler dev, browsers) starts inside that namespace too.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$EARSHOT_ROOT"
+exec unshare --net sh -c 'ip link set lo up && exec node --test --test-concurrency=1 tests/e2e/*.test.mjs'
