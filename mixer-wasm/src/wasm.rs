@@ -1,0 +1,150 @@
+//! The wasm-bindgen layer: a [`Mixer`] with its audio buffers in wasm memory, for an AudioWorklet.
+//!
+//! JavaScript writes inputs into, and reads outputs and meters from, `Float32Array` views on
+//! `memory.buffer` at the offsets `input_ptr`, `output_ptr` and `meter_ptr` give: no copy crosses
+//! the boundary besides the one Web Audio's own channel arrays require. The views must be rebuilt
+//! whenever `memory.buffer` changes (memory grew) and after `set_frames`. `process` never
+//! allocates, so memory cannot grow during it.
+
+use wasm_bindgen::prelude::*;
+
+use crate::{Mixer, MixerConfig, MixerError, ToneSpec};
+
+/// Numbers per input in the meter buffer: RMS, peak, voice (0 or 1), sanitised-sample count.
+pub const METER_FIELDS: usize = 4;
+
+impl From<MixerError> for JsValue {
+    fn from(error: MixerError) -> JsValue {
+        JsError::new(&error.to_string()).into()
+    }
+}
+
+/// The mixer as JavaScript sees it. Gains are linear unless the method says dB; `ramp_ms` left
+/// `undefined` means the default ramp.
+#[wasm_bindgen]
+pub struct WasmMixer {
+    mixer: Mixer,
+    frames: usize,
+    inputs: Vec<f32>,
+    outputs: Vec<f32>,
+    meters: Vec<f32>,
+}
+
+#[wasm_bindgen]
+impl WasmMixer {
+    /// A mixer for `inputs` × `outputs` at `sample_rate`, with buffers for blocks of `frames`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(sample_rate: f32, inputs: usize, outputs: usize, frames: usize) -> Result<WasmMixer, JsValue> {
+        let mixer = Mixer::new(MixerConfig::new(sample_rate, inputs, outputs))?;
+        let mut mixer =
+            WasmMixer { mixer, frames: 0, inputs: Vec::new(), outputs: Vec::new(), meters: Vec::new() };
+        mixer.meters = vec![0.0; inputs * METER_FIELDS];
+        mixer.set_frames(frames);
+        Ok(mixer)
+    }
+
+    /// Sizes the buffers for blocks of `frames` (views must be rebuilt afterwards).
+    pub fn set_frames(&mut self, frames: usize) {
+        let config = self.mixer.config();
+        self.frames = frames;
+        self.inputs = vec![0.0; config.inputs * frames];
+        self.outputs = vec![0.0; config.outputs * frames];
+    }
+
+    /// Frames per block the buffers hold.
+    pub fn frames(&self) -> usize {
+        self.frames
+    }
+
+    /// Byte offset of the planar input buffer (inputs × frames `f32`s) in wasm memory.
+    pub fn input_ptr(&self) -> *const f32 {
+        self.inputs.as_ptr()
+    }
+
+    /// Byte offset of the planar output buffer (outputs × frames `f32`s).
+    pub fn output_ptr(&self) -> *const f32 {
+        self.outputs.as_ptr()
+    }
+
+    /// Byte offset of the meter buffer (inputs × [`METER_FIELDS`] `f32`s), updated by `process`.
+    pub fn meter_ptr(&self) -> *const f32 {
+        self.meters.as_ptr()
+    }
+
+    /// Applies queued control messages and mixes one block from the input buffer to the output buffer.
+    pub fn process(&mut self) -> Result<(), JsValue> {
+        self.mixer.process(&mut self.inputs, &mut self.outputs, self.frames)?;
+        for (fields, reading) in self.meters.chunks_exact_mut(METER_FIELDS).zip(self.mixer.meters()) {
+            let voice = if reading.voice { 1.0 } else { 0.0 };
+            fields.copy_from_slice(&[reading.rms, reading.peak, voice, reading.sanitized as f32]);
+        }
+        Ok(())
+    }
+
+    /// Replaces the matrix: `gains` is row-major outputs × inputs (`gains[o * inputs + i]`).
+    pub fn set_matrix(
+        &mut self,
+        outputs: usize,
+        inputs: usize,
+        gains: &[f32],
+        ramp_ms: Option<f32>,
+    ) -> Result<(), JsValue> {
+        Ok(self.mixer.set_matrix(outputs, inputs, gains, ramp_ms)?)
+    }
+
+    /// Glides one cell to a linear gain.
+    pub fn set_gain(
+        &mut self,
+        output: usize,
+        input: usize,
+        gain: f32,
+        ramp_ms: Option<f32>,
+    ) -> Result<(), JsValue> {
+        Ok(self.mixer.set_gain(output, input, gain, ramp_ms)?)
+    }
+
+    /// Glides one cell to a gain in dB (−120 or less, or −Infinity, mutes).
+    pub fn set_gain_db(
+        &mut self,
+        output: usize,
+        input: usize,
+        db: f32,
+        ramp_ms: Option<f32>,
+    ) -> Result<(), JsValue> {
+        Ok(self.mixer.set_gain_db(output, input, db, ramp_ms)?)
+    }
+
+    /// Changes the default ramp.
+    pub fn set_ramp_ms(&mut self, ramp_ms: f32) -> Result<(), JsValue> {
+        Ok(self.mixer.set_ramp_ms(ramp_ms)?)
+    }
+
+    /// Plays a tone into the listed outputs.
+    pub fn play_tone(
+        &mut self,
+        frequency_hz: f32,
+        duration_ms: f32,
+        gain: f32,
+        fade_ms: f32,
+        outputs: &[u32],
+    ) -> Result<(), JsValue> {
+        let spec = ToneSpec { frequency_hz, duration_ms, gain, fade_ms };
+        let outputs: Vec<usize> = outputs.iter().map(|&output| output as usize).collect();
+        Ok(self.mixer.play_tone(spec, &outputs)?)
+    }
+
+    /// Fades the tone out.
+    pub fn stop_tone(&mut self) -> Result<(), JsValue> {
+        Ok(self.mixer.stop_tone()?)
+    }
+
+    /// Changes the active size within capacity.
+    pub fn resize(&mut self, inputs: usize, outputs: usize) -> Result<(), JsValue> {
+        Ok(self.mixer.resize(inputs, outputs)?)
+    }
+
+    /// Current linear gain of a cell (`undefined` outside the active matrix).
+    pub fn gain(&self, output: usize, input: usize) -> Option<f32> {
+        self.mixer.gain(output, input)
+    }
+}

@@ -1,0 +1,207 @@
+//! The mixer end to end: per-output content follows the matrix, switches glide, limits and
+//! sanitising hold, block sizes and resizing work.
+
+mod common;
+
+use common::{goertzel, max_step, render, sine, RATE};
+use earshot_mixer::{Mixer, MixerConfig, MixerError, ToneSpec};
+
+/// Three talkers (agent, customer, supervisor) at distinct pitches.
+const SOURCES: [(f32, f32); 3] = [(375.0, 0.3), (750.0, 0.2), (1500.0, 0.1)];
+
+fn mixer(inputs: usize, outputs: usize) -> Mixer {
+    Mixer::new(MixerConfig::new(RATE, inputs, outputs)).unwrap()
+}
+
+#[test]
+fn each_output_contains_its_inputs_at_the_matrix_gains() {
+    // Whisper: the customer hears the agent; the agent hears customer and supervisor; the
+    // supervisor hears agent and customer; the recording gets the agent at −6 dB.
+    let gains = [[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.5, 0.0, 0.0]];
+    let mut mixer = mixer(3, 4);
+    mixer.set_matrix(4, 3, gains.as_flattened(), Some(0.0)).unwrap();
+    let outputs = render(&mut mixer, &SOURCES, 9600, 128);
+    for (o, row) in gains.iter().enumerate() {
+        for (&gain, &(hz, amplitude)) in row.iter().zip(&SOURCES) {
+            let measured = goertzel(&outputs[o], hz);
+            assert!((measured - gain * amplitude).abs() < 1e-4, "output {o} at {hz} Hz: {measured}");
+        }
+    }
+}
+
+#[test]
+fn outputs_equal_the_matrix_product_sample_by_sample() {
+    let gains = [0.25f32, 0.0, 1.0, 0.7, 0.3, 0.0];
+    let mut mixer = mixer(3, 2);
+    mixer.set_matrix(2, 3, &gains, Some(0.0)).unwrap();
+    let outputs = render(&mut mixer, &SOURCES, 1000, 100);
+    let inputs: Vec<Vec<f32>> = SOURCES.iter().map(|&(hz, a)| sine(hz, a, 0, 1000)).collect();
+    for (o, output) in outputs.iter().enumerate() {
+        for (t, &y) in output.iter().enumerate() {
+            let expected: f32 = (0..3).map(|i| gains[o * 3 + i] * inputs[i][t]).sum();
+            assert!((y - expected).abs() < 1e-6, "output {o} frame {t}: {y} vs {expected}");
+        }
+    }
+}
+
+#[test]
+fn a_gain_switch_on_a_sine_glides_without_a_step() {
+    let mut mixer = mixer(1, 1);
+    mixer.set_matrix(1, 1, &[1.0], Some(0.0)).unwrap();
+    let mut output = render(&mut mixer, &[(1000.0, 0.9)], 480, 128)[0].clone();
+    mixer.set_gain(0, 0, 0.0, None).unwrap(); // default 10 ms
+    output.extend(render(&mut mixer, &[(1000.0, 0.9)], 960, 128)[0].iter());
+    // The sine alone moves at most 2π·1000/48000·0.9 ≈ 0.118 per sample; the ramp adds ≤ 0.9/480.
+    let natural = 2.0 * std::f32::consts::PI * 1000.0 / RATE * 0.9;
+    assert!(max_step(&output) <= natural + 0.9 / 480.0 + 1e-4, "step {}", max_step(&output));
+    assert!(output[480 + 480..].iter().all(|&x| x == 0.0), "muted after the ramp");
+    assert_eq!(mixer.gain(0, 0), Some(0.0));
+    // Without a ramp the same switch is a click: the test can tell the difference.
+    mixer.set_gain(0, 0, 1.0, Some(0.0)).unwrap();
+    let mut clicked = vec![0.0];
+    clicked.extend(render(&mut mixer, &[(250.0, 0.9)], 100, 128)[0].iter().skip(40));
+    assert!(max_step(&clicked) > 0.5, "an instant switch mid-sine jumps");
+}
+
+#[test]
+fn the_limiter_ceiling_holds_when_everyone_shouts() {
+    let mut mixer = mixer(3, 1);
+    mixer.set_matrix(1, 3, &[1.0, 1.0, 16.0], Some(0.0)).unwrap();
+    let shouting = [(300.0, 1.0), (450.0, 1.0), (600.0, 1.0)];
+    let output = &render(&mut mixer, &shouting, 4800, 128)[0];
+    let peak = output.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak <= 1.0 && peak > 0.9, "peak {peak}");
+}
+
+#[test]
+fn nan_and_inf_inputs_never_reach_an_output() {
+    let mut mixer = mixer(2, 2);
+    mixer.set_matrix(2, 2, &[1.0, 1.0, 0.0, 1.0], Some(0.0)).unwrap();
+    let frames = 64;
+    let mut inputs = vec![f32::NAN; frames];
+    inputs.extend(std::iter::repeat_n(f32::INFINITY, frames));
+    inputs[frames + 1] = f32::NEG_INFINITY;
+    let mut outputs = vec![1.0; 2 * frames];
+    mixer.process(&mut inputs, &mut outputs, frames).unwrap();
+    assert!(outputs.iter().all(|&x| x == 0.0), "silent, not NaN: {:?}", &outputs[..4]);
+    assert_eq!(mixer.meter(0).unwrap().sanitized, 64);
+    assert_eq!(mixer.meter(1).unwrap().sanitized, 64);
+}
+
+#[test]
+fn every_block_size_from_1_to_1024_renders_the_same_signal() {
+    let gains = [0.5f32, 1.0, 0.0, 0.25, 0.0, 1.0];
+    let render_with = |block: usize| {
+        let mut mixer = mixer(3, 2);
+        mixer.set_matrix(2, 3, &gains, Some(0.0)).unwrap();
+        mixer.set_gain(1, 2, 0.0, Some(5.0)).unwrap(); // a glide spanning several blocks
+        render(&mut mixer, &SOURCES, 2048, block)
+    };
+    let reference = render_with(128);
+    for block in 1..=1024 {
+        let outputs = render_with(block);
+        for (channel, expected) in outputs.iter().zip(&reference) {
+            let error = channel.iter().zip(expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            assert!(error < 1e-6, "block {block}: differs by {error}");
+        }
+    }
+}
+
+#[test]
+fn resizing_activates_and_mutes_cells() {
+    let mut mixer = mixer(3, 4);
+    mixer.set_matrix(2, 2, &[0.0, 1.0, 1.0, 0.0], Some(0.0)).unwrap();
+    // 3840 frames are whole periods of every source, so Goertzel sees no leakage.
+    let outputs = render(&mut mixer, &SOURCES, 3840, 128);
+    assert_eq!((mixer.inputs(), mixer.outputs()), (2, 2));
+    assert!(goertzel(&outputs[0], 750.0) > 0.19);
+    assert!(outputs[2].iter().chain(&outputs[3]).all(|&x| x == 0.0), "inactive outputs are silent");
+    assert!(goertzel(&outputs[1], 1500.0) < 1e-6, "inactive input 2 is not mixed");
+    assert_eq!(mixer.gain(0, 2), None);
+    assert!(mixer.set_gain(0, 2, 1.0, None).is_err(), "input 2 is outside the active matrix");
+
+    // A supervisor joins: a third input and third output, both starting muted.
+    mixer.resize(3, 3).unwrap();
+    mixer.set_gain(2, 0, 1.0, Some(0.0)).unwrap();
+    let outputs = render(&mut mixer, &SOURCES, 3840, 128);
+    assert_eq!(mixer.target_gain(0, 2), Some(0.0));
+    assert!((goertzel(&outputs[2], 375.0) - 0.3).abs() < 1e-4);
+    assert!(goertzel(&outputs[0], 1500.0) < 1e-6);
+
+    // Shrinking mutes what leaves, so growing again starts from silence.
+    mixer.set_matrix(3, 3, &[1.0; 9], Some(0.0)).unwrap();
+    mixer.resize(1, 1).unwrap();
+    render(&mut mixer, &SOURCES, 128, 128);
+    assert_eq!(mixer.meter(2).unwrap().rms, 0.0, "inactive inputs are not metered");
+    mixer.resize(3, 3).unwrap();
+    render(&mut mixer, &SOURCES, 128, 128);
+    assert_eq!(mixer.gain(0, 0), Some(1.0), "the cell that stayed keeps its gain");
+    assert_eq!(mixer.gain(0, 1), Some(0.0));
+    assert_eq!(mixer.gain(2, 2), Some(0.0));
+}
+
+#[test]
+fn the_tone_reaches_only_its_outputs() {
+    let mut mixer = mixer(1, 3);
+    let beep = ToneSpec { frequency_hz: 1000.0, duration_ms: 100.0, gain: 0.25, fade_ms: 5.0 };
+    mixer.play_tone(beep, &[0, 2]).unwrap();
+    let outputs = render(&mut mixer, &[], 4800, 100);
+    for (o, expected_peak) in [(0, 0.25), (1, 0.0), (2, 0.25)] {
+        let peak = outputs[o].iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        assert!((peak - expected_peak).abs() < 1e-3, "output {o}: peak {peak}");
+    }
+    assert!(max_step(&outputs[0]) < 0.04);
+}
+
+#[test]
+fn meters_follow_each_input() {
+    let mut mixer = mixer(3, 1);
+    render(&mut mixer, &[(375.0, 0.5), (750.0, 0.001)], 1280, 128);
+    let loud = mixer.meter(0).unwrap();
+    assert!((loud.rms - 0.5 / 2f32.sqrt()).abs() < 0.01 && loud.peak <= 0.5 && loud.peak > 0.45, "{loud:?}");
+    assert!(loud.voice);
+    let quiet = mixer.meter(1).unwrap();
+    assert!(!quiet.voice && quiet.rms < 0.001, "{quiet:?}");
+    assert_eq!(mixer.meters().len(), 3);
+}
+
+#[test]
+fn control_calls_are_validated() {
+    let mut mixer = mixer(2, 2);
+    assert_eq!(
+        mixer.set_matrix(2, 2, &[1.0; 3], None),
+        Err(MixerError::MatrixSize { expected: 4, actual: 3 })
+    );
+    assert!(matches!(mixer.set_matrix(3, 2, &[1.0; 6], None), Err(MixerError::OutOfRange { .. })));
+    assert!(matches!(mixer.set_gain(0, 0, f32::NAN, None), Err(MixerError::InvalidValue(_))));
+    assert!(matches!(mixer.set_gain(0, 0, -1.0, None), Err(MixerError::InvalidValue(_))));
+    assert!(matches!(mixer.set_gain(0, 0, 1.0, Some(-1.0)), Err(MixerError::InvalidValue(_))));
+    assert!(matches!(mixer.set_gain_db(0, 0, f32::NAN, None), Err(MixerError::InvalidValue(_))));
+    assert!(matches!(mixer.play_tone(ToneSpec::JOIN_BEEP, &[2]), Err(MixerError::OutOfRange { .. })));
+    let too_high = ToneSpec { frequency_hz: 30_000.0, ..ToneSpec::JOIN_BEEP };
+    assert!(matches!(mixer.play_tone(too_high, &[0]), Err(MixerError::InvalidValue(_))));
+    assert!(Mixer::new(MixerConfig::new(RATE, 0, 2)).is_err());
+    assert!(Mixer::new(MixerConfig { ramp_ms: f32::NAN, ..MixerConfig::new(RATE, 1, 1) }).is_err());
+    let (mut short, mut outputs) = (vec![0.0; 3], vec![0.0; 4]);
+    assert_eq!(
+        mixer.process(&mut short, &mut outputs, 2),
+        Err(MixerError::BufferTooShort { expected: 4, actual: 3 })
+    );
+}
+
+#[test]
+fn the_queue_applies_in_order_at_the_next_block_and_refuses_when_full() {
+    let mut mixer = Mixer::new(MixerConfig { queue_capacity: 2, ..MixerConfig::new(RATE, 1, 1) }).unwrap();
+    mixer.set_gain_db(0, 0, 0.0, Some(0.0)).unwrap();
+    mixer.set_gain_db(0, 0, -6.0206, Some(0.0)).unwrap();
+    assert_eq!(mixer.set_ramp_ms(1.0), Err(MixerError::QueueFull));
+    assert_eq!(mixer.gain(0, 0), Some(0.0), "nothing applies before the next block");
+    render(&mut mixer, &[], 1, 1);
+    assert!((mixer.gain(0, 0).unwrap() - 0.5).abs() < 1e-4, "the later message wins");
+    mixer.set_ramp_ms(1.0).unwrap();
+    mixer.set_gain(0, 0, 0.0, None).unwrap();
+    render(&mut mixer, &[], 47, 47);
+    assert!(mixer.gain(0, 0).unwrap() > 0.0, "a 1 ms ramp is 48 frames");
+    render(&mut mixer, &[], 1, 1);
+    assert_eq!(mixer.gain(0, 0), Some(0.0));
+}
