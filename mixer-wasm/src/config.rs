@@ -14,8 +14,9 @@ pub struct MixerConfig {
     pub outputs: usize,
     /// Default glide time of a gain change in milliseconds (10 ms unless set).
     pub ramp_ms: f32,
-    /// Block RMS at or above which an input counts as voice, in dBFS (−45 unless set).
-    pub voice_threshold_db: f32,
+    /// Block RMS (linear) at or above which an input counts as voice: 0.0056, −45 dBFS, unless set
+    /// (`db_to_gain` converts).
+    pub voice_threshold: f32,
     /// How long the voice flag holds after the level drops, in milliseconds (300 unless set).
     pub voice_hangover_ms: f32,
     /// Most control messages queued between two blocks (256 unless set).
@@ -35,7 +36,8 @@ impl MixerConfig {
             inputs,
             outputs,
             ramp_ms: 10.0,
-            voice_threshold_db: -45.0,
+            voice_threshold: 0.005_623_413, // −45 dBFS
+
             voice_hangover_ms: 300.0,
             queue_capacity: 256,
         }
@@ -47,7 +49,7 @@ impl MixerConfig {
         check((1..=MAX_CHANNELS).contains(&self.inputs), "inputs must be 1..=1024")?;
         check((1..=MAX_CHANNELS).contains(&self.outputs), "outputs must be 1..=1024")?;
         check((0.0..=MAX_RAMP_MS).contains(&self.ramp_ms), "ramp_ms must be 0..=10000")?;
-        check(self.voice_threshold_db.is_finite() && self.voice_threshold_db <= 0.0, "voice_threshold_db")?;
+        check((0.0..=1.0).contains(&self.voice_threshold), "voice_threshold must be 0..=1")?;
         check((0.0..=60_000.0).contains(&self.voice_hangover_ms), "voice_hangover_ms must be 0..=60000")?;
         check((1..=65_536).contains(&self.queue_capacity), "queue_capacity must be 1..=65536")
     }

@@ -5,7 +5,7 @@ use std::fmt;
 /// Why the mixer refused a configuration, a control message or a buffer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MixerError {
-    /// A configuration field is out of its allowed range.
+    /// A configuration field is out of its allowed range (the text says which and how).
     InvalidConfig(&'static str),
     /// An index or dimension is beyond the mixer's capacity or active size.
     OutOfRange { what: &'static str, value: usize, limit: usize },
@@ -17,6 +17,19 @@ pub enum MixerError {
     QueueFull,
     /// `process` got a buffer shorter than capacity × frames.
     BufferTooShort { expected: usize, actual: usize },
+}
+
+impl MixerError {
+    /// A fixed description without the numbers, for builds that keep formatting code out (wasm).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            MixerError::InvalidConfig(what) | MixerError::InvalidValue(what) => what,
+            MixerError::OutOfRange { .. } => "index or size out of range",
+            MixerError::MatrixSize { .. } => "matrix gain count is not outputs × inputs",
+            MixerError::QueueFull => "control queue full",
+            MixerError::BufferTooShort { .. } => "buffer shorter than capacity × frames",
+        }
+    }
 }
 
 impl fmt::Display for MixerError {

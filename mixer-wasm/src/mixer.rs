@@ -52,8 +52,7 @@ impl Mixer {
     pub fn new(config: MixerConfig) -> Result<Mixer, MixerError> {
         config.validate()?;
         let cells = config.inputs * config.outputs;
-        let threshold = db_to_gain(config.voice_threshold_db);
-        let meter = Meter::new(threshold, config.frames(config.voice_hangover_ms));
+        let meter = Meter::new(config.voice_threshold, config.frames(config.voice_hangover_ms));
         Ok(Mixer {
             inputs: config.inputs,
             outputs: config.outputs,

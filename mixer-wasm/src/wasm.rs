@@ -13,14 +13,15 @@ use crate::{Mixer, MixerConfig, MixerError, ToneSpec};
 /// Numbers per input in the meter buffer: RMS, peak, voice (0 or 1), sanitised-sample count.
 pub const METER_FIELDS: usize = 4;
 
+// Fixed texts: formatting numbers into messages would pull `core::fmt` into the binary.
 impl From<MixerError> for JsValue {
     fn from(error: MixerError) -> JsValue {
-        JsError::new(&error.to_string()).into()
+        JsError::new(error.reason()).into()
     }
 }
 
-/// The mixer as JavaScript sees it. Gains are linear unless the method says dB; `ramp_ms` left
-/// `undefined` means the default ramp.
+/// The mixer as JavaScript sees it. Gains are linear (the JS helper converts dB, which keeps `powf`
+/// out of the binary); `ramp_ms` left `undefined` means the default ramp.
 #[wasm_bindgen]
 pub struct WasmMixer {
     mixer: Mixer,
@@ -101,17 +102,6 @@ impl WasmMixer {
         ramp_ms: Option<f32>,
     ) -> Result<(), JsValue> {
         Ok(self.mixer.set_gain(output, input, gain, ramp_ms)?)
-    }
-
-    /// Glides one cell to a gain in dB (−120 or less, or −Infinity, mutes).
-    pub fn set_gain_db(
-        &mut self,
-        output: usize,
-        input: usize,
-        db: f32,
-        ramp_ms: Option<f32>,
-    ) -> Result<(), JsValue> {
-        Ok(self.mixer.set_gain_db(output, input, db, ramp_ms)?)
     }
 
     /// Changes the default ramp.

@@ -1,0 +1,135 @@
+// earshot-mixer, main thread: createMixerNode() returns a ready AudioWorkletNode running the wasm
+// gain-matrix mixer. The wasm module is compiled here, once per URL, and handed to the processor in
+// processorOptions (AudioWorkletGlobalScope has no fetch).
+
+const PROCESSOR_NAME = 'earshot-mixer';
+const METER_FIELDS = 4;
+const DEFAULT_WASM_URL = new URL('./earshot_mixer_bg.wasm', import.meta.url);
+const DEFAULT_PROCESSOR_URL = new URL('./processor.js', import.meta.url);
+
+const modules = new Map(); // wasm URL → Promise<WebAssembly.Module>
+const worklets = new WeakMap(); // BaseAudioContext → Map(processor URL → Promise)
+
+/** Compiles (once per URL) the mixer's wasm module. */
+export function compileMixer(wasmUrl = DEFAULT_WASM_URL) {
+  const key = String(wasmUrl);
+  if (!modules.has(key)) {
+    const compiling = fetch(key)
+      .then((response) => {
+        if (!response.ok) throw new Error(`earshot-mixer: fetching ${key} failed: ${response.status}`);
+        return response.arrayBuffer();
+      })
+      .then((bytes) => WebAssembly.compile(bytes));
+    compiling.catch(() => modules.delete(key));
+    modules.set(key, compiling);
+  }
+  return modules.get(key);
+}
+
+function loadProcessor(context, processorUrl) {
+  const key = String(processorUrl);
+  let loaded = worklets.get(context);
+  if (!loaded) worklets.set(context, (loaded = new Map()));
+  if (!loaded.has(key)) loaded.set(key, context.audioWorklet.addModule(key));
+  return loaded.get(key);
+}
+
+/** Linear gain of a level in dB; -Infinity (or -120 dB and below) is silence. */
+export function dbToGain(db) {
+  return db <= -120 ? 0 : 10 ** (db / 20);
+}
+
+/** Rows are outputs (listeners), columns inputs (sources), as earshot-policy's GainMatrix.gains. */
+function flatten(matrix) {
+  const rows = Array.isArray(matrix) ? matrix : matrix?.gains;
+  if (!Array.isArray(rows) || !rows.every((row) => Array.isArray(row) && row.length === (rows[0] ?? []).length)) {
+    throw new TypeError('earshot-mixer: a matrix is an array of equal-length rows (outputs × inputs)');
+  }
+  return { outputs: rows.length, inputs: rows[0]?.length ?? 0, gains: Float32Array.from(rows.flat()) };
+}
+
+/** The mixer's AudioWorkletNode: mono inputs and outputs, control methods and `meter` events. */
+export class MixerNode extends AudioWorkletNode {
+  constructor(context, options) {
+    super(context, PROCESSOR_NAME, options);
+    this.ready = new Promise((resolve, reject) => {
+      this.port.onmessage = ({ data }) => {
+        if (data.type === 'ready') resolve(this);
+        else if (data.type === 'meter') this.dispatchEvent(new CustomEvent('meter', { detail: meterDetail(data.meters) }));
+        else if (data.type === 'error') {
+          const error = new Error(`earshot-mixer: ${data.request ? `${data.request}: ` : ''}${data.message}`);
+          reject(error); // ignored once ready
+          this.dispatchEvent(new CustomEvent('mixererror', { detail: error }));
+        }
+      };
+    });
+  }
+
+  /** Replaces the matrix (rows = outputs, columns = inputs, linear gains); glides over rampMs. */
+  setMatrix(matrix, rampMs) {
+    this.port.postMessage({ type: 'matrix', ...flatten(matrix), rampMs });
+  }
+
+  /** Glides the gain of `input` in `output` to `db` dB (-Infinity mutes) over rampMs. */
+  setGain(output, input, db, rampMs) {
+    this.port.postMessage({ type: 'gain', output, input, gain: dbToGain(db), rampMs });
+  }
+
+  /** Changes the default glide time (10 ms unless set). */
+  setRampTime(rampMs) {
+    this.port.postMessage({ type: 'ramp', rampMs });
+  }
+
+  /** Plays an enveloped sine into `outputs`. */
+  playTone({ outputs, frequency = 880, durationMs = 150, gainDb = -18, fadeMs = 5 }) {
+    this.port.postMessage({ type: 'tone', outputs: Uint32Array.from(outputs), frequency, durationMs, gain: dbToGain(gainDb), fadeMs });
+  }
+
+  /** Fades the tone out. */
+  stopTone() {
+    this.port.postMessage({ type: 'stopTone' });
+  }
+
+  /** Changes the active inputs and outputs within the node's capacity; new cells start muted. */
+  resize(inputs, outputs) {
+    this.port.postMessage({ type: 'resize', inputs, outputs });
+  }
+}
+
+function meterDetail(fields) {
+  const meters = [];
+  for (let i = 0; i < fields.length; i += METER_FIELDS) {
+    meters.push({ rms: fields[i], peak: fields[i + 1], voice: fields[i + 2] === 1, sanitized: fields[i + 3] });
+  }
+  return meters;
+}
+
+/**
+ * Creates the mixer node on `context` once its processor runs: `await createMixerNode(ctx, {inputs: 3,
+ * outputs: 4, matrix})`. Rejects with a clear error if the worklet module did not register or the
+ * wasm failed to start.
+ */
+export async function createMixerNode(context, options = {}) {
+  const { inputs = 3, outputs = 4, matrix, rampMs, meterHz = 20 } = options;
+  const module = options.module ?? (await compileMixer(options.wasmUrl));
+  await loadProcessor(context, options.processorUrl ?? DEFAULT_PROCESSOR_URL);
+  let node;
+  try {
+    node = new MixerNode(context, {
+      numberOfInputs: inputs,
+      numberOfOutputs: outputs,
+      outputChannelCount: new Array(outputs).fill(1),
+      channelCount: 1,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions: { module, matrix: matrix === undefined ? undefined : flatten(matrix), rampMs, meterHz },
+    });
+  } catch (error) {
+    // addModule resolves even when the module throws while loading; then the name is unknown here.
+    if (error?.name === 'InvalidStateError') {
+      throw new Error(`earshot-mixer: the worklet module loaded but did not register '${PROCESSOR_NAME}' (${error.message})`);
+    }
+    throw error;
+  }
+  return node.ready;
+}

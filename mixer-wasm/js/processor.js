@@ -1,0 +1,95 @@
+// The earshot-mixer AudioWorklet processor: Web Audio's inputs and outputs around the wasm mixer.
+// Loaded with audioWorklet.addModule; created by createMixerNode (index.js), which compiles the wasm
+// module on the main thread and hands it over in processorOptions.
+
+import './text-polyfill.js'; // before the glue: it constructs a TextDecoder at load
+import { initSync, WasmMixer } from './earshot_mixer.js';
+
+const PROCESSOR_NAME = 'earshot-mixer';
+const METER_FIELDS = 4; // rms, peak, voice, sanitized (see src/wasm.rs)
+
+class EarshotMixerProcessor extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    const { module, matrix, rampMs, meterHz = 20 } = options.processorOptions;
+    this.inputCount = options.numberOfInputs;
+    this.outputCount = options.numberOfOutputs;
+    this.port.onmessage = (event) => this.control(event.data);
+    try {
+      this.exports = initSync({ module });
+      this.mixer = new WasmMixer(sampleRate, this.inputCount, this.outputCount, 128);
+      if (rampMs !== undefined) this.mixer.set_ramp_ms(rampMs);
+      // The initial matrix applies without a glide: there is no earlier sound to glide from.
+      if (matrix) this.mixer.set_matrix(matrix.outputs, matrix.inputs, matrix.gains, 0);
+      this.meterEvery = meterHz > 0 ? Math.max(1, Math.round(sampleRate / meterHz)) : Infinity;
+      this.sinceMeter = 0;
+      this.port.postMessage({ type: 'ready' });
+    } catch (error) {
+      this.mixer = null;
+      this.port.postMessage({ type: 'error', message: String(error?.message ?? error) });
+    }
+  }
+
+  control(message) {
+    const mixer = this.mixer;
+    if (!mixer) return;
+    try {
+      switch (message.type) {
+        case 'matrix':
+          return mixer.set_matrix(message.outputs, message.inputs, message.gains, message.rampMs);
+        case 'gain':
+          return mixer.set_gain(message.output, message.input, message.gain, message.rampMs);
+        case 'ramp':
+          return mixer.set_ramp_ms(message.rampMs);
+        case 'tone':
+          return mixer.play_tone(message.frequency, message.durationMs, message.gain, message.fadeMs, message.outputs);
+        case 'stopTone':
+          return mixer.stop_tone();
+        case 'resize':
+          return mixer.resize(message.inputs, message.outputs);
+        default:
+          throw new Error(`unknown message type ${message.type}`);
+      }
+    } catch (error) {
+      this.port.postMessage({ type: 'error', request: message.type, message: String(error?.message ?? error) });
+    }
+  }
+
+  // Float32Array views on wasm memory; a grown memory detaches the old buffer, so compare each block.
+  views(frames) {
+    if (frames !== this.mixer.frames()) {
+      this.mixer.set_frames(frames);
+      this.buffer = null;
+    }
+    const buffer = this.exports.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.input = new Float32Array(buffer, this.mixer.input_ptr(), this.inputCount * frames);
+      this.output = new Float32Array(buffer, this.mixer.output_ptr(), this.outputCount * frames);
+      this.meters = new Float32Array(buffer, this.mixer.meter_ptr(), this.inputCount * METER_FIELDS);
+    }
+  }
+
+  process(inputs, outputs) {
+    if (!this.mixer) return false;
+    const frames = outputs[0][0].length;
+    this.views(frames);
+    for (let i = 0; i < this.inputCount; i++) {
+      const channel = inputs[i][0];
+      if (channel) this.input.set(channel, i * frames);
+      else this.input.fill(0, i * frames, (i + 1) * frames);
+    }
+    this.mixer.process();
+    for (let o = 0; o < this.outputCount; o++) {
+      outputs[o][0].set(this.output.subarray(o * frames, (o + 1) * frames));
+    }
+    this.sinceMeter += frames;
+    if (this.sinceMeter >= this.meterEvery) {
+      this.sinceMeter = 0;
+      this.port.postMessage({ type: 'meter', meters: this.meters.slice() });
+    }
+    return true;
+  }
+}
+
+registerProcessor(PROCESSOR_NAME, EarshotMixerProcessor);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the earshot-mixer npm package into mixer-wasm/npm/dist: the mixer as wasm (SIMD unless
+# --scalar), its wasm-bindgen glue for the web, the worklet processor and the main-thread helper.
+#   mixer-wasm/scripts/build.sh [--scalar] [--out DIR]
+# SIMD is switched on here, through RUSTFLAGS and a target dir of its own, so no other crate's wasm
+# build (the edge worker's) sees the flag or has its cache invalidated by it.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/env.sh"
+cd "$EARSHOT_ROOT"
+
+variant=simd
+out=mixer-wasm/npm/dist
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scalar) variant=scalar ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: $0 [--scalar] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+flags=""
+[ "$variant" = simd ] && flags="-C target-feature=+simd128"
+target_dir="${CARGO_TARGET_DIR:-$EARSHOT_ROOT/target}/mixer-wasm-$variant"
+RUSTFLAGS="$flags" cargo build --quiet --release --lib -p earshot-mixer \
+  --target wasm32-unknown-unknown --target-dir "$target_dir"
+
+rm -rf "$out" && mkdir -p "$out"
+"$WASM_BINDGEN_BIN" --target web --no-typescript --out-dir "$out" --out-name earshot_mixer \
+  "$target_dir/wasm32-unknown-unknown/release/earshot_mixer.wasm"
+# npm binaryen's wasm-opt (never Debian's: it corrupts wasm-bindgen output); features as Chromium has them.
+"$WASM_OPT_BIN" -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$out/earshot_mixer_bg.wasm" -o "$out/earshot_mixer_bg.wasm"
+cp mixer-wasm/js/*.js mixer-wasm/js/*.d.ts "$out/"
+echo "built $out ($variant): $(gzip -9c "$out/earshot_mixer_bg.wasm" | wc -c) bytes of wasm gzipped"
