@@ -1,12 +1,35 @@
-//! Earshot's edge worker: the HTTP entry point in front of the demo's static assets.
+//! Earshot's edge worker: the control plane of supervised calls, on Cloudflare Workers.
+//!
+//! The fetch handler authenticates every request (an EdDSA token, see [`identity`]), checks the
+//! `Origin` of WebSocket upgrades, and forwards to one Durable Object per call ([`call_object`]) or
+//! per team ([`team_object`]) with the verified identity. The objects decide with the one routing
+//! policy (`earshot-policy`); clients only apply what they are sent. Requests that match a static
+//! asset (the demo pages) never reach this code.
+//!
+//! Tokens reach WebSocket upgrades in the `Sec-WebSocket-Protocol` header, as the entry
+//! `bearer.<JWT>` next to the protocol name `earshot.v1` (browsers cannot set other headers on a
+//! WebSocket); HTTP endpoints take `Authorization: Bearer <JWT>`. Tokens are never logged.
+
+pub mod audit;
+pub mod call_object;
+pub mod config;
+pub mod dev_tokens;
+pub mod error;
+pub mod identity;
+pub mod presence;
+pub mod protocol;
+pub mod rate_limit;
+pub mod room;
+pub mod routes;
+pub mod sockets;
+pub mod team_object;
+pub mod team_protocol;
+pub mod team_state;
 
 use worker::{event, Context, Env, Request, Response, Result};
 
 /// Requests that match no static asset land here.
 #[event(fetch)]
-async fn fetch(req: Request, _env: Env, _ctx: Context) -> Result<Response> {
-    match req.path().as_str() {
-        "/healthz" => Response::ok("ok"),
-        _ => Response::error("not found", 404),
-    }
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    routes::handle(req, env).await
 }

@@ -1,0 +1,109 @@
+//! The audit trail: one SQLite table in each call's Durable Object storage, appended to on every
+//! join, leave, mode change, help request, coaching message, consent, recording change and call end.
+//! Durable Object storage survives hibernation, eviction and `wrangler dev` restarts.
+
+use earshot_policy::{Mode, Role};
+use serde::{Deserialize, Serialize};
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::room::AuditEntry;
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    target TEXT,
+    from_mode TEXT,
+    to_mode TEXT,
+    detail TEXT
+)";
+
+/// One stored row, as the read endpoint returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    /// Milliseconds since the epoch.
+    pub at: i64,
+    pub kind: String,
+    pub actor: String,
+    pub actor_role: Role,
+    pub target: Option<String>,
+    pub from_mode: Option<Mode>,
+    pub to_mode: Option<Mode>,
+    pub detail: Option<String>,
+}
+
+/// The audit table of one call.
+pub struct AuditLog {
+    sql: SqlStorage,
+}
+
+impl AuditLog {
+    /// Opens the table, creating it on first use.
+    pub fn open(sql: SqlStorage) -> worker::Result<AuditLog> {
+        sql.exec(SCHEMA, None)?;
+        Ok(AuditLog { sql })
+    }
+
+    pub fn append(&self, at: u64, entry: &AuditEntry) -> worker::Result<()> {
+        let text = |value: Option<&str>| value.map_or(SqlStorageValue::Null, SqlStorageValue::from);
+        let mode = |mode: Option<Mode>| text(mode.map(mode_name));
+        self.sql.exec(
+            "INSERT INTO audit (at, kind, actor, actor_role, target, from_mode, to_mode, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                SqlStorageValue::Integer(at as i64),
+                entry.kind.as_str().into(),
+                entry.actor.as_str().into(),
+                role_name(entry.actor_role).into(),
+                text(entry.target.as_deref()),
+                mode(entry.from_mode),
+                mode(entry.to_mode),
+                text(entry.detail.as_deref()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every row, oldest first.
+    pub fn read(&self) -> worker::Result<Vec<AuditRow>> {
+        self.sql.exec("SELECT * FROM audit ORDER BY seq", None)?.to_array()
+    }
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::None => "none",
+        Mode::Monitor => "monitor",
+        Mode::Whisper => "whisper",
+        Mode::Barge => "barge",
+        Mode::Takeover => "takeover",
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Customer => "customer",
+        Role::Agent => "agent",
+        Role::Supervisor => "supervisor",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_read_back_as_the_policy_types() {
+        for mode in Mode::ALL {
+            let json = format!("\"{}\"", mode_name(mode));
+            assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), mode);
+        }
+        for role in [Role::Customer, Role::Agent, Role::Supervisor] {
+            let json = format!("\"{}\"", role_name(role));
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+        }
+    }
+}

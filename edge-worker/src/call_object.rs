@@ -1,0 +1,339 @@
+//! The call Durable Object: one per call. A thin shell around [`crate::room`]: it keeps the record
+//! in storage, the sockets in the hibernation API (each with its verified identity attached), the
+//! audit trail in SQLite, and runs presence on alarms.
+//!
+//! Internal endpoints, reachable only through the worker (which verified the token and passes the
+//! identity in [`IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`.
+
+use std::cell::RefCell;
+
+use earshot_policy::Role;
+use serde::{Deserialize, Serialize};
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
+
+use crate::audit::AuditLog;
+use crate::config::{now_ms, Timing};
+use crate::error::{close, EdgeError, ProtocolError};
+use crate::identity::Identity;
+use crate::presence::SocketBook;
+use crate::protocol::{parse_request, CallEvent};
+use crate::rate_limit::Verdict;
+use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
+use crate::sockets;
+
+/// Header carrying the identity the worker verified, as JSON. Never set by clients: the worker
+/// builds every request to a Durable Object itself.
+pub const IDENTITY_HEADER: &str = "x-earshot-identity";
+const RECORD_KEY: &str = "record";
+
+/// What each accepted socket carries through hibernation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Attachment {
+    identity: Identity,
+    conn: u64,
+}
+
+#[durable_object]
+pub struct CallObject {
+    state: State,
+    env: Env,
+    record: RefCell<Option<CallRecord>>,
+    book: SocketBook,
+}
+
+impl DurableObject for CallObject {
+    fn new(state: State, env: Env) -> Self {
+        CallObject { state, env, record: RefCell::new(None), book: SocketBook::default() }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        let outcome = match (req.method(), req.path().as_str()) {
+            (Method::Post, "/init") => self.init(req).await,
+            (Method::Get, "/ws") => return self.upgrade(&req).await,
+            (Method::Get, "/audit") => self.audit(&req).await,
+            _ => Err(EdgeError::NotFound),
+        };
+        outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let Some(attachment) = attachment(&ws) else {
+            sockets::close(&ws, close::INTERNAL, "socket lost its identity");
+            return Ok(());
+        };
+        let now = now_ms();
+        let error = match self.book.frame(attachment.conn, now) {
+            Verdict::Accept => match message {
+                WebSocketIncomingMessage::String(text) => self.on_text(&attachment, &text, now).await.err(),
+                WebSocketIncomingMessage::Binary(_) => Some(ProtocolError::Binary),
+            },
+            Verdict::Drop => Some(ProtocolError::RateLimited),
+            Verdict::Close => Some(ProtocolError::RateLimitAbuse),
+        };
+        if let Some(error) = error {
+            sockets::send(
+                &ws,
+                &CallEvent::Error {
+                    reference: error.reference(),
+                    code: error.code().to_owned(),
+                    message: error.to_string(),
+                },
+            );
+            if let Some(code) = error.close_code() {
+                sockets::close(&ws, code, &error.to_string());
+                self.on_gone(&attachment, "closed for abuse").await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+        if let Some(attachment) = attachment(&ws) {
+            self.on_gone(&attachment, "disconnected").await?;
+        }
+        sockets::close(&ws, close::NORMAL, "bye");
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+        if let Some(attachment) = attachment(&ws) {
+            self.on_gone(&attachment, "connection error").await?;
+        }
+        Ok(())
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let now = now_ms();
+        let timing = Timing::from_env(&self.env);
+        let Some(mut record) = self.load().await? else { return Response::ok("no call") };
+        let mut effects = Vec::new();
+        for ws in self.state.get_websockets() {
+            let Some(attachment) = attachment(&ws) else { continue };
+            if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
+                sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
+                self.book.forget(attachment.conn);
+                if record.is_current(&attachment.identity, attachment.conn) {
+                    effects.push(room::depart(&mut record, &attachment.identity, now, "heartbeat timeout"));
+                }
+            }
+        }
+        if record.ended.is_none() {
+            effects.extend(room::expire_grace(&mut record, now, timing.grace_ms));
+        }
+        self.store(&record).await?;
+        for effect in effects {
+            self.deliver(&record, effect, now).await?;
+        }
+        self.schedule(&record, now).await?;
+        Response::ok("swept")
+    }
+}
+
+impl CallObject {
+    async fn load(&self) -> Result<Option<CallRecord>> {
+        if let Some(record) = self.record.borrow().as_ref() {
+            return Ok(Some(record.clone()));
+        }
+        let stored: Option<CallRecord> = self.state.storage().get(RECORD_KEY).await?;
+        self.record.replace(stored.clone());
+        Ok(stored)
+    }
+
+    async fn store(&self, record: &CallRecord) -> Result<()> {
+        if self.record.borrow().as_ref() == Some(record) {
+            return Ok(());
+        }
+        self.state.storage().put(RECORD_KEY, record).await?;
+        self.record.replace(Some(record.clone()));
+        Ok(())
+    }
+
+    async fn init(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
+        let init: CallInit = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+        if let Some(existing) = self.load().await? {
+            // Idempotent: the team object may retry.
+            return Ok(Response::from_json(&existing.summary())?);
+        }
+        let record = CallRecord::new(init);
+        AuditLog::open(self.state.storage().sql())?;
+        self.store(&record).await?;
+        Ok(Response::from_json(&record.summary())?.with_status(201))
+    }
+
+    async fn audit(&self, req: &Request) -> std::result::Result<Response, EdgeError> {
+        let identity = identity_of(req)?;
+        let record = self.load().await?.ok_or(EdgeError::NotFound)?;
+        if identity.role != Role::Supervisor || identity.team != record.init.team {
+            return Err(EdgeError::Forbidden("only supervisors of the call's team read its audit trail".into()));
+        }
+        let rows = AuditLog::open(self.state.storage().sql())?.read()?;
+        Ok(Response::from_json(&serde_json::json!({ "call_id": record.init.call_id, "rows": rows }))?)
+    }
+
+    async fn upgrade(&self, req: &Request) -> Result<Response> {
+        let admitted = async {
+            let identity = identity_of(req)?;
+            let record = self.load().await?.ok_or(EdgeError::NotFound)?;
+            record.admit(&identity)?;
+            Ok::<_, EdgeError>((identity, record))
+        };
+        let (identity, mut record) = match admitted.await {
+            Ok(admitted) => admitted,
+            Err(err) => return sockets::refuse_upgrade(&err),
+        };
+        let now = now_ms();
+        // A participant has one socket: a reconnect replaces the old one, whose later close is
+        // then not a departure (its connection number is no longer current).
+        let key = room::participant_key(&identity);
+        for ws in self.state.get_websockets() {
+            if let Some(old) = attachment(&ws).filter(|a| room::participant_key(&a.identity) == key) {
+                sockets::close(&ws, close::REPLACED, "replaced by a newer connection");
+                self.book.forget(old.conn);
+            }
+        }
+        let conn = record.open_session(&identity);
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        pair.server.serialize_attachment(Attachment { identity: identity.clone(), conn })?;
+        self.book.frame(conn, now);
+        let timing = Timing::from_env(&self.env);
+        sockets::send(
+            &pair.server,
+            &CallEvent::Welcome {
+                call_id: record.init.call_id.clone(),
+                you: identity.sub.clone(),
+                role: identity.role,
+                heartbeat_ms: timing.heartbeat_ms,
+            },
+        );
+        let effects = room::join(&mut record, &identity);
+        self.store(&record).await?;
+        self.deliver(&record, effects, now).await?;
+        self.schedule(&record, now).await?;
+        sockets::upgrade_response(pair.client)
+    }
+
+    async fn on_text(&self, attachment: &Attachment, text: &str, now: u64) -> std::result::Result<(), ProtocolError> {
+        let frame = parse_request(text)?;
+        let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
+        let Some(mut record) = self.load().await.map_err(internal)? else {
+            return Err(ProtocolError::Internal("call record missing".into()));
+        };
+        if record.ended.is_some() || !record.is_current(&attachment.identity, attachment.conn) {
+            return Err(ProtocolError::not_allowed("this connection is no longer in the call", frame.reference));
+        }
+        let effects = room::handle(&mut record, &attachment.identity, frame.body, frame.reference)?;
+        self.store(&record).await.map_err(internal)?;
+        self.deliver(&record, effects, now).await.map_err(internal)?;
+        Ok(())
+    }
+
+    /// A socket closed, errored or was closed by us: a departure if it was the current one.
+    async fn on_gone(&self, attachment: &Attachment, why: &str) -> Result<()> {
+        self.book.forget(attachment.conn);
+        let Some(mut record) = self.load().await? else { return Ok(()) };
+        if record.ended.is_some() || !record.is_current(&attachment.identity, attachment.conn) {
+            return Ok(());
+        }
+        let now = now_ms();
+        let effects = room::depart(&mut record, &attachment.identity, now, why);
+        self.store(&record).await?;
+        self.deliver(&record, effects, now).await?;
+        self.schedule(&record, now).await
+    }
+
+    /// Carries out a change's effects: audit rows first (so nothing is announced unrecorded), then
+    /// events in order, then closes, then the team feed.
+    async fn deliver(&self, record: &CallRecord, effects: Effects, now: u64) -> Result<()> {
+        if !effects.audit.is_empty() {
+            let log = AuditLog::open(self.state.storage().sql())?;
+            for entry in &effects.audit {
+                log.append(now, entry)?;
+            }
+        }
+        let sockets: Vec<(WebSocket, Attachment)> = self
+            .state
+            .get_websockets()
+            .into_iter()
+            .filter_map(|ws| attachment(&ws).map(|a| (ws, a)))
+            .filter(|(_, a)| effects.ended || record.is_current(&a.identity, a.conn))
+            .collect();
+        for (recipient, event) in &effects.events {
+            let Ok(text) = serde_json::to_string(event) else { continue };
+            for (ws, _) in sockets.iter().filter(|(_, a)| addressed(recipient, &a.identity)) {
+                sockets::send_text(ws, &text);
+            }
+        }
+        for (recipient, code, reason) in &effects.closes {
+            for (ws, a) in sockets.iter().filter(|(_, a)| addressed(recipient, &a.identity)) {
+                sockets::close(ws, *code, reason);
+                self.book.forget(a.conn);
+            }
+        }
+        if let Some(summary) = effects.summary {
+            self.tell_team(&record.init.team, "/call-update", &summary).await;
+        }
+        if effects.ended {
+            let ended = serde_json::json!({ "call_id": record.init.call_id, "agent_id": record.init.agent_id });
+            self.tell_team(&record.init.team, "/call-ended", &ended).await;
+            self.state.storage().delete_alarm().await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the team object about this call; a failure only delays the console, so it is logged.
+    async fn tell_team<T: Serialize>(&self, team: &str, path: &str, body: &T) {
+        let outcome = async {
+            let stub = self.env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?;
+            let mut init = RequestInit::new();
+            init.with_method(Method::Post).with_body(Some(serde_json::to_string(body)?.into()));
+            stub.fetch_with_request(Request::new_with_init(&format!("https://team{path}"), &init)?).await
+        };
+        if let Err(err) = outcome.await {
+            worker::console_error!("team update failed: {err}");
+        }
+    }
+
+    /// Keeps the presence alarm running while anyone is connected or a grace period runs.
+    async fn schedule(&self, record: &CallRecord, now: u64) -> Result<()> {
+        if record.ended.is_some() {
+            return Ok(());
+        }
+        let timing = Timing::from_env(&self.env);
+        let mut next = None;
+        if !self.state.get_websockets().is_empty() {
+            next = Some(now + timing.sweep_ms());
+        }
+        if let Some(deadline) = room::grace_deadline(record, timing.grace_ms) {
+            next = Some(next.map_or(deadline, |n: u64| n.min(deadline)));
+        }
+        let Some(next) = next else { return Ok(()) };
+        let storage = self.state.storage();
+        match storage.get_alarm().await? {
+            Some(existing) if (existing as u64) <= next && existing as u64 > now => Ok(()),
+            _ => storage.set_alarm(sockets::at(next)).await,
+        }
+    }
+}
+
+fn attachment(ws: &WebSocket) -> Option<Attachment> {
+    ws.deserialize_attachment().ok().flatten()
+}
+
+fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {
+    let header = req.headers().get(IDENTITY_HEADER)?.ok_or(EdgeError::Internal("identity missing".into()))?;
+    Ok(serde_json::from_str(&header)?)
+}
+
+fn addressed(recipient: &Recipient, identity: &Identity) -> bool {
+    match recipient {
+        Recipient::Agent => identity.role == Role::Agent,
+        Recipient::Customer => identity.role == Role::Customer,
+        Recipient::Supervisor(id) => identity.role == Role::Supervisor && identity.sub == *id,
+        Recipient::Colleagues => identity.role != Role::Customer,
+        Recipient::Everyone => true,
+    }
+}

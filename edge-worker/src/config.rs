@@ -1,0 +1,84 @@
+//! The worker's settings, read from `wrangler.toml` vars and secrets (`.dev.vars` locally).
+
+use worker::Env;
+
+use crate::error::EdgeError;
+use crate::identity::{TokenSigner, TokenVerifier};
+
+/// Defaults for the timing settings; `wrangler.toml` documents and may override them.
+const DEFAULT_HEARTBEAT_MS: u64 = 2_000;
+const DEFAULT_SILENCE_LIMIT_MS: u64 = 8_000;
+const DEFAULT_GRACE_MS: u64 = 30_000;
+
+/// Timing of presence: how often clients ping, when silence drops them, how long a vanished agent
+/// or customer has to come back before the call ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub heartbeat_ms: u64,
+    pub silence_limit_ms: u64,
+    pub grace_ms: u64,
+}
+
+impl Timing {
+    pub fn from_env(env: &Env) -> Timing {
+        Timing {
+            heartbeat_ms: number(env, "EARSHOT_HEARTBEAT_MS", DEFAULT_HEARTBEAT_MS),
+            silence_limit_ms: number(env, "EARSHOT_SILENCE_LIMIT_MS", DEFAULT_SILENCE_LIMIT_MS),
+            grace_ms: number(env, "EARSHOT_GRACE_MS", DEFAULT_GRACE_MS),
+        }
+    }
+
+    /// How often the presence sweep runs: often enough to notice silence within about
+    /// 1.5 × the limit.
+    pub fn sweep_ms(&self) -> u64 {
+        (self.silence_limit_ms / 2).max(250)
+    }
+}
+
+fn text(env: &Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|v| v.to_string()).or_else(|| env.secret(name).ok().map(|v| v.to_string()))
+}
+
+fn number(env: &Env, name: &str, default: u64) -> u64 {
+    text(env, name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+}
+
+/// The audience every token must name.
+pub fn audience(env: &Env) -> String {
+    text(env, "EARSHOT_AUDIENCE").filter(|a| !a.is_empty()).unwrap_or_else(|| "earshot".to_owned())
+}
+
+/// The verifier for the configured public key (secret `EARSHOT_TOKEN_PUBLIC_KEY`).
+pub fn verifier(env: &Env) -> Result<TokenVerifier, EdgeError> {
+    let key = text(env, "EARSHOT_TOKEN_PUBLIC_KEY")
+        .ok_or_else(|| EdgeError::Internal("EARSHOT_TOKEN_PUBLIC_KEY is not configured".into()))?;
+    TokenVerifier::new(&key, &audience(env)).map_err(EdgeError::Internal)
+}
+
+/// The dev-only signer: `Some` only when `EARSHOT_DEV_MINT` is `"1"` and a signing key is set.
+pub fn dev_signer(env: &Env) -> Option<TokenSigner> {
+    if text(env, "EARSHOT_DEV_MINT").as_deref() != Some("1") {
+        return None;
+    }
+    TokenSigner::new(&text(env, "EARSHOT_DEV_SIGNING_KEY")?).ok()
+}
+
+/// Extra origins allowed to open WebSockets, besides the worker's own.
+pub fn allowed_origins(env: &Env) -> Vec<String> {
+    text(env, "EARSHOT_ALLOWED_ORIGINS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|o| o.trim().trim_end_matches('/').to_owned())
+        .filter(|o| !o.is_empty())
+        .collect()
+}
+
+/// A new team's consent setting: `"all-party"` requires the disclosure before anyone listens.
+pub fn default_consent_required(env: &Env) -> bool {
+    text(env, "EARSHOT_DEFAULT_CONSENT").as_deref() == Some("all-party")
+}
+
+/// Milliseconds since the epoch, from the runtime's clock.
+pub fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}

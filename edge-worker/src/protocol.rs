@@ -1,0 +1,233 @@
+//! The call room's wire protocol: one serde-tagged enum per direction, JSON text frames.
+//!
+//! Every client frame is `{"type": "...", "ref": 7, ...}`; `ref` is optional and echoed in the
+//! `ack` or `error` that answers it, so a client can match replies to requests. Parsing never
+//! panics: an oversize, non-UTF-8, malformed or unknown frame becomes a [`ProtocolError`] that the
+//! room answers with an `error` event while the socket stays open.
+
+use earshot_policy::{GainMatrix, Mode, Party, Transition};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ProtocolError;
+
+/// Frames larger than this are refused unparsed (an SDP offer with candidates fits comfortably).
+pub const MAX_FRAME_BYTES: usize = 32 * 1024;
+/// Longest coaching text, in characters.
+pub const MAX_COACHING_CHARS: usize = 1000;
+
+/// A client frame: the request plus its optional reference.
+#[derive(Debug, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default, rename = "ref")]
+    pub reference: Option<u64>,
+    #[serde(flatten)]
+    pub body: T,
+}
+
+/// What a participant asks of the call room.
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CallRequest {
+    /// Heartbeat; answered with `pong`. Any frame counts as a heartbeat, this one just has no effect.
+    Ping,
+    /// Supervisor: put yourself into `mode` (authorized by the routing policy).
+    SetMode { mode: Mode },
+    /// Supervisor: leave the call (hands any barge/takeover back to the agent).
+    Leave,
+    /// WebRTC offer/answer/ICE for a peer the star topology allows; `data` is relayed untouched.
+    Signal { to: Party, data: serde_json::Value },
+    /// Customer: acknowledge the monitoring/recording disclosure.
+    Consent,
+    /// Agent: raise or lower a hand for help.
+    RaiseHand { raised: bool },
+    /// Supervisor: silent text coaching that only the agent receives.
+    Coach { text: String },
+    /// Agent: start or stop recording (starting waits for consent where required).
+    SetRecording { active: bool },
+    /// Agent or customer: hang up for everybody.
+    EndCall,
+}
+
+/// Parses one text frame of the call protocol.
+pub fn parse_request(text: &str) -> Result<Envelope<CallRequest>, ProtocolError> {
+    parse(text)
+}
+
+/// Parses a frame of any tagged request enum, mapping serde's complaints onto protocol errors.
+pub fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Envelope<T>, ProtocolError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(ProtocolError::Oversize { limit: MAX_FRAME_BYTES });
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| ProtocolError::Malformed {
+        detail: "not JSON".into(),
+        reference: None,
+    })?;
+    let reference = value.get("ref").and_then(serde_json::Value::as_u64);
+    let kind = value.get("type").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let Some(kind) = kind else {
+        return Err(ProtocolError::Malformed { detail: "missing \"type\"".into(), reference });
+    };
+    serde_json::from_str(text).map_err(|err| {
+        let detail = err.to_string();
+        if detail.starts_with(&format!("unknown variant `{kind}`")) {
+            ProtocolError::UnknownType { kind: kind.chars().take(40).collect(), reference }
+        } else {
+            ProtocolError::Malformed { detail: format!("{kind}: {}", trim_serde(&detail)), reference }
+        }
+    })
+}
+
+/// serde_json appends " at line 1 column N" to its messages; clients do not need it.
+fn trim_serde(detail: &str) -> &str {
+    detail.split(" at line ").next().unwrap_or(detail)
+}
+
+/// A member of the call as colleagues (agent and supervisors) see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    pub connected: bool,
+}
+
+/// A supervisor as colleagues see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupervisorView {
+    pub id: String,
+    pub name: String,
+    pub mode: Mode,
+}
+
+/// The customer as colleagues see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub label: String,
+    pub connected: bool,
+    pub consent_required: bool,
+    pub consent_given: bool,
+}
+
+/// The whole room as the agent and supervisors see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    pub call_id: String,
+    pub team: String,
+    pub started_at: u64,
+    pub agent: MemberView,
+    pub customer: CustomerView,
+    pub supervisors: Vec<SupervisorView>,
+    pub help_raised: bool,
+    pub recording: bool,
+}
+
+/// Everything the customer is ever told about the call. It is a function of state the customer
+/// may know (and hears anyway), so it cannot change when a supervisor joins, monitors, whispers or
+/// leaves without having been audible.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerStatus {
+    pub agent_connected: bool,
+    pub disclosure_required: bool,
+    pub consent_given: bool,
+    pub recording: bool,
+    /// Display names of the supervisors the customer hears right now (barge or takeover), in join
+    /// order; empty otherwise.
+    pub speakers: Vec<String>,
+}
+
+/// Why the room sent an agent a new matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatrixCause {
+    #[serde(flatten)]
+    pub transition: Transition,
+    /// The supervisor's request `ref`, when the change answered one.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<u64>,
+}
+
+/// What the call room tells a participant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CallEvent {
+    /// First frame on every socket: who you are in this call and how often to send `ping`.
+    Welcome { call_id: String, you: String, role: earshot_policy::Role, heartbeat_ms: u64 },
+    Pong,
+    /// A request with a `ref` succeeded.
+    Ack {
+        #[serde(rename = "ref")]
+        reference: u64,
+    },
+    /// A request failed; the socket stays usable.
+    Error {
+        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<u64>,
+        code: String,
+        message: String,
+    },
+    /// Agent and supervisors: the room changed.
+    Roster(Roster),
+    /// Agent only: the gain matrix to apply, with a revision that only grows.
+    Matrix {
+        rev: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<MatrixCause>,
+        matrix: GainMatrix,
+    },
+    /// Customer only: the customer's whole view of the call.
+    Status(CustomerStatus),
+    /// A relayed WebRTC message from an allowed peer.
+    Signal { from: Party, data: serde_json::Value },
+    /// Agent only: silent coaching text.
+    Coaching { from: String, name: String, text: String },
+    /// The call is over; the socket closes right after with code 1000.
+    CallEnded { reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_parse_with_and_without_ref() {
+        let frame = parse_request(r#"{"type":"set_mode","mode":"whisper","ref":3}"#).unwrap();
+        assert_eq!(frame.reference, Some(3));
+        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Whisper }));
+        let frame = parse_request(r#"{"type":"raise_hand","raised":true}"#).unwrap();
+        assert!(matches!((frame.reference, frame.body), (None, CallRequest::RaiseHand { raised: true })));
+        let frame = parse_request(r#"{"type":"signal","to":{"supervisor":"s1"},"data":{"sdp":"v=0"}}"#).unwrap();
+        match frame.body {
+            CallRequest::Signal { to, data } => {
+                assert_eq!(to, Party::Supervisor("s1".into()));
+                assert_eq!(data, serde_json::json!({"sdp": "v=0"}));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_frames_become_distinct_errors() {
+        assert!(matches!(parse_request("{nope"), Err(ProtocolError::Malformed { .. })));
+        assert!(matches!(parse_request(r#"{"ref":1}"#), Err(ProtocolError::Malformed { reference: Some(1), .. })));
+        assert_eq!(
+            parse_request(r#"{"type":"shout","ref":2}"#).unwrap_err(),
+            ProtocolError::UnknownType { kind: "shout".into(), reference: Some(2) }
+        );
+        let err = parse_request(r#"{"type":"set_mode","mode":"scream","ref":4}"#).unwrap_err();
+        assert!(matches!(&err, ProtocolError::Malformed { reference: Some(4), detail } if detail.starts_with("set_mode: unknown variant")), "{err:?}");
+        let huge = format!(r#"{{"type":"coach","text":"{}"}}"#, "a".repeat(MAX_FRAME_BYTES));
+        assert_eq!(parse_request(&huge).unwrap_err(), ProtocolError::Oversize { limit: MAX_FRAME_BYTES });
+    }
+
+    #[test]
+    fn events_serialize_with_their_type_tag() {
+        let event = CallEvent::Error { reference: Some(9), code: "refused".into(), message: "no".into() };
+        assert_eq!(serde_json::to_string(&event).unwrap(), r#"{"type":"error","ref":9,"code":"refused","message":"no"}"#);
+        let status = CallEvent::Status(CustomerStatus {
+            agent_connected: true,
+            disclosure_required: false,
+            consent_given: false,
+            recording: false,
+            speakers: vec![],
+        });
+        assert!(serde_json::to_string(&status).unwrap().starts_with(r#"{"type":"status","agent_connected":true"#));
+    }
+}

@@ -1,0 +1,563 @@
+//! The call room's logic, pure: the persisted [`CallRecord`], who may enter, and what each request
+//! or departure changes. The Durable Object shell ([`crate::call_object`]) only loads the record,
+//! calls in here, stores it and delivers the resulting [`Effects`].
+//!
+//! Every outgoing view is produced by diffing before and after a change ([`apply`]): the customer
+//! receives a `status` event only when [`customer_status`] changes, and that function reads nothing
+//! about supervisors except those the customer hears. So no customer-bound message can follow a
+//! supervisor joining, monitoring, whispering or leaving unheard: the invariant is structural, and
+//! the unit tests below and tests/worker check it.
+
+use std::collections::BTreeMap;
+
+use earshot_policy::{routing, Call, GainMatrix, Mode, Party, Refusal, Role};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{close, EdgeError, ProtocolError};
+use crate::identity::Identity;
+use crate::protocol::{
+    CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MAX_COACHING_CHARS, MemberView, Roster,
+    SupervisorView,
+};
+
+/// What creates a call: the team object (queue assignment) or an agent's own request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallInit {
+    pub call_id: String,
+    pub team: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    pub agent_exempt_from: earshot_policy::ModeSet,
+    pub consent_required: bool,
+    /// The customer's label on consoles (their display name or a queue ticket).
+    pub customer_label: String,
+    /// A queued customer's token subject: their token carries no call id, so this admits them.
+    pub customer_sub: Option<String>,
+    pub started_at: u64,
+}
+
+/// A call's whole persisted state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub init: CallInit,
+    pub policy: Call,
+    pub supervisor_names: BTreeMap<String, String>,
+    pub agent_connected: bool,
+    pub customer_connected: bool,
+    /// When the agent's (customer's) socket went away; the call ends if they are not back within
+    /// the grace period.
+    pub agent_left_at: Option<u64>,
+    pub customer_left_at: Option<u64>,
+    pub help_raised: bool,
+    /// The matrix revision; grows by one whenever the matrix changes.
+    pub rev: u64,
+    /// The team-feed summary revision, so the team object can ignore a late, stale update.
+    pub summary_rev: u64,
+    /// Current connection number per participant key; a close from an older (replaced) socket is
+    /// not a departure.
+    pub sessions: BTreeMap<String, u64>,
+    pub next_conn: u64,
+    pub ended: Option<String>,
+}
+
+/// Who a room event goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    Agent,
+    Customer,
+    Supervisor(String),
+    /// The agent and every supervisor present.
+    Colleagues,
+    Everyone,
+}
+
+/// One audit row, before it gets its time and sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub kind: String,
+    pub actor: String,
+    pub actor_role: Role,
+    pub target: Option<String>,
+    pub from_mode: Option<Mode>,
+    pub to_mode: Option<Mode>,
+    pub detail: Option<String>,
+}
+
+/// The live-call line a team's supervisors see on their console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallSummary {
+    pub call_id: String,
+    pub rev: u64,
+    pub agent_id: String,
+    pub agent_name: String,
+    pub agent_connected: bool,
+    pub customer_label: String,
+    pub customer_connected: bool,
+    pub started_at: u64,
+    pub supervisors: Vec<SupervisorView>,
+    pub help_raised: bool,
+    pub consent_required: bool,
+    pub consent_given: bool,
+    pub recording: bool,
+    /// Reserved for the call-health analysis (shouting, long silence, overtalk); empty until then.
+    pub health_flags: Vec<String>,
+}
+
+/// What one change produced, for the Durable Object to carry out in order.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub events: Vec<(Recipient, CallEvent)>,
+    pub audit: Vec<AuditEntry>,
+    /// Sockets to close after the events are sent.
+    pub closes: Vec<(Recipient, u16, String)>,
+    /// Set when the team feed's line for this call changed.
+    pub summary: Option<CallSummary>,
+    pub ended: bool,
+    cause: Option<MatrixCause>,
+}
+
+impl Effects {
+    fn audit(&mut self, kind: &str, actor: &Identity, target: Option<&str>) -> &mut AuditEntry {
+        self.audit.push(AuditEntry {
+            kind: kind.to_owned(),
+            actor: actor.sub.clone(),
+            actor_role: actor.role,
+            target: target.map(str::to_owned),
+            from_mode: None,
+            to_mode: None,
+            detail: None,
+        });
+        self.audit.last_mut().expect("just pushed")
+    }
+}
+
+/// The key a participant's sessions are tracked under.
+pub fn participant_key(identity: &Identity) -> String {
+    match identity.role {
+        Role::Customer => "customer".to_owned(),
+        Role::Agent => "agent".to_owned(),
+        Role::Supervisor => format!("supervisor:{}", identity.sub),
+    }
+}
+
+impl CallRecord {
+    pub fn new(init: CallInit) -> CallRecord {
+        let mut policy = Call::new(init.team.clone());
+        policy.agent_exempt_from = init.agent_exempt_from;
+        policy.consent.required = init.consent_required;
+        CallRecord {
+            init,
+            policy,
+            supervisor_names: BTreeMap::new(),
+            agent_connected: false,
+            customer_connected: false,
+            agent_left_at: None,
+            customer_left_at: None,
+            help_raised: false,
+            rev: 0,
+            summary_rev: 0,
+            sessions: BTreeMap::new(),
+            next_conn: 1,
+            ended: None,
+        }
+    }
+
+    /// Whether `identity` may open a socket in this call (checked before the upgrade is accepted).
+    pub fn admit(&self, identity: &Identity) -> Result<(), EdgeError> {
+        if self.ended.is_some() {
+            return Err(EdgeError::Gone);
+        }
+        if identity.team != self.init.team {
+            return Err(EdgeError::Forbidden("this call belongs to another team".into()));
+        }
+        match identity.role {
+            Role::Customer => {
+                let invited = identity.call.as_deref() == Some(self.init.call_id.as_str());
+                let assigned = self.init.customer_sub.as_deref() == Some(identity.sub.as_str());
+                if invited || assigned {
+                    Ok(())
+                } else {
+                    Err(EdgeError::Forbidden("this token does not admit you to this call".into()))
+                }
+            }
+            Role::Agent if identity.sub == self.init.agent_id => Ok(()),
+            Role::Agent => Err(EdgeError::Forbidden("this call is another agent's".into())),
+            Role::Supervisor => match self.policy.authorize(&identity.actor(), &identity.sub, Mode::None) {
+                Ok(_) => Ok(()),
+                Err(Refusal::CallFull { max }) => {
+                    Err(EdgeError::Conflict(format!("the call already has {max} supervisors")))
+                }
+                Err(refusal) => Err(EdgeError::Forbidden(refusal.to_string())),
+            },
+        }
+    }
+
+    /// Starts a new session for `identity`; returns its connection number.
+    pub fn open_session(&mut self, identity: &Identity) -> u64 {
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        self.sessions.insert(participant_key(identity), conn);
+        conn
+    }
+
+    /// Whether `conn` is still `identity`'s current session (not replaced by a newer socket).
+    pub fn is_current(&self, identity: &Identity, conn: u64) -> bool {
+        self.sessions.get(&participant_key(identity)) == Some(&conn)
+    }
+
+    pub fn matrix(&self) -> GainMatrix {
+        routing(&self.policy)
+    }
+
+    fn supervisor_name(&self, id: &str) -> String {
+        self.supervisor_names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    pub fn roster(&self) -> Roster {
+        Roster {
+            call_id: self.init.call_id.clone(),
+            team: self.init.team.clone(),
+            started_at: self.init.started_at,
+            agent: MemberView {
+                id: self.init.agent_id.clone(),
+                name: self.init.agent_name.clone(),
+                connected: self.agent_connected,
+            },
+            customer: CustomerView {
+                label: self.init.customer_label.clone(),
+                connected: self.customer_connected,
+                consent_required: self.policy.consent.required,
+                consent_given: self.policy.consent.acknowledged,
+            },
+            supervisors: self.supervisor_views(),
+            help_raised: self.help_raised,
+            recording: self.policy.recording.active,
+        }
+    }
+
+    fn supervisor_views(&self) -> Vec<SupervisorView> {
+        self.policy
+            .supervisors
+            .iter()
+            .map(|s| SupervisorView { id: s.id.clone(), name: self.supervisor_name(&s.id), mode: s.mode })
+            .collect()
+    }
+
+    pub fn summary(&self) -> CallSummary {
+        CallSummary {
+            call_id: self.init.call_id.clone(),
+            rev: self.summary_rev,
+            agent_id: self.init.agent_id.clone(),
+            agent_name: self.init.agent_name.clone(),
+            agent_connected: self.agent_connected,
+            customer_label: self.init.customer_label.clone(),
+            customer_connected: self.customer_connected,
+            started_at: self.init.started_at,
+            supervisors: self.supervisor_views(),
+            help_raised: self.help_raised,
+            consent_required: self.policy.consent.required,
+            consent_given: self.policy.consent.acknowledged,
+            recording: self.policy.recording.active,
+            health_flags: Vec::new(),
+        }
+    }
+}
+
+/// The customer's entire view. Supervisors appear only while the customer hears them.
+pub fn customer_status(record: &CallRecord) -> CustomerStatus {
+    CustomerStatus {
+        agent_connected: record.agent_connected,
+        disclosure_required: record.policy.consent.required,
+        consent_given: record.policy.consent.acknowledged,
+        recording: record.policy.recording.active,
+        speakers: record
+            .policy
+            .supervisors
+            .iter()
+            .filter(|s| s.mode.customer_hears())
+            .map(|s| record.supervisor_name(&s.id))
+            .collect(),
+    }
+}
+
+/// Runs `change` on the record and turns what changed into events: a new matrix for the agent, a
+/// new roster for colleagues, a new status for the customer, a new summary for the team feed.
+pub fn apply(
+    record: &mut CallRecord,
+    change: impl FnOnce(&mut CallRecord, &mut Effects) -> Result<(), ProtocolError>,
+) -> Result<Effects, ProtocolError> {
+    let mut scratch = record.clone();
+    let mut effects = Effects::default();
+    change(&mut scratch, &mut effects)?;
+    // Nothing is committed unless the change succeeded as a whole.
+    let (matrix, roster, status) = (record.matrix(), record.roster(), customer_status(record));
+    *record = scratch;
+    if record.matrix() != matrix {
+        record.rev += 1;
+        let event = CallEvent::Matrix { rev: record.rev, cause: effects.cause.take(), matrix: record.matrix() };
+        effects.events.push((Recipient::Agent, event));
+    }
+    if record.roster() != roster {
+        effects.events.push((Recipient::Colleagues, CallEvent::Roster(record.roster())));
+        record.summary_rev += 1;
+        effects.summary = Some(record.summary());
+    }
+    if customer_status(record) != status {
+        effects.events.push((Recipient::Customer, CallEvent::Status(customer_status(record))));
+    }
+    Ok(effects)
+}
+
+/// A participant's socket was accepted: mark them present and give them the current state.
+pub fn join(record: &mut CallRecord, who: &Identity) -> Effects {
+    let outcome = apply(record, |r, fx| {
+        match who.role {
+            Role::Agent => {
+                fx.audit(if r.agent_left_at.is_some() { "rejoin" } else { "join" }, who, None);
+                r.agent_connected = true;
+                r.agent_left_at = None;
+            }
+            Role::Customer => {
+                fx.audit(if r.customer_left_at.is_some() { "rejoin" } else { "join" }, who, None);
+                r.customer_connected = true;
+                r.customer_left_at = None;
+            }
+            Role::Supervisor => {
+                let transition = r
+                    .policy
+                    .request_mode(&who.actor(), &who.sub, Mode::None)
+                    .map_err(|refusal| ProtocolError::Refused { refusal, reference: None })?;
+                r.supervisor_names.insert(who.sub.clone(), who.name.clone());
+                let row = fx.audit("join", who, Some(&who.sub));
+                row.from_mode = transition.from;
+                row.to_mode = transition.to;
+                fx.cause = Some(MatrixCause { transition, reference: None });
+            }
+        }
+        Ok(())
+    });
+    // Admission already ran the same checks, so a refusal here means a race; report it as one.
+    let mut effects = outcome.unwrap_or_else(|err| Effects {
+        closes: vec![(recipient_of(who), close::FORBIDDEN, err.to_string())],
+        ..Effects::default()
+    });
+    // The newcomer gets the full current state whether or not anything changed.
+    match who.role {
+        Role::Agent => {
+            effects.events.push((Recipient::Agent, CallEvent::Roster(record.roster())));
+            let matrix = CallEvent::Matrix { rev: record.rev, cause: None, matrix: record.matrix() };
+            effects.events.push((Recipient::Agent, matrix));
+        }
+        Role::Supervisor => {
+            effects.events.push((Recipient::Supervisor(who.sub.clone()), CallEvent::Roster(record.roster())));
+        }
+        Role::Customer => {
+            effects.events.push((Recipient::Customer, CallEvent::Status(customer_status(record))));
+        }
+    }
+    effects
+}
+
+/// A participant's current socket went away (closed, errored, dropped for silence, or left).
+pub fn depart(record: &mut CallRecord, who: &Identity, now: u64, why: &str) -> Effects {
+    record.sessions.remove(&participant_key(who));
+    let outcome = apply(record, |r, fx| {
+        match who.role {
+            Role::Agent => {
+                r.agent_connected = false;
+                r.agent_left_at = Some(now);
+            }
+            Role::Customer => {
+                r.customer_connected = false;
+                r.customer_left_at = Some(now);
+            }
+            Role::Supervisor => {
+                if let Ok(transition) = r.policy.leave(&who.sub) {
+                    let row = fx.audit("leave", who, Some(&who.sub));
+                    row.from_mode = transition.from;
+                    row.detail = Some(why.to_owned());
+                    fx.cause = Some(MatrixCause { transition, reference: None });
+                }
+                return Ok(());
+            }
+        }
+        fx.audit("leave", who, None).detail = Some(why.to_owned());
+        Ok(())
+    });
+    outcome.unwrap_or_default()
+}
+
+/// Ends the call for everybody.
+pub fn end(record: &mut CallRecord, actor: &Identity, reason: &str) -> Effects {
+    let mut effects = Effects::default();
+    if record.ended.is_some() {
+        return effects;
+    }
+    record.ended = Some(reason.to_owned());
+    effects.audit("end", actor, None).detail = Some(reason.to_owned());
+    effects.events.push((Recipient::Everyone, CallEvent::CallEnded { reason: reason.to_owned() }));
+    effects.closes.push((Recipient::Everyone, close::NORMAL, "call ended".to_owned()));
+    effects.ended = true;
+    effects
+}
+
+/// Ends the call if the agent or the customer has been gone longer than `grace_ms`.
+pub fn expire_grace(record: &mut CallRecord, now: u64, grace_ms: u64) -> Option<Effects> {
+    let overdue = |left: Option<u64>| left.is_some_and(|at| now.saturating_sub(at) >= grace_ms);
+    let system = Identity {
+        sub: "earshot".into(),
+        name: "Earshot".into(),
+        role: Role::Agent,
+        team: record.init.team.clone(),
+        capabilities: Default::default(),
+        exemptions: Default::default(),
+        call: None,
+        aud: String::new(),
+    };
+    if overdue(record.agent_left_at) {
+        Some(end(record, &system, "the agent did not reconnect in time"))
+    } else if overdue(record.customer_left_at) {
+        Some(end(record, &system, "the customer did not reconnect in time"))
+    } else {
+        None
+    }
+}
+
+/// The earliest moment a grace period runs out, if one is running.
+pub fn grace_deadline(record: &CallRecord, grace_ms: u64) -> Option<u64> {
+    [record.agent_left_at, record.customer_left_at].into_iter().flatten().min().map(|at| at + grace_ms)
+}
+
+fn recipient_of(who: &Identity) -> Recipient {
+    match who.role {
+        Role::Agent => Recipient::Agent,
+        Role::Customer => Recipient::Customer,
+        Role::Supervisor => Recipient::Supervisor(who.sub.clone()),
+    }
+}
+
+/// Handles one parsed request from `sender`.
+pub fn handle(
+    record: &mut CallRecord,
+    sender: &Identity,
+    request: CallRequest,
+    reference: Option<u64>,
+) -> Result<Effects, ProtocolError> {
+    let not_allowed = |detail: &str| Err(ProtocolError::not_allowed(detail, reference));
+    let mut effects = match request {
+        CallRequest::Ping => {
+            let mut effects = Effects::default();
+            effects.events.push((recipient_of(sender), CallEvent::Pong));
+            effects
+        }
+        CallRequest::SetMode { mode } => apply(record, |r, fx| {
+            let transition = r
+                .policy
+                .request_mode(&sender.actor(), &sender.sub, mode)
+                .map_err(|refusal| ProtocolError::Refused { refusal, reference })?;
+            let row = fx.audit("mode_change", sender, Some(&sender.sub));
+            row.from_mode = transition.from;
+            row.to_mode = transition.to;
+            fx.cause = Some(MatrixCause { transition, reference });
+            Ok(())
+        })?,
+        CallRequest::Leave => {
+            if sender.role != Role::Supervisor {
+                return not_allowed("only supervisors leave a running call; agents and customers end it");
+            }
+            let mut effects = depart(record, sender, 0, "left");
+            effects.closes.push((recipient_of(sender), close::NORMAL, "left the call".into()));
+            effects
+        }
+        CallRequest::Signal { to, data } => {
+            let target = match (sender.role, &to) {
+                (Role::Customer, Party::Agent) | (Role::Supervisor, Party::Agent) => {
+                    record.agent_connected.then_some(Recipient::Agent)
+                }
+                (Role::Agent, Party::Customer) => record.customer_connected.then_some(Recipient::Customer),
+                (Role::Agent, Party::Supervisor(id)) => {
+                    record.policy.supervisor(id).map(|_| Recipient::Supervisor(id.clone()))
+                }
+                _ => return not_allowed("signaling goes only between the agent and each other party"),
+            };
+            let Some(target) = target else {
+                return not_allowed("that peer is not connected");
+            };
+            let from = match sender.role {
+                Role::Customer => Party::Customer,
+                Role::Agent => Party::Agent,
+                Role::Supervisor => Party::Supervisor(sender.sub.clone()),
+            };
+            let mut effects = Effects::default();
+            effects.events.push((target, CallEvent::Signal { from, data }));
+            effects
+        }
+        CallRequest::Consent => {
+            if sender.role != Role::Customer {
+                return not_allowed("only the customer acknowledges the disclosure");
+            }
+            apply(record, |r, fx| {
+                if !r.policy.consent.acknowledged {
+                    r.policy.consent.acknowledged = true;
+                    fx.audit("consent", sender, None);
+                }
+                Ok(())
+            })?
+        }
+        CallRequest::RaiseHand { raised } => {
+            if sender.role != Role::Agent {
+                return not_allowed("only the agent raises a hand");
+            }
+            apply(record, |r, fx| {
+                if r.help_raised != raised {
+                    r.help_raised = raised;
+                    fx.audit("help", sender, None).detail = Some(if raised { "raised" } else { "lowered" }.into());
+                }
+                Ok(())
+            })?
+        }
+        CallRequest::Coach { text } => {
+            if sender.role != Role::Supervisor || record.policy.supervisor(&sender.sub).is_none() {
+                return not_allowed("only a supervisor in the call coaches");
+            }
+            let text = text.trim();
+            if text.is_empty() || text.chars().count() > MAX_COACHING_CHARS {
+                return Err(ProtocolError::Invalid {
+                    detail: format!("coaching text must be 1-{MAX_COACHING_CHARS} characters"),
+                    reference,
+                });
+            }
+            let mut effects = Effects::default();
+            effects.audit("coaching", sender, Some(&record.init.agent_id)).detail = Some(text.to_owned());
+            let coaching =
+                CallEvent::Coaching { from: sender.sub.clone(), name: sender.name.clone(), text: text.to_owned() };
+            effects.events.push((Recipient::Agent, coaching));
+            effects
+        }
+        CallRequest::SetRecording { active } => {
+            if sender.role != Role::Agent {
+                return not_allowed("only the agent starts or stops recording");
+            }
+            apply(record, |r, fx| {
+                if active {
+                    r.policy.authorize_recording().map_err(|refusal| ProtocolError::Refused { refusal, reference })?;
+                }
+                if r.policy.recording.active != active {
+                    r.policy.recording.active = active;
+                    fx.audit("recording", sender, None).detail = Some(if active { "started" } else { "stopped" }.into());
+                }
+                Ok(())
+            })?
+        }
+        CallRequest::EndCall => {
+            if sender.role == Role::Supervisor {
+                return not_allowed("supervisors leave; the agent or the customer ends the call");
+            }
+            end(record, sender, &format!("ended by the {}", if sender.role == Role::Agent { "agent" } else { "customer" }))
+        }
+    };
+    if let Some(reference) = reference {
+        effects.events.insert(0, (recipient_of(sender), CallEvent::Ack { reference }));
+    }
+    Ok(effects)
+}

@@ -1,0 +1,200 @@
+//! The worker's HTTP surface: authentication, the `Origin` check on upgrades, and forwarding to the
+//! call and team Durable Objects with the verified identity. Every failure becomes an [`EdgeError`],
+//! answered as JSON with its status (or, for upgrades, as a close code).
+
+use chrono::DateTime;
+use earshot_policy::Role;
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+
+use crate::call_object::IDENTITY_HEADER;
+use crate::config;
+use crate::dev_tokens;
+use crate::error::EdgeError;
+use crate::identity::{Identity, TokenError};
+use crate::sockets::{self, PROTOCOL, TOKEN_PREFIX};
+
+/// Routes one request that matched no static asset.
+pub async fn handle(req: Request, env: Env) -> Result<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let outcome = match (req.method(), segments.as_slice()) {
+        (Method::Get, ["healthz"]) => return Response::ok("ok"),
+        (Method::Get, ["api", "calls", call_id, "ws"]) => return upgrade_call(&req, &env, call_id).await,
+        (Method::Get, ["api", "teams", team, "ws"]) => return upgrade_team(&req, &env, team).await,
+        (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,
+        (Method::Post, ["api", "calls"]) => create_call(req, &env).await,
+        (Method::Post, ["api", "dev", "token"]) => dev_tokens::mint(req, &env).await,
+        _ => Err(EdgeError::NotFound),
+    };
+    outcome.or_else(|err| error_response(&err))
+}
+
+fn error_response(err: &EdgeError) -> Result<Response> {
+    Ok(Response::from_json(&err.body())?.with_status(err.status()))
+}
+
+/// The token of a WebSocket upgrade: the `bearer.<JWT>` entry of `Sec-WebSocket-Protocol`.
+pub fn token_from_protocols(header: Option<&str>) -> Result<&str, EdgeError> {
+    let entries: Vec<&str> = header.unwrap_or_default().split(',').map(str::trim).collect();
+    if !entries.contains(&PROTOCOL) {
+        return Err(EdgeError::BadRequest(format!("offer the subprotocol {PROTOCOL}")));
+    }
+    entries
+        .iter()
+        .find_map(|entry| entry.strip_prefix(TOKEN_PREFIX))
+        .ok_or(EdgeError::Unauthenticated(TokenError::Missing))
+}
+
+/// The token of an HTTP request: `Authorization: Bearer <JWT>`.
+pub fn token_from_authorization(header: Option<&str>) -> Result<&str, EdgeError> {
+    header
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(EdgeError::Unauthenticated(TokenError::Missing))
+}
+
+/// Whether an upgrade's `Origin` may open a socket: its own origin, a configured one, or none at
+/// all (non-browser clients send none and cannot be steered by a hostile page).
+pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]) -> bool {
+    match origin {
+        None => true,
+        Some(origin) => {
+            let origin = origin.trim_end_matches('/');
+            origin == own_origin || allowed.iter().any(|a| a == origin)
+        }
+    }
+}
+
+fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
+    let now = DateTime::from_timestamp_millis(config::now_ms() as i64).unwrap_or_default();
+    Ok(config::verifier(env)?.verify(token, now)?)
+}
+
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// Checks an upgrade request and returns the verified identity, or the error to refuse it with
+/// (`Err(Ok(response))` for a plain HTTP refusal, `Err(Err(e))` for one reported as a close code).
+async fn authenticate_upgrade(req: &Request, env: &Env) -> std::result::Result<Identity, (bool, EdgeError)> {
+    if !header(req, "Upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+        return Err((true, EdgeError::BadRequest("expected a WebSocket upgrade".into())));
+    }
+    let own_origin = req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    if !origin_allowed(header(req, "Origin").as_deref(), &own_origin, &config::allowed_origins(env)) {
+        return Err((true, EdgeError::OriginRefused));
+    }
+    let protocols = header(req, "Sec-WebSocket-Protocol");
+    let token = token_from_protocols(protocols.as_deref()).map_err(|e| (false, e))?;
+    verify(env, token).map_err(|e| (false, e))
+}
+
+async fn upgrade_call(req: &Request, env: &Env, call_id: &str) -> Result<Response> {
+    let identity = match authenticate_upgrade(req, env).await {
+        Ok(identity) => identity,
+        Err((true, err)) => return error_response(&err),
+        Err((false, err)) => return sockets::refuse_upgrade(&err),
+    };
+    let Some(stub) = call_stub(env, call_id) else {
+        return sockets::refuse_upgrade(&EdgeError::NotFound);
+    };
+    forward(&stub, "https://call/ws", Method::Get, &identity, None, true).await
+}
+
+async fn upgrade_team(req: &Request, env: &Env, team: &str) -> Result<Response> {
+    let identity = match authenticate_upgrade(req, env).await {
+        Ok(identity) => identity,
+        Err((true, err)) => return error_response(&err),
+        Err((false, err)) => return sockets::refuse_upgrade(&err),
+    };
+    if identity.team != team {
+        return sockets::refuse_upgrade(&EdgeError::Forbidden("your token is for another team".into()));
+    }
+    let stub = env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?;
+    forward(&stub, "https://team/ws", Method::Get, &identity, None, true).await
+}
+
+async fn read_audit(req: &Request, env: &Env, call_id: &str) -> Result<Response, EdgeError> {
+    let identity = verify(env, token_from_authorization(header(req, "Authorization").as_deref())?)?;
+    if identity.role != Role::Supervisor {
+        return Err(EdgeError::Forbidden("only supervisors read audit trails".into()));
+    }
+    let stub = call_stub(env, call_id).ok_or(EdgeError::NotFound)?;
+    Ok(forward(&stub, "https://call/audit", Method::Get, &identity, None, false).await?)
+}
+
+async fn create_call(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
+    let identity = verify(env, token_from_authorization(header(&req, "Authorization").as_deref())?)?;
+    if identity.role != Role::Agent {
+        return Err(EdgeError::Forbidden("only agents create calls".into()));
+    }
+    let body = req.text().await.unwrap_or_default();
+    let body = if body.trim().is_empty() { "{}".to_owned() } else { body };
+    if body.len() > 4096 {
+        return Err(EdgeError::BadRequest("body too large".into()));
+    }
+    let stub = env.durable_object("TEAMS")?.id_from_name(&identity.team)?.get_stub()?;
+    Ok(forward(&stub, "https://team/create-call", Method::Post, &identity, Some(body), false).await?)
+}
+
+/// The stub of an existing call; `None` for anything that is not a call id this namespace issued.
+fn call_stub(env: &Env, call_id: &str) -> Option<Stub> {
+    if call_id.len() != 64 || !call_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    env.durable_object("CALLS").ok()?.id_from_string(call_id).ok()?.get_stub().ok()
+}
+
+/// Sends a request the worker built itself (clients' headers never reach an object) to a Durable
+/// Object, carrying the verified identity.
+async fn forward(
+    stub: &Stub,
+    url: &str,
+    method: Method,
+    identity: &Identity,
+    body: Option<String>,
+    upgrade: bool,
+) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set(IDENTITY_HEADER, &serde_json::to_string(identity)?)?;
+    if upgrade {
+        headers.set("Upgrade", "websocket")?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(headers).with_body(body.map(Into::into));
+    stub.fetch_with_request(Request::new_with_init(url, &init)?).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_rides_in_the_subprotocol_list() {
+        assert_eq!(token_from_protocols(Some("earshot.v1, bearer.abc.def.ghi")), Ok("abc.def.ghi"));
+        assert_eq!(
+            token_from_protocols(Some("earshot.v1")),
+            Err(EdgeError::Unauthenticated(TokenError::Missing))
+        );
+        assert!(matches!(token_from_protocols(Some("bearer.x")), Err(EdgeError::BadRequest(_))));
+        assert!(matches!(token_from_protocols(None), Err(EdgeError::BadRequest(_))));
+    }
+
+    #[test]
+    fn http_tokens_use_the_bearer_scheme() {
+        assert_eq!(token_from_authorization(Some("Bearer t.o.k")), Ok("t.o.k"));
+        assert!(token_from_authorization(Some("Basic abc")).is_err());
+        assert!(token_from_authorization(None).is_err());
+    }
+
+    #[test]
+    fn only_own_and_listed_origins_may_upgrade() {
+        let own = "http://127.0.0.1:8787";
+        let listed = vec!["https://console.example".to_owned()];
+        assert!(origin_allowed(None, own, &listed));
+        assert!(origin_allowed(Some(own), own, &listed));
+        assert!(origin_allowed(Some("https://console.example/"), own, &listed));
+        assert!(!origin_allowed(Some("https://evil.example"), own, &listed));
+        assert!(!origin_allowed(Some("http://127.0.0.1:8788"), own, &[]));
+    }
+}

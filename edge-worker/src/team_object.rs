@@ -1,0 +1,426 @@
+//! The team Durable Object: one per team. Holds agents' availability, the customer queue and the
+//! live-call lines, assigns queued customers to agents, creates call objects, and pushes the console
+//! feed to the team's supervisors on every change.
+//!
+//! Internal endpoints (through the worker only): `GET /ws` (upgrade), `POST /create-call` (an
+//! agent's link call), and, from call objects, `POST /call-update` and `POST /call-ended`.
+
+use std::cell::RefCell;
+
+use earshot_policy::Role;
+use serde::{Deserialize, Serialize};
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair,
+};
+
+use crate::call_object::IDENTITY_HEADER;
+use crate::config::{default_consent_required, now_ms, Timing};
+use crate::error::{close, EdgeError, ProtocolError};
+use crate::identity::Identity;
+use crate::presence::SocketBook;
+use crate::protocol::parse;
+use crate::rate_limit::Verdict;
+use crate::room::{participant_key, CallInit, CallRecord, CallSummary};
+use crate::sockets;
+use crate::team_protocol::{TeamEvent, TeamRequest};
+use crate::team_state::TeamRecord;
+
+const RECORD_KEY: &str = "team";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Attachment {
+    identity: Identity,
+    conn: u64,
+}
+
+/// Body of `POST /create-call`.
+#[derive(Debug, Deserialize)]
+pub struct CreateCall {
+    #[serde(default)]
+    pub customer_label: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CallEnded {
+    call_id: String,
+    agent_id: String,
+}
+
+#[durable_object]
+pub struct TeamObject {
+    state: State,
+    env: Env,
+    record: RefCell<Option<TeamRecord>>,
+    book: SocketBook,
+}
+
+impl DurableObject for TeamObject {
+    fn new(state: State, env: Env) -> Self {
+        TeamObject { state, env, record: RefCell::new(None), book: SocketBook::default() }
+    }
+
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        let outcome = match (req.method(), req.path().as_str()) {
+            (Method::Get, "/ws") => return self.upgrade(&req).await,
+            (Method::Post, "/create-call") => self.create_call(req).await,
+            (Method::Post, "/call-update") => self.call_update(req).await,
+            (Method::Post, "/call-ended") => self.call_ended(req).await,
+            _ => Err(EdgeError::NotFound),
+        };
+        outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
+    }
+
+    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let Some(attachment) = attachment(&ws) else {
+            sockets::close(&ws, close::INTERNAL, "socket lost its identity");
+            return Ok(());
+        };
+        let now = now_ms();
+        let error = match self.book.frame(attachment.conn, now) {
+            Verdict::Accept => match message {
+                WebSocketIncomingMessage::String(text) => self.on_text(&ws, &attachment, &text, now).await.err(),
+                WebSocketIncomingMessage::Binary(_) => Some(ProtocolError::Binary),
+            },
+            Verdict::Drop => Some(ProtocolError::RateLimited),
+            Verdict::Close => Some(ProtocolError::RateLimitAbuse),
+        };
+        if let Some(error) = error {
+            sockets::send(
+                &ws,
+                &TeamEvent::Error {
+                    reference: error.reference(),
+                    code: error.code().to_owned(),
+                    message: error.to_string(),
+                },
+            );
+            if let Some(code) = error.close_code() {
+                sockets::close(&ws, code, &error.to_string());
+                self.on_gone(&attachment).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+        if let Some(attachment) = attachment(&ws) {
+            self.on_gone(&attachment).await?;
+        }
+        sockets::close(&ws, close::NORMAL, "bye");
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+        if let Some(attachment) = attachment(&ws) {
+            self.on_gone(&attachment).await?;
+        }
+        Ok(())
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let now = now_ms();
+        let timing = Timing::from_env(&self.env);
+        for ws in self.state.get_websockets() {
+            let Some(attachment) = attachment(&ws) else { continue };
+            if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
+                sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
+                self.on_gone(&attachment).await?;
+            }
+        }
+        if !self.state.get_websockets().is_empty() {
+            self.state.storage().set_alarm(sockets::at(now + timing.sweep_ms())).await?;
+        }
+        Response::ok("swept")
+    }
+}
+
+impl TeamObject {
+    async fn load(&self, team: &str) -> Result<TeamRecord> {
+        if let Some(record) = self.record.borrow().as_ref() {
+            return Ok(record.clone());
+        }
+        let stored: Option<TeamRecord> = self.state.storage().get(RECORD_KEY).await?;
+        let record = stored.unwrap_or_else(|| TeamRecord::new(team, default_consent_required(&self.env)));
+        self.record.replace(Some(record.clone()));
+        Ok(record)
+    }
+
+    /// The record of a team that must already exist (requests from call objects name no team).
+    async fn existing(&self) -> Result<Option<TeamRecord>> {
+        if self.record.borrow().is_none() {
+            let stored: Option<TeamRecord> = self.state.storage().get(RECORD_KEY).await?;
+            self.record.replace(stored);
+        }
+        Ok(self.record.borrow().clone())
+    }
+
+    async fn store(&self, record: &TeamRecord) -> Result<()> {
+        self.state.storage().put(RECORD_KEY, record).await?;
+        self.record.replace(Some(record.clone()));
+        Ok(())
+    }
+
+    async fn upgrade(&self, req: &Request) -> Result<Response> {
+        let identity = match identity_of(req) {
+            Ok(identity) => identity,
+            Err(err) => return sockets::refuse_upgrade(&err),
+        };
+        let now = now_ms();
+        let mut record = self.load(&identity.team).await?;
+        if identity.team != record.team {
+            return sockets::refuse_upgrade(&EdgeError::Forbidden("this is another team".into()));
+        }
+        let key = team_key(&identity);
+        for ws in self.state.get_websockets() {
+            if let Some(old) = attachment(&ws).filter(|a| team_key(&a.identity) == key) {
+                sockets::close(&ws, close::REPLACED, "replaced by a newer connection");
+                self.book.forget(old.conn);
+            }
+        }
+        let conn = record.next_conn;
+        record.next_conn += 1;
+        record.sessions.insert(key, conn);
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        pair.server.serialize_attachment(Attachment { identity: identity.clone(), conn })?;
+        self.book.frame(conn, now);
+        let timing = Timing::from_env(&self.env);
+        sockets::send(
+            &pair.server,
+            &TeamEvent::Welcome {
+                team: record.team.clone(),
+                you: identity.sub.clone(),
+                role: identity.role,
+                heartbeat_ms: timing.heartbeat_ms,
+            },
+        );
+        match identity.role {
+            Role::Agent => record.agent_connected(&identity.sub, &identity.name, identity.exemptions),
+            Role::Customer => {
+                record.enqueue(&identity.sub, &identity.name, now);
+            }
+            Role::Supervisor => {}
+        }
+        self.assign(&mut record, now).await?;
+        self.store(&record).await?;
+        self.broadcast(&record, now);
+        if self.state.storage().get_alarm().await?.is_none() {
+            self.state.storage().set_alarm(sockets::at(now + timing.sweep_ms())).await?;
+        }
+        sockets::upgrade_response(pair.client)
+    }
+
+    async fn on_text(
+        &self,
+        ws: &WebSocket,
+        attachment: &Attachment,
+        text: &str,
+        now: u64,
+    ) -> std::result::Result<(), ProtocolError> {
+        let frame = parse::<TeamRequest>(text)?;
+        let reference = frame.reference;
+        let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
+        let mut record = self.load(&attachment.identity.team).await.map_err(internal)?;
+        let who = &attachment.identity;
+        match frame.body {
+            TeamRequest::Ping => {
+                sockets::send(ws, &TeamEvent::Pong);
+                return Ok(());
+            }
+            TeamRequest::SetAvailable { available } => {
+                if who.role != Role::Agent {
+                    return Err(ProtocolError::not_allowed("only agents set availability", reference));
+                }
+                record
+                    .set_available(&who.sub, available, now)
+                    .map_err(|detail| ProtocolError::Invalid { detail: detail.into(), reference })?;
+            }
+            TeamRequest::SetConsentRequired { required } => {
+                if who.role != Role::Supervisor {
+                    return Err(ProtocolError::not_allowed("only supervisors change team settings", reference));
+                }
+                record.consent_required = required;
+            }
+        }
+        if let Some(reference) = reference {
+            sockets::send(ws, &TeamEvent::Ack { reference });
+        }
+        self.assign(&mut record, now).await.map_err(internal)?;
+        self.store(&record).await.map_err(internal)?;
+        self.broadcast(&record, now);
+        Ok(())
+    }
+
+    async fn on_gone(&self, attachment: &Attachment) -> Result<()> {
+        self.book.forget(attachment.conn);
+        let Some(mut record) = self.existing().await? else { return Ok(()) };
+        let key = team_key(&attachment.identity);
+        if record.sessions.get(&key) != Some(&attachment.conn) {
+            return Ok(());
+        }
+        record.sessions.remove(&key);
+        match attachment.identity.role {
+            Role::Agent => record.agent_gone(&attachment.identity.sub),
+            Role::Customer => record.leave_queue(&attachment.identity.sub),
+            Role::Supervisor => {}
+        }
+        self.store(&record).await?;
+        self.broadcast(&record, now_ms());
+        Ok(())
+    }
+
+    /// Pairs queued customers with idle agents while both exist: creates each call object, rings
+    /// the agent and hands the customer their call id.
+    async fn assign(&self, record: &mut TeamRecord, now: u64) -> Result<()> {
+        while let Some(pairing) = record.next_pairing() {
+            let agent = record.agents[&pairing.agent_id].clone();
+            let init = CallInit {
+                call_id: self.env.durable_object("CALLS")?.unique_id()?.to_string(),
+                team: record.team.clone(),
+                agent_id: pairing.agent_id.clone(),
+                agent_name: agent.name.clone(),
+                agent_exempt_from: agent.exemptions,
+                consent_required: record.consent_required,
+                customer_label: pairing.customer.label.clone(),
+                customer_sub: Some(pairing.customer.sub.clone()),
+                started_at: now,
+            };
+            let summary = create_call_object(&self.env, &init).await?;
+            record.call_started(summary);
+            let customer_key = format!("customer:{}", pairing.customer.sub);
+            for ws in self.state.get_websockets() {
+                let Some(a) = attachment(&ws) else { continue };
+                if a.identity.role == Role::Agent && a.identity.sub == pairing.agent_id {
+                    let ring = TeamEvent::Ring { call_id: init.call_id.clone(), customer_label: init.customer_label.clone() };
+                    sockets::send(&ws, &ring);
+                } else if team_key(&a.identity) == customer_key {
+                    sockets::send(&ws, &TeamEvent::Assigned { call_id: init.call_id.clone() });
+                    sockets::close(&ws, close::NORMAL, "assigned");
+                    record.sessions.remove(&customer_key);
+                    self.book.forget(a.conn);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes everybody's view: the feed to supervisors, own status to agents, place to customers.
+    fn broadcast(&self, record: &TeamRecord, now: u64) {
+        let feed = serde_json::to_string(&TeamEvent::Feed(record.feed(now))).unwrap_or_default();
+        for ws in self.state.get_websockets() {
+            let Some(a) = attachment(&ws) else { continue };
+            if record.sessions.get(&team_key(&a.identity)) != Some(&a.conn) {
+                continue;
+            }
+            match a.identity.role {
+                Role::Supervisor => sockets::send_text(&ws, &feed),
+                Role::Agent => {
+                    if let Some(agent) = record.agents.get(&a.identity.sub) {
+                        let status = TeamEvent::AgentStatus { available: agent.available, on_call: agent.on_call.clone() };
+                        sockets::send(&ws, &status);
+                    }
+                }
+                Role::Customer => {
+                    if let Some((position, queued_at)) = record.position_of(&a.identity.sub) {
+                        sockets::send(&ws, &TeamEvent::Queued { position, queued_at });
+                    }
+                }
+            }
+        }
+    }
+
+    async fn create_call(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
+        let identity = identity_of(&req)?;
+        if identity.role != Role::Agent {
+            return Err(EdgeError::Forbidden("only agents create calls".into()));
+        }
+        let body: CreateCall = req.json().await.unwrap_or(CreateCall { customer_label: None });
+        let now = now_ms();
+        let mut record = self.load(&identity.team).await?;
+        if let Some(call) = record.agents.get(&identity.sub).and_then(|a| a.on_call.clone()) {
+            return Err(EdgeError::Conflict(format!("you are already on call {call}")));
+        }
+        let label: String = body.customer_label.unwrap_or_else(|| "Customer".into()).chars().take(64).collect();
+        let init = CallInit {
+            call_id: self.env.durable_object("CALLS")?.unique_id()?.to_string(),
+            team: identity.team.clone(),
+            agent_id: identity.sub.clone(),
+            agent_name: identity.name.clone(),
+            agent_exempt_from: identity.exemptions,
+            consent_required: record.consent_required,
+            customer_label: label,
+            customer_sub: None,
+            started_at: now,
+        };
+        let summary = create_call_object(&self.env, &init).await?;
+        // An agent who creates a call without a team socket is tracked (disconnected) for the call.
+        record.agents.entry(identity.sub.clone()).or_insert_with(|| crate::team_state::AgentState {
+            name: identity.name.clone(),
+            exemptions: identity.exemptions,
+            available: false,
+            on_call: None,
+            idle_since: None,
+            connected: false,
+        });
+        record.call_started(summary);
+        self.store(&record).await?;
+        self.broadcast(&record, now);
+        let body = serde_json::json!({
+            "call_id": init.call_id,
+            "customer_path": format!("/customer.html?call={}", init.call_id),
+        });
+        Ok(Response::from_json(&body)?.with_status(201))
+    }
+
+    async fn call_update(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
+        let summary: CallSummary = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+        if let Some(mut record) = self.existing().await? {
+            if record.call_updated(summary) {
+                self.store(&record).await?;
+                self.broadcast(&record, now_ms());
+            }
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    async fn call_ended(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
+        let ended: CallEnded = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+        if let Some(mut record) = self.existing().await? {
+            let now = now_ms();
+            record.call_ended(&ended.call_id, &ended.agent_id, now);
+            self.assign(&mut record, now).await?;
+            self.store(&record).await?;
+            self.broadcast(&record, now);
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+}
+
+/// Creates the call object for `init`; returns its first team-feed line.
+async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
+    let stub = env.durable_object("CALLS")?.id_from_string(&init.call_id)?.get_stub()?;
+    let mut request = RequestInit::new();
+    request.with_method(Method::Post).with_body(Some(serde_json::to_string(init)?.into()));
+    let mut response = stub.fetch_with_request(Request::new_with_init("https://call/init", &request)?).await?;
+    if response.status_code() >= 300 {
+        return Err(worker::Error::RustError(format!("call object refused init: {}", response.status_code())));
+    }
+    let _ = response.json::<CallSummary>().await?;
+    Ok(CallRecord::new(init.clone()).summary())
+}
+
+fn team_key(identity: &Identity) -> String {
+    match identity.role {
+        Role::Customer => format!("customer:{}", identity.sub),
+        _ => participant_key(identity),
+    }
+}
+
+fn attachment(ws: &WebSocket) -> Option<Attachment> {
+    ws.deserialize_attachment().ok().flatten()
+}
+
+fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {
+    let header = req.headers().get(IDENTITY_HEADER)?.ok_or(EdgeError::Internal("identity missing".into()))?;
+    Ok(serde_json::from_str(&header)?)
+}
