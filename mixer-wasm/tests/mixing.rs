@@ -1,5 +1,6 @@
 //! The mixer end to end: per-output content follows the matrix, switches glide, limits and
 //! sanitising hold, block sizes and resizing work.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 mod common;
 

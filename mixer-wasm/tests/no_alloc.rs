@@ -2,6 +2,7 @@
 //!
 //! Counting is switched on per thread, so the test harness's own allocations on other threads do
 //! not count. Control calls are counted too: they only validate, stage and queue.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 mod common;
 

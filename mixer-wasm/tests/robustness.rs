@@ -1,5 +1,6 @@
 //! Property tests: whatever the control messages, block sizes and input samples (NaN, ±Inf, huge),
 //! `process` neither panics nor lets a non-finite or over-full-scale sample out.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use earshot_mixer::{Mixer, MixerConfig, ToneSpec};
 use proptest::prelude::*;
