@@ -26,8 +26,7 @@ pub fn soft_limit(x: f32) -> f32 {
 
 /// Limits one output block in place; a block whose peak is under the threshold is not touched.
 pub fn limit(block: &mut [f32]) {
-    let peak = block.iter().fold(0.0f32, |peak, x| peak.max(x.abs()));
-    if peak > THRESHOLD {
+    if crate::lanes::peak(block) > THRESHOLD {
         block.iter_mut().for_each(|x| *x = soft_limit(*x));
     }
 }

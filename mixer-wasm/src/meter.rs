@@ -4,7 +4,9 @@
 //! voice flag rises as soon as a block's RMS reaches the threshold and falls only after the input
 //! has stayed below it for the hangover time, so pauses between words do not flicker it.
 
-use dasp::{peak, Sample};
+use dasp::Sample;
+
+use crate::lanes;
 
 /// What an input's meter saw in the most recent block.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -42,10 +44,12 @@ impl Meter {
 
     /// Measures one sanitised block; `sanitized` is how many of its samples were replaced.
     pub fn update(&mut self, block: &[f32], sanitized: u32) {
-        let (square_sum, peak) = block
-            .iter()
-            .fold((0.0f32, 0.0f32), |(sum, peak), &x| (sum + x * x, peak.max(peak::full_wave(x))));
-        let rms = if block.is_empty() { f32::EQUILIBRIUM } else { (square_sum / block.len() as f32).sqrt() };
+        let peak = lanes::peak(block);
+        let rms = if block.is_empty() {
+            f32::EQUILIBRIUM
+        } else {
+            (lanes::sum_of_squares(block) / block.len() as f32).sqrt()
+        };
         self.hangover_left = if rms >= self.threshold {
             self.hangover_frames
         } else {

@@ -14,7 +14,7 @@ use crate::control::{Command, ControlQueue};
 use crate::db::db_to_gain;
 use crate::limiter::limit;
 use crate::meter::{Meter, MeterReading};
-use crate::ramp::Ramp;
+use crate::ramp::{mix_row, Ramp};
 use crate::sanitize::sanitize;
 use crate::tone::{Tone, ToneSpec};
 use crate::MixerError;
@@ -258,9 +258,8 @@ impl Mixer {
         for (o, (out, row)) in outputs.chunks_exact_mut(frames).zip(rows).enumerate() {
             out.fill(f32::EQUILIBRIUM);
             if o < self.outputs {
-                for (cell, input) in row.iter_mut().zip(inputs.chunks_exact(frames)).take(self.inputs) {
-                    cell.mix_into(input, out);
-                }
+                let active = row.get_mut(..self.inputs).unwrap_or_default();
+                mix_row(active, inputs.chunks_exact(frames), out);
             }
         }
         self.mix_tone(outputs, frames);
