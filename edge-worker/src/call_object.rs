@@ -246,7 +246,8 @@ impl CallObject {
     }
 
     /// Carries out a change's effects: audit rows first (so nothing is announced unrecorded), then
-    /// events in order, then closes, then the team feed.
+    /// events in order, then closes, then the team feed. A socket just replaced by its owner's newer
+    /// one may still see an event while it closes; it belongs to the same participant.
     async fn deliver(&self, record: &CallRecord, effects: Effects, now: u64) -> Result<()> {
         if !effects.audit.is_empty() {
             let log = AuditLog::open(self.state.storage().sql())?;
@@ -259,7 +260,6 @@ impl CallObject {
             .get_websockets()
             .into_iter()
             .filter_map(|ws| attachment(&ws).map(|a| (ws, a)))
-            .filter(|(_, a)| effects.ended || record.is_current(&a.identity, a.conn))
             .collect();
         for (recipient, event) in &effects.events {
             let Ok(text) = serde_json::to_string(event) else { continue };
