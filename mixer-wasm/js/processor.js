@@ -67,6 +67,8 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
       this.input = new Float32Array(buffer, this.mixer.input_ptr(), this.inputCount * frames);
       this.output = new Float32Array(buffer, this.mixer.output_ptr(), this.outputCount * frames);
       this.meters = new Float32Array(buffer, this.mixer.meter_ptr(), this.inputCount * METER_FIELDS);
+      // One view per output, made here rather than per block: no garbage on the audio thread.
+      this.outputViews = Array.from({ length: this.outputCount }, (_, o) => this.output.subarray(o * frames, (o + 1) * frames));
     }
   }
 
@@ -80,9 +82,7 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
       else this.input.fill(0, i * frames, (i + 1) * frames);
     }
     this.mixer.process();
-    for (let o = 0; o < this.outputCount; o++) {
-      outputs[o][0].set(this.output.subarray(o * frames, (o + 1) * frames));
-    }
+    for (let o = 0; o < this.outputCount; o++) outputs[o][0].set(this.outputViews[o]);
     this.sinceMeter += frames;
     if (this.sinceMeter >= this.meterEvery) {
       this.sinceMeter = 0;

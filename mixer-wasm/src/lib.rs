@@ -30,7 +30,7 @@ pub mod config;
 pub mod control;
 pub mod db;
 mod error;
-mod lanes;
+pub mod lanes;
 pub mod limiter;
 pub mod meter;
 mod mixer;

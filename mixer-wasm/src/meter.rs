@@ -6,7 +6,7 @@
 
 use dasp::Sample;
 
-use crate::lanes;
+use crate::lanes::BlockStats;
 
 /// What an input's meter saw in the most recent block.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -42,22 +42,19 @@ impl Meter {
         self.reading
     }
 
-    /// Measures one sanitised block; `sanitized` is how many of its samples were replaced.
-    pub fn update(&mut self, block: &[f32], sanitized: u32) {
-        let peak = lanes::peak(block);
-        let rms = if block.is_empty() {
-            f32::EQUILIBRIUM
-        } else {
-            (lanes::sum_of_squares(block) / block.len() as f32).sqrt()
-        };
+    /// Takes in one sanitised block as [`crate::sanitize::sanitize`] measured it; `sanitized` is how
+    /// many of its samples were replaced.
+    pub fn update(&mut self, block: BlockStats, sanitized: u32) {
+        let frames = block.frames;
+        let rms = if frames == 0 { f32::EQUILIBRIUM } else { (block.sum_of_squares / frames as f32).sqrt() };
         self.hangover_left = if rms >= self.threshold {
             self.hangover_frames
         } else {
-            self.hangover_left.saturating_sub(block.len() as u32)
+            self.hangover_left.saturating_sub(frames as u32)
         };
         self.reading = MeterReading {
             rms,
-            peak,
+            peak: block.peak,
             voice: self.hangover_left > 0,
             sanitized: self.reading.sanitized.saturating_add(sanitized),
         };
@@ -74,14 +71,19 @@ impl Meter {
 mod tests {
     use super::*;
 
-    fn sine(amplitude: f32, frames: usize) -> Vec<f32> {
-        (0..frames).map(|t| amplitude * (t as f32 * 0.1).sin()).collect()
+    fn sine(amplitude: f32, frames: usize) -> BlockStats {
+        let block: Vec<f32> = (0..frames).map(|t| amplitude * (t as f32 * 0.1).sin()).collect();
+        crate::lanes::stats(&block)
+    }
+
+    fn silence(frames: usize) -> BlockStats {
+        BlockStats { frames, ..BlockStats::default() }
     }
 
     #[test]
     fn rms_and_peak_of_a_sine() {
         let mut meter = Meter::new(0.01, 100);
-        meter.update(&sine(0.5, 4096), 3);
+        meter.update(sine(0.5, 4096), 3);
         let reading = meter.reading();
         assert!((reading.rms - 0.5 / 2f32.sqrt()).abs() < 0.005, "{reading:?}");
         assert!((reading.peak - 0.5).abs() < 0.001, "{reading:?}");
@@ -92,11 +94,11 @@ mod tests {
     #[test]
     fn voice_holds_for_the_hangover_then_falls() {
         let mut meter = Meter::new(0.01, 256);
-        meter.update(&sine(0.5, 128), 0);
+        meter.update(sine(0.5, 128), 0);
         assert!(meter.reading().voice);
-        meter.update(&[0.0; 128], 0);
+        meter.update(silence(128), 0);
         assert!(meter.reading().voice, "still within the hangover");
-        meter.update(&[0.0; 128], 0);
+        meter.update(silence(128), 0);
         assert!(!meter.reading().voice, "hangover over");
         assert_eq!(meter.reading().rms, 0.0);
     }
@@ -104,7 +106,7 @@ mod tests {
     #[test]
     fn quiet_noise_is_not_voice_and_reset_clears() {
         let mut meter = Meter::new(0.01, 256);
-        meter.update(&sine(0.005, 128), 2);
+        meter.update(sine(0.005, 128), 2);
         assert!(!meter.reading().voice);
         meter.reset();
         assert_eq!(meter.reading(), MeterReading::default());

@@ -251,8 +251,8 @@ impl Mixer {
             return Ok(());
         }
         for (block, meter) in inputs.chunks_exact_mut(frames).zip(&mut self.meters).take(self.inputs) {
-            let replaced = sanitize(block);
-            meter.update(block, replaced);
+            let (stats, replaced) = sanitize(block);
+            meter.update(stats, replaced);
         }
         let rows = self.cells.chunks_exact_mut(self.config.inputs);
         for (o, (out, row)) in outputs.chunks_exact_mut(frames).zip(rows).enumerate() {

@@ -2,7 +2,8 @@
 //!
 //! Mixing a matrix row is the mixer's inner loop, so it has fast paths: a settled cell at 0 skips its
 //! input; settled cells are summed four inputs at a time (one load and store of the output per four
-//! multiply-adds, which is what bounds a large matrix); a leftover cell at 1 is a plain add. Only
+//! multiply-adds, which is what bounds a large matrix; two or three leftovers are padded to four);
+//! a single leftover cell at 1 is a plain add. Only
 //! gliding cells take the per-sample gain path. The loops are slice zips that LLVM vectorises (f32x4
 //! with `+simd128`).
 
@@ -84,8 +85,15 @@ pub fn mix_row<'a>(cells: &mut [Ramp], inputs: impl Iterator<Item = &'a [f32]>, 
             }
         }
     }
-    for &(gain, input) in &group[..grouped] {
-        add_scaled(gain, input, output);
+    match grouped {
+        0 => {}
+        1 => add_scaled(group[0].0, group[0].1, output),
+        // Two or three leftovers are still one pass: pad with gain 0 (inputs are finite, so 0·x = 0).
+        _ => {
+            let pad = (f32::EQUILIBRIUM, group[0].1);
+            group[grouped..].fill(pad);
+            add_scaled4(&group, output);
+        }
     }
 }
 

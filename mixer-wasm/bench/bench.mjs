@@ -1,0 +1,128 @@
+// The mixer benchmark in one headless Chromium run: kernel inside the worklet (SIMD wasm, scalar
+// wasm, JavaScript) and whole-graph offline renders (native GainNodes, wasm worklet, JS worklet), for
+// 3×4 and 32×32 dense matrices. Merges the native Rust figures and the wasm size, writes
+// docs/bench/mixer.json and docs/bench/mixer.md.
+//   node bench.mjs NATIVE_JSON WASM_GZIP_BYTES
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openPage, serve } from '../tests/browser/harness.mjs';
+
+const [nativeJson, wasmGzipBytes] = process.argv.slice(2);
+const native = JSON.parse(nativeJson);
+const CASES = [
+  [3, 4],
+  [32, 32],
+];
+const root = fileURLToPath(new URL('..', import.meta.url));
+const docs = fileURLToPath(new URL('../../docs/bench/', import.meta.url));
+
+const server = await serve(root);
+const { browser, page, errors } = await openPage(server.url);
+const version = browser.version();
+const measured = await page.evaluate(async (cases) => {
+  const { compileMixer, createMixerNode } = await import('/npm/dist/index.js');
+  const simdModule = await compileMixer('/npm/dist/earshot_mixer_bg.wasm');
+  const scalarModule = await compileMixer('/npm/dist-scalar/earshot_mixer_bg.wasm');
+
+  const kernelContext = new OfflineAudioContext(1, 512, 48000);
+  await kernelContext.audioWorklet.addModule('/bench/kernel-processor.js');
+  const bench = new AudioWorkletNode(kernelContext, 'earshot-kernel-bench', {
+    processorOptions: { simdModule, scalarModule, cases, minMs: 300 },
+  });
+  const kernel = new Promise((resolve) => (bench.port.onmessage = (event) => resolve(event.data)));
+  bench.connect(kernelContext.destination);
+  await kernelContext.startRendering();
+
+  const SECONDS = 2;
+  const graph = async (kind, inputs, outputs) => {
+    const context = new OfflineAudioContext(outputs, 48000 * SECONDS, 48000);
+    const merger = new ChannelMergerNode(context, { numberOfInputs: outputs });
+    merger.connect(context.destination);
+    const sources = Array.from({ length: inputs }, (_, i) => {
+      const oscillator = new OscillatorNode(context, { frequency: 100 + 37 * i });
+      oscillator.start();
+      return oscillator.connect(new GainNode(context, { gain: 0.02 }));
+    });
+    const rows = Array.from({ length: outputs }, () => new Array(inputs).fill(0.5));
+    let mixer;
+    if (kind === 'native-gainnodes') {
+      rows.forEach((row, o) => row.forEach((gain, i) => sources[i].connect(new GainNode(context, { gain })).connect(merger, 0, o)));
+    } else if (kind === 'wasm-simd-worklet') {
+      mixer = await createMixerNode(context, { inputs, outputs, matrix: rows, meterHz: 0, module: simdModule });
+    } else {
+      await context.audioWorklet.addModule('/bench/js-mixer-processor.js');
+      mixer = new AudioWorkletNode(context, 'earshot-js-mixer', {
+        numberOfInputs: inputs,
+        numberOfOutputs: outputs,
+        outputChannelCount: new Array(outputs).fill(1),
+        channelCount: 1,
+        channelCountMode: 'explicit',
+        processorOptions: { gains: rows.flat() },
+      });
+    }
+    if (mixer) {
+      sources.forEach((source, i) => source.connect(mixer, 0, i));
+      for (let o = 0; o < outputs; o++) mixer.connect(merger, o, o);
+    }
+    const start = performance.now();
+    await context.startRendering();
+    return ((performance.now() - start) * 1000) / ((48000 * SECONDS) / 128);
+  };
+  const whole = [];
+  for (const [inputs, outputs] of cases) {
+    const runs = { 'native-gainnodes': [], 'wasm-simd-worklet': [], 'js-worklet': [] };
+    for (let round = 0; round < 5; round++) {
+      for (const kind of Object.keys(runs)) runs[kind].push(await graph(kind, inputs, outputs));
+    }
+    for (const [kind, times] of Object.entries(runs)) {
+      const sorted = times.sort((a, b) => a - b);
+      whole.push({ kind, size: `${inputs}x${outputs}`, us: sorted[Math.floor(sorted.length / 2)] });
+    }
+  }
+  return { kernel: await kernel, whole };
+}, CASES);
+await browser.close();
+await server.close();
+if (errors.length) throw errors[0];
+
+const pick = (list, kind, size) => list.find((row) => row.kind === kind && row.size === size).us;
+const figures = CASES.map(([inputs, outputs]) => {
+  const size = `${inputs}x${outputs}`;
+  const kernel = Object.fromEntries(['wasm-simd', 'wasm-scalar', 'js'].map((kind) => [kind, pick(measured.kernel, kind, size)]));
+  const whole = Object.fromEntries(['native-gainnodes', 'wasm-simd-worklet', 'js-worklet'].map((kind) => [kind, pick(measured.whole, kind, size)]));
+  return { size, kernel: { ...kernel, 'native-rust': native[size] }, wholeGraph: whole };
+});
+const result = { date: new Date().toISOString(), chromium: version, cores: (await import('node:os')).cpus().length, wasmGzipBytes: Number(wasmGzipBytes), figures };
+writeFileSync(`${docs}mixer.json`, `${JSON.stringify(result, null, 2)}\n`);
+
+const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+const ratio = (a, b) => `${(a / b).toFixed(1)}×`;
+const lines = [
+  '# Mixer benchmark',
+  '',
+  `Written by \`scripts/bench-mixer.sh\` on ${result.date.slice(0, 10)}: Chromium ${version}, ${result.cores} cores, headless.`,
+  'µs per 128-frame quantum (lower is better), dense matrices with every gain 0.5 (every cell multiplies,',
+  'as a GainNode graph does). Kernel: `process()` alone, timed inside an AudioWorklet with Date.now() over',
+  '≥ 300 ms (best of 3). Whole graph: an OfflineAudioContext rendering 2 s of oscillators through the mix',
+  '(median of 5). Native Rust: the same `Mixer::process`, release build on this machine.',
+  '',
+  '| size | kernel wasm SIMD | kernel wasm scalar | kernel JS | native Rust | graph native GainNodes | graph wasm worklet | graph JS worklet |',
+  '|---|---|---|---|---|---|---|---|',
+  ...figures.map(({ size, kernel: k, wholeGraph: w }) =>
+    `| ${size} | ${f(k['wasm-simd'])} | ${f(k['wasm-scalar'])} | ${f(k.js)} | ${f(k['native-rust'])} | ${f(w['native-gainnodes'])} | ${f(w['wasm-simd-worklet'])} | ${f(w['js-worklet'])} |`,
+  ),
+  '',
+  `Mixer wasm (SIMD, wasm-opt -O3): ${result.wasmGzipBytes} bytes gzipped (${(result.wasmGzipBytes / 1024).toFixed(1)} KiB; target ≤ 16 KiB).`,
+  '',
+  '## Against the targets',
+  '',
+  ...figures.flatMap(({ size, kernel: k, wholeGraph: w }) => [
+    `- ${size}: whole graph, wasm worklet vs native GainNodes: ${ratio(w['native-gainnodes'], w['wasm-simd-worklet'])} faster (target ≥ 5× at 32×32); ` +
+      `kernel SIMD vs JS: ${ratio(k.js, k['wasm-simd'])} faster (target ≥ 8×); SIMD / native Rust: ${(k['wasm-simd'] / k['native-rust']).toFixed(2)} (target ≤ 1.5); ` +
+      `SIMD vs scalar: ${ratio(k['wasm-scalar'], k['wasm-simd'])}.`,
+  ]),
+  `- 3x4 kernel: ${f(figures[0].kernel['wasm-simd'])} µs (target ≤ 0.3 µs).`,
+  '',
+];
+writeFileSync(`${docs}mixer.md`, lines.join('\n'));
+console.log(lines.join('\n'));

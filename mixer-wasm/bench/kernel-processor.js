@@ -1,0 +1,66 @@
+// Times the mixing kernel inside an AudioWorklet (the audio thread): SIMD wasm, scalar wasm and the
+// JavaScript version, each on a dense matrix of gain 0.5, 128-frame blocks. AudioWorkletGlobalScope
+// has no `performance`, so each case runs for at least `minMs` of Date.now() and is averaged.
+import '../js/text-polyfill.js';
+import * as simd from '../npm/dist/earshot_mixer.js';
+import * as scalar from '../npm/dist-scalar/earshot_mixer.js';
+import { JsMixer } from './js-mixer.js';
+
+const FRAMES = 128;
+
+function fillSines(buffer, inputs) {
+  for (let i = 0; i < inputs; i++) {
+    for (let t = 0; t < FRAMES; t++) buffer[i * FRAMES + t] = 0.02 * Math.sin(t * 0.05 * (i + 1));
+  }
+}
+
+function measure(run, minMs) {
+  for (let k = 0; k < 500; k++) run();
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    let blocks = 0;
+    const start = Date.now();
+    while (Date.now() - start < minMs) {
+      for (let k = 0; k < 100; k++) run();
+      blocks += 100;
+    }
+    best = Math.min(best, ((Date.now() - start) * 1000) / blocks);
+  }
+  return best;
+}
+
+class KernelBench extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    this.options = options.processorOptions;
+  }
+
+  process() {
+    if (this.done) return false;
+    this.done = true;
+    const { simdModule, scalarModule, cases, minMs } = this.options;
+    const glues = [
+      ['wasm-simd', simd, simd.initSync({ module: simdModule })],
+      ['wasm-scalar', scalar, scalar.initSync({ module: scalarModule })],
+    ];
+    const results = [];
+    for (const [inputs, outputs] of cases) {
+      const gains = new Float32Array(inputs * outputs).fill(0.5);
+      for (const [kind, glue, exports] of glues) {
+        const mixer = new glue.WasmMixer(sampleRate, inputs, outputs, FRAMES);
+        mixer.set_matrix(outputs, inputs, gains, 0);
+        fillSines(new Float32Array(exports.memory.buffer, mixer.input_ptr(), inputs * FRAMES), inputs);
+        results.push({ kind, size: `${inputs}x${outputs}`, us: measure(() => mixer.process(), minMs) });
+        mixer.free();
+      }
+      const js = new JsMixer(inputs, outputs, FRAMES);
+      js.setMatrix(gains);
+      fillSines(js.input, inputs);
+      results.push({ kind: 'js', size: `${inputs}x${outputs}`, us: measure(() => js.process(), minMs) });
+    }
+    this.port.postMessage(results);
+    return false;
+  }
+}
+
+registerProcessor('earshot-kernel-bench', KernelBench);
