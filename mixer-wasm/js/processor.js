@@ -81,7 +81,7 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
       if (channel) this.input.set(channel, i * frames);
       else this.input.fill(0, i * frames, (i + 1) * frames);
     }
-    this.mixer.process();
+    if (!this.mixer.process()) return true; // cannot happen after views(); Web Audio's outputs stay silent
     for (let o = 0; o < this.outputCount; o++) outputs[o][0].set(this.outputViews[o]);
     this.sinceMeter += frames;
     if (this.sinceMeter >= this.meterEvery) {

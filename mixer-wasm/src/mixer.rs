@@ -268,6 +268,9 @@ impl Mixer {
     }
 
     fn mix_tone(&mut self, outputs: &mut [f32], frames: usize) {
+        if !self.tone.is_active() {
+            return; // the common case, without zeroing the chunk below
+        }
         let mut chunk = [0.0f32; TONE_CHUNK];
         let mut start = 0;
         while self.tone.is_active() && start < frames {

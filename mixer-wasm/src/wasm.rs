@@ -72,14 +72,19 @@ impl WasmMixer {
         self.meters.as_ptr()
     }
 
-    /// Applies queued control messages and mixes one block from the input buffer to the output buffer.
-    pub fn process(&mut self) -> Result<(), JsValue> {
-        self.mixer.process(&mut self.inputs, &mut self.outputs, self.frames)?;
+    /// Applies queued control messages and mixes one block from the input buffer to the output
+    /// buffer. Returns a plain `bool` (false only if the buffers do not match `frames`, which
+    /// `set_frames` rules out): a `Result` would come back as a fresh JS array on every block,
+    /// garbage on the audio thread.
+    pub fn process(&mut self) -> bool {
+        if self.mixer.process(&mut self.inputs, &mut self.outputs, self.frames).is_err() {
+            return false;
+        }
         for (fields, reading) in self.meters.chunks_exact_mut(METER_FIELDS).zip(self.mixer.meters()) {
             let voice = if reading.voice { 1.0 } else { 0.0 };
             fields.copy_from_slice(&[reading.rms, reading.peak, voice, reading.sanitized as f32]);
         }
-        Ok(())
+        true
     }
 
     /// Replaces the matrix: `gains` is row-major outputs × inputs (`gains[o * inputs + i]`).

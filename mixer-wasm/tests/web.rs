@@ -33,7 +33,7 @@ fn processes_through_views_on_wasm_memory() {
     input.fill(0.2, 0, FRAMES as u32);
     input.fill(0.4, FRAMES as u32, 2 * FRAMES as u32);
     input.fill(-0.8, 2 * FRAMES as u32, 3 * FRAMES as u32);
-    mixer.process().unwrap();
+    assert!(mixer.process());
     let output = view(mixer.output_ptr(), 2 * FRAMES).to_vec();
     assert!(output[..FRAMES].iter().all(|&x| (x - 0.4).abs() < 1e-6), "{}", output[0]);
     assert!(output[FRAMES..].iter().all(|&x| (x + 0.2).abs() < 1e-6), "{}", output[FRAMES]);
@@ -53,7 +53,7 @@ fn views_must_be_rebuilt_after_memory_grows() {
     assert_eq!(stale.length(), 0, "the old view is detached");
     let fresh = view(mixer.input_ptr(), 3 * FRAMES);
     fresh.fill(0.5, 0, FRAMES as u32);
-    mixer.process().unwrap();
+    assert!(mixer.process());
     assert_eq!(view(mixer.output_ptr(), 2 * FRAMES).get_index(7), 0.5);
     drop(ballast);
 }
@@ -65,7 +65,7 @@ fn any_block_size_and_gains_in_js() {
         mixer.set_frames(frames);
         view(mixer.input_ptr(), 3 * frames).fill(0.1, 0, 3 * frames as u32);
         mixer.set_gain(1, 2, 1.0, Some(0.0)).unwrap();
-        mixer.process().unwrap();
+        assert!(mixer.process());
         let output = view(mixer.output_ptr(), 2 * frames).to_vec();
         assert_eq!(output.len(), 2 * frames);
         assert!((output[frames - 1] - 0.15).abs() < 1e-6 && (output[2 * frames - 1] - 0.1).abs() < 1e-6);
@@ -78,7 +78,7 @@ fn any_block_size_and_gains_in_js() {
 fn nan_inputs_come_out_silent_and_counted() {
     let mut mixer = mixer();
     view(mixer.input_ptr(), 3 * FRAMES).fill(f32::NAN, 0, 3 * FRAMES as u32);
-    mixer.process().unwrap();
+    assert!(mixer.process());
     assert!(view(mixer.output_ptr(), 2 * FRAMES).to_vec().iter().all(|&x| x == 0.0));
     assert_eq!(view(mixer.meter_ptr(), 3 * METER_FIELDS).get_index(3), FRAMES as f32);
 }
@@ -98,5 +98,5 @@ fn refusals_are_js_errors_with_a_reason() {
     );
     assert!(WasmMixer::new(48_000.0, 0, 2, FRAMES).is_err());
     mixer.play_tone(880.0, 100.0, 0.1, 5.0, &[0, 1]).unwrap();
-    mixer.process().unwrap();
+    assert!(mixer.process());
 }
