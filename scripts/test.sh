@@ -29,6 +29,7 @@ step "clippy (wasm32)" cargo clippy -p earshot-mixer -p earshot-edge --all-targe
   --target wasm32-unknown-unknown -- -D warnings
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked
 step "native tests" cargo test --workspace --locked
+step "mixer tests" bash scripts/test-mixer.sh
 step "end-to-end tests" bash scripts/test-e2e.sh
 
 # Totals over every runner's closing lines (cargo test and node --test).
