@@ -21,7 +21,7 @@ use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::parse;
 use crate::rate_limit::Verdict;
-use crate::room::{participant_key, CallInit, CallRecord, CallSummary};
+use crate::room::{CallInit, CallRecord, CallSummary};
 use crate::sockets;
 use crate::team_protocol::{TeamEvent, TeamRequest};
 use crate::team_state::TeamRecord;
@@ -122,12 +122,27 @@ impl DurableObject for TeamObject {
         let timing = Timing::from_env(&self.env);
         for ws in self.state.get_websockets() {
             let Some(attachment) = attachment(&ws) else { continue };
-            if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
+            let mut record = self.existing().await?;
+            if let Some(record) = record.as_mut().filter(|r| r.handed_off.contains(&attachment.conn)) {
+                // Assigned to a call: the queue socket's job is done.
+                sockets::close(&ws, close::NORMAL, "assigned");
+                self.book.forget(attachment.conn);
+                record.handed_off.retain(|conn| *conn != attachment.conn);
+                self.store(record).await?;
+            } else if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
                 sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
                 self.on_gone(&attachment).await?;
             }
         }
-        if !self.state.get_websockets().is_empty() {
+        if let Some(mut record) = self.existing().await? {
+            let before = record.clone();
+            self.assign(&mut record, now).await?;
+            if record != before {
+                self.store(&record).await?;
+                self.broadcast(&record, now);
+            }
+        }
+        if !self.state.get_websockets().is_empty() && self.state.storage().get_alarm().await?.is_none() {
             self.state.storage().set_alarm(sockets::at(now + timing.sweep_ms())).await?;
         }
         Response::ok("swept")
@@ -201,12 +216,11 @@ impl TeamObject {
             }
             Role::Supervisor => {}
         }
-        self.assign(&mut record, now).await?;
         self.store(&record).await?;
         self.broadcast(&record, now);
-        if self.state.storage().get_alarm().await?.is_none() {
-            self.state.storage().set_alarm(sockets::at(now + timing.sweep_ms())).await?;
-        }
+        // Assignment runs in the alarm, right after this upgrade has completed: it calls another
+        // object, and a socket must not be handed its call before its own 101 response is out.
+        self.state.storage().set_alarm(sockets::at(now + 10)).await?;
         sockets::upgrade_response(pair.client)
     }
 
@@ -272,6 +286,7 @@ impl TeamObject {
     /// Pairs queued customers with idle agents while both exist: creates each call object, rings
     /// the agent and hands the customer their call id.
     async fn assign(&self, record: &mut TeamRecord, now: u64) -> Result<()> {
+        let mut assigned_any = false;
         while let Some(pairing) = record.next_pairing() {
             let agent = record.agents[&pairing.agent_id].clone();
             let init = CallInit {
@@ -287,7 +302,7 @@ impl TeamObject {
             };
             let summary = create_call_object(&self.env, &init).await?;
             record.call_started(summary);
-            let customer_key = format!("customer:{}", pairing.customer.sub);
+            let customer_key = format!("{:?}:{}", Role::Customer, pairing.customer.sub);
             for ws in self.state.get_websockets() {
                 let Some(a) = attachment(&ws) else { continue };
                 if a.identity.role == Role::Agent && a.identity.sub == pairing.agent_id {
@@ -295,11 +310,16 @@ impl TeamObject {
                     sockets::send(&ws, &ring);
                 } else if team_key(&a.identity) == customer_key {
                     sockets::send(&ws, &TeamEvent::Assigned { call_id: init.call_id.clone() });
-                    sockets::close(&ws, close::NORMAL, "assigned");
                     record.sessions.remove(&customer_key);
-                    self.book.forget(a.conn);
+                    record.handed_off.push(a.conn);
+                    assigned_any = true;
                 }
             }
+        }
+        // The customer's queue socket is closed by the next sweep, not here: a socket being
+        // upgraded right now cannot be closed before its 101 response has gone out.
+        if assigned_any {
+            self.state.storage().set_alarm(sockets::at(now + 200)).await?;
         }
         Ok(())
     }
@@ -409,11 +429,9 @@ async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
     Ok(CallRecord::new(init.clone()).summary())
 }
 
+/// A team member's session key: one socket per person, whatever their role.
 fn team_key(identity: &Identity) -> String {
-    match identity.role {
-        Role::Customer => format!("customer:{}", identity.sub),
-        _ => participant_key(identity),
-    }
+    format!("{:?}:{}", identity.role, identity.sub)
 }
 
 fn attachment(ws: &WebSocket) -> Option<Attachment> {

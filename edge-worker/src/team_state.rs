@@ -45,6 +45,9 @@ pub struct TeamRecord {
     /// Current connection number per member key (see `room::participant_key`).
     pub sessions: BTreeMap<String, u64>,
     pub next_conn: u64,
+    /// Connections of customers handed their call, closed by the next sweep.
+    #[serde(default)]
+    pub handed_off: Vec<u64>,
 }
 
 impl TeamRecord {
@@ -57,6 +60,7 @@ impl TeamRecord {
             calls: BTreeMap::new(),
             sessions: BTreeMap::new(),
             next_conn: 1,
+            handed_off: Vec::new(),
         }
     }
 

@@ -46,12 +46,12 @@ describe('tokens', () => {
     };
     for (const [name, token] of Object.entries(cases)) {
       const client = wrangler.ws(`/api/calls/${callId}/ws`, token);
-      const closed = await client.closed;
+      const closed = await client.closedWithin(10000);
       assert.equal(closed.code, 4401, `${name}: ${JSON.stringify(closed)}`);
       assert.equal(client.all[0]?.code, 'unauthenticated', name);
     }
     const anonymous = wrangler.ws(`/api/calls/${callId}/ws`, null);
-    assert.equal((await anonymous.closed).code, 4401);
+    assert.equal((await anonymous.closedWithin(10000)).code, 4401);
   });
 
   test('HTTP endpoints refuse bad tokens with 401', async () => {
@@ -106,7 +106,7 @@ describe('authorization matrix', () => {
         const first = await client.next(() => true);
         cases++;
         if (!mayJoin) {
-          assert.equal((await client.closed).code, 4403, `${actor.label} join`);
+          assert.equal((await client.closedWithin(10000)).code, 4403, `${actor.label} join`);
           assert.equal(first.type, 'error', actor.label);
         } else {
           assert.equal(first.type, 'welcome', `${actor.label} join`);
@@ -143,11 +143,11 @@ describe('authorization matrix', () => {
     const a = await liveCall();
     const b = await liveCall();
     const intruder = wrangler.ws(`/api/calls/${a.callId}/ws`, mint.customer(uid('c'), 'blue', { call: b.callId }));
-    assert.equal((await intruder.closed).code, 4403);
+    assert.equal((await intruder.closedWithin(10000)).code, 4403);
     const otherAgent = wrangler.ws(`/api/calls/${a.callId}/ws`, mint.agent(b.agentId, 'blue'));
-    assert.equal((await otherAgent.closed).code, 4403);
+    assert.equal((await otherAgent.closedWithin(10000)).code, 4403);
     const nowhere = wrangler.ws(`/api/calls/${'0'.repeat(64)}/ws`, mint.supervisor(uid('s'), 'blue'));
-    assert.equal((await nowhere.closed).code, 4404);
+    assert.equal((await nowhere.closedWithin(10000)).code, 4404);
   });
 });
 
@@ -225,7 +225,7 @@ describe('bad input', () => {
     const { callId } = await liveCall();
     const { client } = await join(callId, mint.supervisor(uid('s'), 'blue'), { silent: true });
     for (let i = 0; i < 300 && client.ws.readyState === 1; i++) client.send({ type: 'ping' });
-    const closed = await client.closed;
+    const closed = await client.closedWithin(10000);
     assert.equal(closed.code, 4429);
     assert.ok(client.all.some((m) => m.code === 'rate_limited'));
     assert.ok(client.all.filter((m) => m.type === 'pong').length >= 40, 'the burst itself was served');
@@ -255,7 +255,7 @@ describe('presence', () => {
     await sup.request({ type: 'set_mode', mode: 'barge' });
     assert.equal((await customer.next('status')).speakers.length, 1);
     // No heartbeat from `sup`: within silence limit + a sweep it is closed and removed.
-    const closed = await sup.closed;
+    const closed = await sup.closedWithin(10000);
     assert.equal(closed.code, 4408);
     const matrix = await agent.next((m) => m.type === 'matrix' && m.cause?.to === null, 6000);
     assert.deepEqual(matrix.matrix.sources, ['agent', 'customer']);
@@ -268,9 +268,9 @@ describe('presence', () => {
     await agent.close();
     const ended = await customer.next('call_ended', 8000);
     assert.match(ended.reason, /agent/);
-    assert.equal((await customer.closed).code, 1000);
+    assert.equal((await customer.closedWithin(10000)).code, 1000);
     const late = wrangler.ws(`/api/calls/${callId}/ws`, mint.supervisor(uid('s'), 'blue'));
-    assert.equal((await late.closed).code, 4410);
+    assert.equal((await late.closedWithin(10000)).code, 4410);
   });
 });
 

@@ -9,6 +9,15 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Every wrangler this process started, killed on exit even when a test times out or is interrupted.
+const running = new Set();
+function killAll() {
+  for (const pid of running) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+  running.clear();
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { killAll(); process.exit(130); });
+
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER_DIR = join(ROOT, 'edge-worker');
 
@@ -50,6 +59,7 @@ export class Wrangler {
       cwd: WORKER_DIR, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, EARSHOT_WORKER_PREBUILT: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     });
+    running.add(this.child.pid);
     const keep = (chunk) => { this.log = (this.log + chunk).slice(-20000); };
     this.child.stdout.on('data', keep);
     this.child.stderr.on('data', keep);
@@ -73,6 +83,7 @@ export class Wrangler {
     const timer = setTimeout(() => { try { process.kill(-this.child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
     await exited;
     clearTimeout(timer);
+    running.delete(this.child.pid);
     // workerd children may outlive the parent briefly; make sure the group is gone.
     try { process.kill(-this.child.pid, 'SIGKILL'); } catch { /* gone */ }
   }
@@ -175,6 +186,15 @@ export class Client {
     const ref = (this.refs = (this.refs ?? 0) + 1);
     this.send({ ...obj, ref });
     return this.next((m) => (m.type === 'ack' || m.type === 'error') && m.ref === ref, timeout);
+  }
+
+  /** The close event, or a rejection if the socket is still open after `timeout` ms. */
+  closedWithin(timeout = 5000) {
+    let timer;
+    const expired = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`socket still open after ${timeout} ms; got ${JSON.stringify(this.all.slice(-3))}`)), timeout);
+    });
+    return Promise.race([this.closed, expired]).finally(() => clearTimeout(timer));
   }
 
   /** Pings every `ms` until closed, as a live client does. */
