@@ -6,4 +6,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ "${EARSHOT_WORKER_PREBUILT:-0}" = 1 ] && [ -f build/index.js ] && [ -f build/index_bg.wasm ]; then
   exit 0
 fi
-exec worker-build --release
+# Size over speed for the worker only (the workspace profile stays opt-level 3 for the mixer); its own
+# target directory keeps the two builds from invalidating each other.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
+export CARGO_TARGET_DIR="${EARSHOT_WORKER_TARGET_DIR:-$PWD/../target/edge-worker}"
+worker-build --release
+# worker-build keeps the function-names section (--debuginfo) for readable stack traces; it is ~19 % of
+# the module and the bundle has a size budget, so strip it (and producer metadata) here.
+"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
+  --enable-mutable-globals --enable-multivalue --enable-exception-handling

@@ -22,7 +22,7 @@ use crate::presence::SocketBook;
 use crate::protocol::{parse_request, CallEvent};
 use crate::rate_limit::Verdict;
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
-use crate::sockets;
+use crate::sockets::{self, stored_json};
 
 /// Header carrying the identity the worker verified, as JSON. Never set by clients: the worker
 /// builds every request to a Durable Object itself.
@@ -90,7 +90,13 @@ impl DurableObject for CallObject {
         Ok(())
     }
 
-    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
         if let Some(attachment) = attachment(&ws) {
             self.on_gone(&attachment, "disconnected").await?;
         }
@@ -137,7 +143,7 @@ impl CallObject {
         if let Some(record) = self.record.borrow().as_ref() {
             return Ok(Some(record.clone()));
         }
-        let stored: Option<CallRecord> = self.state.storage().get(RECORD_KEY).await?;
+        let stored: Option<CallRecord> = stored_json(&self.state, RECORD_KEY).await?;
         self.record.replace(stored.clone());
         Ok(stored)
     }
@@ -146,7 +152,7 @@ impl CallObject {
         if self.record.borrow().as_ref() == Some(record) {
             return Ok(());
         }
-        self.state.storage().put(RECORD_KEY, record).await?;
+        self.state.storage().put(RECORD_KEY, serde_json::to_string(record)?).await?;
         self.record.replace(Some(record.clone()));
         Ok(())
     }
@@ -167,7 +173,9 @@ impl CallObject {
         let identity = identity_of(req)?;
         let record = self.load().await?.ok_or(EdgeError::NotFound)?;
         if identity.role != Role::Supervisor || identity.team != record.init.team {
-            return Err(EdgeError::Forbidden("only supervisors of the call's team read its audit trail".into()));
+            return Err(EdgeError::Forbidden(
+                "only supervisors of the call's team read its audit trail".into(),
+            ));
         }
         let rows = AuditLog::open(self.state.storage().sql())?.read()?;
         Ok(Response::from_json(&serde_json::json!({ "call_id": record.init.call_id, "rows": rows }))?)
@@ -197,7 +205,8 @@ impl CallObject {
         let conn = record.open_session(&identity);
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        pair.server.serialize_attachment(Attachment { identity: identity.clone(), conn })?;
+        pair.server
+            .serialize_attachment(serde_json::to_string(&Attachment { identity: identity.clone(), conn })?)?;
         self.book.frame(conn, now);
         let timing = Timing::from_env(&self.env);
         sockets::send(
@@ -216,14 +225,22 @@ impl CallObject {
         sockets::upgrade_response(pair.client)
     }
 
-    async fn on_text(&self, attachment: &Attachment, text: &str, now: u64) -> std::result::Result<(), ProtocolError> {
+    async fn on_text(
+        &self,
+        attachment: &Attachment,
+        text: &str,
+        now: u64,
+    ) -> std::result::Result<(), ProtocolError> {
         let frame = parse_request(text)?;
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
         let Some(mut record) = self.load().await.map_err(internal)? else {
             return Err(ProtocolError::Internal("call record missing".into()));
         };
         if record.ended.is_some() || !record.is_current(&attachment.identity, attachment.conn) {
-            return Err(ProtocolError::not_allowed("this connection is no longer in the call", frame.reference));
+            return Err(ProtocolError::not_allowed(
+                "this connection is no longer in the call",
+                frame.reference,
+            ));
         }
         let effects = room::handle(&mut record, &attachment.identity, frame.body, frame.reference)?;
         self.store(&record).await.map_err(internal)?;
@@ -277,7 +294,8 @@ impl CallObject {
             self.tell_team(&record.init.team, "/call-update", &summary).await;
         }
         if effects.ended {
-            let ended = serde_json::json!({ "call_id": record.init.call_id, "agent_id": record.init.agent_id });
+            let ended =
+                serde_json::json!({ "call_id": record.init.call_id, "agent_id": record.init.agent_id });
             self.tell_team(&record.init.team, "/call-ended", &ended).await;
             self.state.storage().delete_alarm().await?;
         }
@@ -319,8 +337,10 @@ impl CallObject {
     }
 }
 
+/// Attachments and stored records are JSON text: one serializer for everything keeps the bundle small.
 fn attachment(ws: &WebSocket) -> Option<Attachment> {
-    ws.deserialize_attachment().ok().flatten()
+    let text: String = ws.deserialize_attachment().ok().flatten()?;
+    serde_json::from_str(&text).ok()
 }
 
 fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {

@@ -100,7 +100,9 @@ impl fmt::Display for EdgeError {
         match self {
             EdgeError::Unauthenticated(why) => write!(f, "unauthenticated: {why}"),
             EdgeError::Forbidden(why) => write!(f, "forbidden: {why}"),
-            EdgeError::OriginRefused => f.write_str("WebSocket upgrades are accepted from allowed origins only"),
+            EdgeError::OriginRefused => {
+                f.write_str("WebSocket upgrades are accepted from allowed origins only")
+            }
             EdgeError::NotFound => f.write_str("not found"),
             EdgeError::BadRequest(why) => write!(f, "bad request: {why}"),
             EdgeError::Conflict(why) => write!(f, "conflict: {why}"),
@@ -132,20 +134,37 @@ impl From<serde_json::Error> for EdgeError {
 /// unless [`ProtocolError::close_code`] says otherwise.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProtocolError {
-    Oversize { limit: usize },
+    Oversize {
+        limit: usize,
+    },
     /// Binary frames carry nothing in this protocol.
     Binary,
-    Malformed { detail: String, reference: Option<u64> },
-    UnknownType { kind: String, reference: Option<u64> },
+    Malformed {
+        detail: String,
+        reference: Option<u64>,
+    },
+    UnknownType {
+        kind: String,
+        reference: Option<u64>,
+    },
     RateLimited,
     /// Sent on regardless of being rate limited: the socket is closed.
     RateLimitAbuse,
     /// The routing policy refused the request.
-    Refused { refusal: Refusal, reference: Option<u64> },
+    Refused {
+        refusal: Refusal,
+        reference: Option<u64>,
+    },
     /// The request does not fit the sender's role or the star topology.
-    NotAllowed { detail: String, reference: Option<u64> },
+    NotAllowed {
+        detail: String,
+        reference: Option<u64>,
+    },
     /// A well-formed request with an unusable value (e.g. empty coaching text).
-    Invalid { detail: String, reference: Option<u64> },
+    Invalid {
+        detail: String,
+        reference: Option<u64>,
+    },
     Internal(String),
 }
 
@@ -207,11 +226,15 @@ impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProtocolError::Oversize { limit } => write!(f, "frame larger than {limit} bytes; ignored"),
-            ProtocolError::Binary => f.write_str("binary frames are not part of the protocol; send JSON text"),
+            ProtocolError::Binary => {
+                f.write_str("binary frames are not part of the protocol; send JSON text")
+            }
             ProtocolError::Malformed { detail, .. } => write!(f, "malformed frame: {detail}"),
             ProtocolError::UnknownType { kind, .. } => write!(f, "unknown message type \"{kind}\""),
             ProtocolError::RateLimited => f.write_str("too many messages; this one was dropped"),
-            ProtocolError::RateLimitAbuse => f.write_str("too many messages after being rate limited; closing"),
+            ProtocolError::RateLimitAbuse => {
+                f.write_str("too many messages after being rate limited; closing")
+            }
             ProtocolError::Refused { refusal, .. } => write!(f, "refused: {refusal}"),
             ProtocolError::NotAllowed { detail, .. } => write!(f, "not allowed: {detail}"),
             ProtocolError::Invalid { detail, .. } => write!(f, "invalid: {detail}"),

@@ -129,13 +129,14 @@ impl TokenVerifier {
             return Err(TokenError::TooLong);
         }
         let untrusted = UntrustedToken::new(token).map_err(|_| TokenError::Malformed)?;
-        let verified = Ed25519.validator::<Identity>(&self.key).validate(&untrusted).map_err(|err| match err {
-            ValidationError::InvalidSignature
-            | ValidationError::MalformedSignature(_)
-            | ValidationError::InvalidSignatureLen { .. }
-            | ValidationError::AlgorithmMismatch { .. } => TokenError::BadSignature,
-            _ => TokenError::Malformed,
-        })?;
+        let verified =
+            Ed25519.validator::<Identity>(&self.key).validate(&untrusted).map_err(|err| match err {
+                ValidationError::InvalidSignature
+                | ValidationError::MalformedSignature(_)
+                | ValidationError::InvalidSignatureLen { .. }
+                | ValidationError::AlgorithmMismatch { .. } => TokenError::BadSignature,
+                _ => TokenError::Malformed,
+            })?;
         let claims = verified.claims();
         let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
         claims.validate_expiration(&options).map_err(|err| match err {
@@ -218,14 +219,16 @@ mod tests {
 
     #[test]
     fn forged_expired_and_foreign_tokens_are_refused() {
-        let forged = TokenSigner::new(OTHER_SEED).unwrap().sign(&agent(), now(), Duration::minutes(5)).unwrap();
+        let forged =
+            TokenSigner::new(OTHER_SEED).unwrap().sign(&agent(), now(), Duration::minutes(5)).unwrap();
         assert_eq!(verifier().verify(&forged, now()), Err(TokenError::BadSignature));
 
         let signer = TokenSigner::new(SEED).unwrap();
         let expired = signer.sign(&agent(), now() - Duration::hours(1), Duration::minutes(5)).unwrap();
         assert_eq!(verifier().verify(&expired, now()), Err(TokenError::Expired));
 
-        let foreign = signer.sign(&Identity { aud: "elsewhere".into(), ..agent() }, now(), Duration::minutes(5));
+        let foreign =
+            signer.sign(&Identity { aud: "elsewhere".into(), ..agent() }, now(), Duration::minutes(5));
         assert_eq!(verifier().verify(&foreign.unwrap(), now()), Err(TokenError::WrongAudience));
     }
 
@@ -251,7 +254,12 @@ mod tests {
     #[test]
     fn role_specific_claims_are_enforced() {
         let signer = TokenSigner::new(SEED).unwrap();
-        let customer_with_caps = Identity { role: Role::Customer, exemptions: ModeSet::EMPTY, capabilities: ModeSet::ALL, ..agent() };
+        let customer_with_caps = Identity {
+            role: Role::Customer,
+            exemptions: ModeSet::EMPTY,
+            capabilities: ModeSet::ALL,
+            ..agent()
+        };
         let token = signer.sign(&customer_with_caps, now(), Duration::minutes(5)).unwrap();
         assert!(matches!(verifier().verify(&token, now()), Err(TokenError::BadClaims(_))));
         let bad_id = Identity { sub: "has space".into(), ..agent() };

@@ -58,10 +58,8 @@ pub fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Envelope<T>, Pr
     if text.len() > MAX_FRAME_BYTES {
         return Err(ProtocolError::Oversize { limit: MAX_FRAME_BYTES });
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| ProtocolError::Malformed {
-        detail: "not JSON".into(),
-        reference: None,
-    })?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| ProtocolError::Malformed { detail: "not JSON".into(), reference: None })?;
     let reference = value.get("ref").and_then(serde_json::Value::as_u64);
     let kind = value.get("type").and_then(serde_json::Value::as_str).map(str::to_owned);
     let Some(kind) = kind else {
@@ -149,7 +147,12 @@ pub struct MatrixCause {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CallEvent {
     /// First frame on every socket: who you are in this call and how often to send `ping`.
-    Welcome { call_id: String, you: String, role: earshot_policy::Role, heartbeat_ms: u64 },
+    Welcome {
+        call_id: String,
+        you: String,
+        role: earshot_policy::Role,
+        heartbeat_ms: u64,
+    },
     Pong,
     /// A request with a `ref` succeeded.
     Ack {
@@ -175,11 +178,20 @@ pub enum CallEvent {
     /// Customer only: the customer's whole view of the call.
     Status(CustomerStatus),
     /// A relayed WebRTC message from an allowed peer.
-    Signal { from: Party, data: serde_json::Value },
+    Signal {
+        from: Party,
+        data: serde_json::Value,
+    },
     /// Agent only: silent coaching text.
-    Coaching { from: String, name: String, text: String },
+    Coaching {
+        from: String,
+        name: String,
+        text: String,
+    },
     /// The call is over; the socket closes right after with code 1000.
-    CallEnded { reason: String },
+    CallEnded {
+        reason: String,
+    },
 }
 
 #[cfg(test)]
@@ -193,7 +205,8 @@ mod tests {
         assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Whisper }));
         let frame = parse_request(r#"{"type":"raise_hand","raised":true}"#).unwrap();
         assert!(matches!((frame.reference, frame.body), (None, CallRequest::RaiseHand { raised: true })));
-        let frame = parse_request(r#"{"type":"signal","to":{"supervisor":"s1"},"data":{"sdp":"v=0"}}"#).unwrap();
+        let frame =
+            parse_request(r#"{"type":"signal","to":{"supervisor":"s1"},"data":{"sdp":"v=0"}}"#).unwrap();
         match frame.body {
             CallRequest::Signal { to, data } => {
                 assert_eq!(to, Party::Supervisor("s1".into()));
@@ -206,13 +219,19 @@ mod tests {
     #[test]
     fn bad_frames_become_distinct_errors() {
         assert!(matches!(parse_request("{nope"), Err(ProtocolError::Malformed { .. })));
-        assert!(matches!(parse_request(r#"{"ref":1}"#), Err(ProtocolError::Malformed { reference: Some(1), .. })));
+        assert!(matches!(
+            parse_request(r#"{"ref":1}"#),
+            Err(ProtocolError::Malformed { reference: Some(1), .. })
+        ));
         assert_eq!(
             parse_request(r#"{"type":"shout","ref":2}"#).unwrap_err(),
             ProtocolError::UnknownType { kind: "shout".into(), reference: Some(2) }
         );
         let err = parse_request(r#"{"type":"set_mode","mode":"scream","ref":4}"#).unwrap_err();
-        assert!(matches!(&err, ProtocolError::Malformed { reference: Some(4), detail } if detail.starts_with("set_mode: unknown variant")), "{err:?}");
+        assert!(
+            matches!(&err, ProtocolError::Malformed { reference: Some(4), detail } if detail.starts_with("set_mode: unknown variant")),
+            "{err:?}"
+        );
         let huge = format!(r#"{{"type":"coach","text":"{}"}}"#, "a".repeat(MAX_FRAME_BYTES));
         assert_eq!(parse_request(&huge).unwrap_err(), ProtocolError::Oversize { limit: MAX_FRAME_BYTES });
     }
@@ -220,7 +239,10 @@ mod tests {
     #[test]
     fn events_serialize_with_their_type_tag() {
         let event = CallEvent::Error { reference: Some(9), code: "refused".into(), message: "no".into() };
-        assert_eq!(serde_json::to_string(&event).unwrap(), r#"{"type":"error","ref":9,"code":"refused","message":"no"}"#);
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"type":"error","ref":9,"code":"refused","message":"no"}"#
+        );
         let status = CallEvent::Status(CustomerStatus {
             agent_connected: true,
             disclosure_required: false,
@@ -228,6 +250,8 @@ mod tests {
             recording: false,
             speakers: vec![],
         });
-        assert!(serde_json::to_string(&status).unwrap().starts_with(r#"{"type":"status","agent_connected":true"#));
+        assert!(serde_json::to_string(&status)
+            .unwrap()
+            .starts_with(r#"{"type":"status","agent_connected":true"#));
     }
 }

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::protocol::{
-    CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MAX_COACHING_CHARS, MemberView, Roster,
-    SupervisorView,
+    CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MemberView, Roster, SupervisorView,
+    MAX_COACHING_CHARS,
 };
 
 /// What creates a call: the team object (queue assignment) or an agent's own request.
@@ -294,7 +294,8 @@ pub fn apply(
     *record = scratch;
     if record.matrix() != matrix {
         record.rev += 1;
-        let event = CallEvent::Matrix { rev: record.rev, cause: effects.cause.take(), matrix: record.matrix() };
+        let event =
+            CallEvent::Matrix { rev: record.rev, cause: effects.cause.take(), matrix: record.matrix() };
         effects.events.push((Recipient::Agent, event));
     }
     if record.roster() != roster {
@@ -511,7 +512,8 @@ pub fn handle(
             apply(record, |r, fx| {
                 if r.help_raised != raised {
                     r.help_raised = raised;
-                    fx.audit("help", sender, None).detail = Some(if raised { "raised" } else { "lowered" }.into());
+                    fx.audit("help", sender, None).detail =
+                        Some(if raised { "raised" } else { "lowered" }.into());
                 }
                 Ok(())
             })?
@@ -529,8 +531,11 @@ pub fn handle(
             }
             let mut effects = Effects::default();
             effects.audit("coaching", sender, Some(&record.init.agent_id)).detail = Some(text.to_owned());
-            let coaching =
-                CallEvent::Coaching { from: sender.sub.clone(), name: sender.name.clone(), text: text.to_owned() };
+            let coaching = CallEvent::Coaching {
+                from: sender.sub.clone(),
+                name: sender.name.clone(),
+                text: text.to_owned(),
+            };
             effects.events.push((Recipient::Agent, coaching));
             effects
         }
@@ -540,11 +545,14 @@ pub fn handle(
             }
             apply(record, |r, fx| {
                 if active {
-                    r.policy.authorize_recording().map_err(|refusal| ProtocolError::Refused { refusal, reference })?;
+                    r.policy
+                        .authorize_recording()
+                        .map_err(|refusal| ProtocolError::Refused { refusal, reference })?;
                 }
                 if r.policy.recording.active != active {
                     r.policy.recording.active = active;
-                    fx.audit("recording", sender, None).detail = Some(if active { "started" } else { "stopped" }.into());
+                    fx.audit("recording", sender, None).detail =
+                        Some(if active { "started" } else { "stopped" }.into());
                 }
                 Ok(())
             })?
@@ -553,7 +561,11 @@ pub fn handle(
             if sender.role == Role::Supervisor {
                 return not_allowed("supervisors leave; the agent or the customer ends the call");
             }
-            end(record, sender, &format!("ended by the {}", if sender.role == Role::Agent { "agent" } else { "customer" }))
+            end(
+                record,
+                sender,
+                &format!("ended by the {}", if sender.role == Role::Agent { "agent" } else { "customer" }),
+            )
         }
     };
     if let Some(reference) = reference {

@@ -22,7 +22,7 @@ use crate::presence::SocketBook;
 use crate::protocol::parse;
 use crate::rate_limit::Verdict;
 use crate::room::{CallInit, CallRecord, CallSummary};
-use crate::sockets;
+use crate::sockets::{self, stored_json};
 use crate::team_protocol::{TeamEvent, TeamRequest};
 use crate::team_state::TeamRecord;
 
@@ -79,7 +79,9 @@ impl DurableObject for TeamObject {
         let now = now_ms();
         let error = match self.book.frame(attachment.conn, now) {
             Verdict::Accept => match message {
-                WebSocketIncomingMessage::String(text) => self.on_text(&ws, &attachment, &text, now).await.err(),
+                WebSocketIncomingMessage::String(text) => {
+                    self.on_text(&ws, &attachment, &text, now).await.err()
+                }
                 WebSocketIncomingMessage::Binary(_) => Some(ProtocolError::Binary),
             },
             Verdict::Drop => Some(ProtocolError::RateLimited),
@@ -102,7 +104,13 @@ impl DurableObject for TeamObject {
         Ok(())
     }
 
-    async fn websocket_close(&self, ws: WebSocket, _code: usize, _reason: String, _clean: bool) -> Result<()> {
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
         if let Some(attachment) = attachment(&ws) {
             self.on_gone(&attachment).await?;
         }
@@ -154,7 +162,7 @@ impl TeamObject {
         if let Some(record) = self.record.borrow().as_ref() {
             return Ok(record.clone());
         }
-        let stored: Option<TeamRecord> = self.state.storage().get(RECORD_KEY).await?;
+        let stored: Option<TeamRecord> = stored_json(&self.state, RECORD_KEY).await?;
         let record = stored.unwrap_or_else(|| TeamRecord::new(team, default_consent_required(&self.env)));
         self.record.replace(Some(record.clone()));
         Ok(record)
@@ -163,14 +171,14 @@ impl TeamObject {
     /// The record of a team that must already exist (requests from call objects name no team).
     async fn existing(&self) -> Result<Option<TeamRecord>> {
         if self.record.borrow().is_none() {
-            let stored: Option<TeamRecord> = self.state.storage().get(RECORD_KEY).await?;
+            let stored: Option<TeamRecord> = stored_json(&self.state, RECORD_KEY).await?;
             self.record.replace(stored);
         }
         Ok(self.record.borrow().clone())
     }
 
     async fn store(&self, record: &TeamRecord) -> Result<()> {
-        self.state.storage().put(RECORD_KEY, record).await?;
+        self.state.storage().put(RECORD_KEY, serde_json::to_string(record)?).await?;
         self.record.replace(Some(record.clone()));
         Ok(())
     }
@@ -197,7 +205,8 @@ impl TeamObject {
         record.sessions.insert(key, conn);
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        pair.server.serialize_attachment(Attachment { identity: identity.clone(), conn })?;
+        pair.server
+            .serialize_attachment(serde_json::to_string(&Attachment { identity: identity.clone(), conn })?)?;
         self.book.frame(conn, now);
         let timing = Timing::from_env(&self.env);
         sockets::send(
@@ -251,7 +260,10 @@ impl TeamObject {
             }
             TeamRequest::SetConsentRequired { required } => {
                 if who.role != Role::Supervisor {
-                    return Err(ProtocolError::not_allowed("only supervisors change team settings", reference));
+                    return Err(ProtocolError::not_allowed(
+                        "only supervisors change team settings",
+                        reference,
+                    ));
                 }
                 record.consent_required = required;
             }
@@ -306,7 +318,10 @@ impl TeamObject {
             for ws in self.state.get_websockets() {
                 let Some(a) = attachment(&ws) else { continue };
                 if a.identity.role == Role::Agent && a.identity.sub == pairing.agent_id {
-                    let ring = TeamEvent::Ring { call_id: init.call_id.clone(), customer_label: init.customer_label.clone() };
+                    let ring = TeamEvent::Ring {
+                        call_id: init.call_id.clone(),
+                        customer_label: init.customer_label.clone(),
+                    };
                     sockets::send(&ws, &ring);
                 } else if team_key(&a.identity) == customer_key {
                     sockets::send(&ws, &TeamEvent::Assigned { call_id: init.call_id.clone() });
@@ -336,7 +351,10 @@ impl TeamObject {
                 Role::Supervisor => sockets::send_text(&ws, &feed),
                 Role::Agent => {
                     if let Some(agent) = record.agents.get(&a.identity.sub) {
-                        let status = TeamEvent::AgentStatus { available: agent.available, on_call: agent.on_call.clone() };
+                        let status = TeamEvent::AgentStatus {
+                            available: agent.available,
+                            on_call: agent.on_call.clone(),
+                        };
                         sockets::send(&ws, &status);
                     }
                 }
@@ -360,7 +378,8 @@ impl TeamObject {
         if let Some(call) = record.agents.get(&identity.sub).and_then(|a| a.on_call.clone()) {
             return Err(EdgeError::Conflict(format!("you are already on call {call}")));
         }
-        let label: String = body.customer_label.unwrap_or_else(|| "Customer".into()).chars().take(64).collect();
+        let label: String =
+            body.customer_label.unwrap_or_else(|| "Customer".into()).chars().take(64).collect();
         let init = CallInit {
             call_id: self.env.durable_object("CALLS")?.unique_id()?.to_string(),
             team: identity.team.clone(),
@@ -421,9 +440,13 @@ async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
     let stub = env.durable_object("CALLS")?.id_from_string(&init.call_id)?.get_stub()?;
     let mut request = RequestInit::new();
     request.with_method(Method::Post).with_body(Some(serde_json::to_string(init)?.into()));
-    let mut response = stub.fetch_with_request(Request::new_with_init("https://call/init", &request)?).await?;
+    let mut response =
+        stub.fetch_with_request(Request::new_with_init("https://call/init", &request)?).await?;
     if response.status_code() >= 300 {
-        return Err(worker::Error::RustError(format!("call object refused init: {}", response.status_code())));
+        return Err(worker::Error::RustError(format!(
+            "call object refused init: {}",
+            response.status_code()
+        )));
     }
     let _ = response.json::<CallSummary>().await?;
     Ok(CallRecord::new(init.clone()).summary())
@@ -434,8 +457,10 @@ fn team_key(identity: &Identity) -> String {
     format!("{:?}:{}", identity.role, identity.sub)
 }
 
+/// Attachments and stored records are JSON text: one serializer for everything keeps the bundle small.
 fn attachment(ws: &WebSocket) -> Option<Attachment> {
-    ws.deserialize_attachment().ok().flatten()
+    let text: String = ws.deserialize_attachment().ok().flatten()?;
+    serde_json::from_str(&text).ok()
 }
 
 fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {

@@ -10,9 +10,13 @@ use crate::room::CallSummary;
 pub enum TeamRequest {
     Ping,
     /// Agent: ready for the next call, or not.
-    SetAvailable { available: bool },
+    SetAvailable {
+        available: bool,
+    },
     /// Supervisor: the team's disclosure setting for calls started from now on.
-    SetConsentRequired { required: bool },
+    SetConsentRequired {
+        required: bool,
+    },
 }
 
 /// An agent as the team feed shows them.
@@ -50,7 +54,12 @@ pub struct TeamFeed {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TeamEvent {
-    Welcome { team: String, you: String, role: earshot_policy::Role, heartbeat_ms: u64 },
+    Welcome {
+        team: String,
+        you: String,
+        role: earshot_policy::Role,
+        heartbeat_ms: u64,
+    },
     Pong,
     Ack {
         #[serde(rename = "ref")]
@@ -65,11 +74,22 @@ pub enum TeamEvent {
     /// Supervisors: the feed, pushed on every change.
     Feed(TeamFeed),
     /// Agents: your own state.
-    AgentStatus { available: bool, on_call: Option<String> },
+    AgentStatus {
+        available: bool,
+        on_call: Option<String>,
+    },
     /// Agents: a call was assigned to you; open its socket.
-    Ring { call_id: String, customer_label: String },
+    Ring {
+        call_id: String,
+        customer_label: String,
+    },
     /// Queued customers: your place in line (1 is next).
-    Queued { position: usize, queued_at: u64 },
+    Queued {
+        position: usize,
+        queued_at: u64,
+    },
     /// Queued customers: your call is ready; open its socket. The queue socket closes (1000).
-    Assigned { call_id: String },
+    Assigned {
+        call_id: String,
+    },
 }
