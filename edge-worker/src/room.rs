@@ -573,3 +573,141 @@ pub fn handle(
     }
     Ok(effects)
 }
+
+#[cfg(test)]
+mod tests {
+    use earshot_policy::ModeSet;
+
+    use super::*;
+
+    fn person(sub: &str, role: Role, capabilities: ModeSet) -> Identity {
+        Identity {
+            sub: sub.into(),
+            name: format!("{sub} name"),
+            role,
+            team: "blue".into(),
+            capabilities,
+            exemptions: ModeSet::EMPTY,
+            call: None,
+            aud: "earshot".into(),
+        }
+    }
+
+    fn live_call() -> (CallRecord, Identity, Identity) {
+        let init = CallInit {
+            call_id: "c".repeat(64),
+            team: "blue".into(),
+            agent_id: "agent".into(),
+            agent_name: "Ana".into(),
+            agent_exempt_from: ModeSet::EMPTY,
+            consent_required: false,
+            customer_label: "Lee".into(),
+            customer_sub: None,
+            started_at: 0,
+        };
+        let mut record = CallRecord::new(init);
+        let agent = person("agent", Role::Agent, ModeSet::EMPTY);
+        let customer =
+            Identity { call: Some("c".repeat(64)), ..person("lee", Role::Customer, ModeSet::EMPTY) };
+        join(&mut record, &agent);
+        join(&mut record, &customer);
+        (record, agent, customer)
+    }
+
+    fn to_customer(effects: &Effects) -> Vec<&CallEvent> {
+        effects
+            .events
+            .iter()
+            .filter(|(to, _)| matches!(to, Recipient::Customer | Recipient::Everyone))
+            .map(|(_, event)| event)
+            .collect()
+    }
+
+    #[test]
+    fn unheard_supervisors_produce_no_customer_event_at_all() {
+        let (mut record, _, _) = live_call();
+        let lead = person("lead", Role::Supervisor, ModeSet::ALL);
+        let trainee = person("trainee", Role::Supervisor, ModeSet::MONITOR_ONLY);
+        let mut all = vec![join(&mut record, &lead), join(&mut record, &trainee)];
+        for mode in [Mode::Monitor, Mode::Whisper, Mode::None, Mode::Whisper] {
+            all.push(handle(&mut record, &lead, CallRequest::SetMode { mode }, Some(1)).unwrap());
+        }
+        all.push(handle(&mut record, &trainee, CallRequest::SetMode { mode: Mode::Monitor }, None).unwrap());
+        all.push(handle(&mut record, &lead, CallRequest::Coach { text: "hi".into() }, None).unwrap());
+        all.push(depart(&mut record, &trainee, 5, "disconnected"));
+        assert!(all.iter().all(|effects| to_customer(effects).is_empty()));
+        // Two joins, four lead modes, the trainee's monitor and leave: eight matrices for the agent.
+        assert_eq!(record.rev, 8, "yet the agent got a matrix for every change");
+    }
+
+    #[test]
+    fn the_customer_learns_only_the_names_of_supervisors_they_hear() {
+        let (mut record, _, _) = live_call();
+        let lead = person("lead", Role::Supervisor, ModeSet::ALL);
+        join(&mut record, &lead);
+        let barge = handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge }, None).unwrap();
+        match to_customer(&barge).as_slice() {
+            [CallEvent::Status(status)] => assert_eq!(status.speakers, vec!["lead name".to_owned()]),
+            other => panic!("customer got {other:?}"),
+        }
+        let takeover =
+            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Takeover }, None).unwrap();
+        assert!(to_customer(&takeover).is_empty(), "still the same speaker: nothing new to tell");
+        let whisper = handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Whisper }, None).unwrap();
+        match to_customer(&whisper).as_slice() {
+            [CallEvent::Status(status)] => assert!(status.speakers.is_empty()),
+            other => panic!("customer got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn signaling_follows_the_star() {
+        let (mut record, agent, customer) = live_call();
+        let lead = person("lead", Role::Supervisor, ModeSet::ALL);
+        join(&mut record, &lead);
+        let data = serde_json::json!({ "sdp": "x" });
+        let send = |record: &mut CallRecord, from: &Identity, to: Party| {
+            handle(record, from, CallRequest::Signal { to, data: data.clone() }, None).map(|fx| fx.events)
+        };
+        assert!(send(&mut record, &customer, Party::Supervisor("lead".into())).is_err());
+        assert!(send(&mut record, &lead, Party::Customer).is_err());
+        assert!(send(&mut record, &customer, Party::Customer).is_err());
+        let relayed = send(&mut record, &agent, Party::Supervisor("lead".into())).unwrap();
+        assert!(
+            matches!(relayed.as_slice(), [(Recipient::Supervisor(id), CallEvent::Signal { from: Party::Agent, .. })] if id == "lead")
+        );
+        let relayed = send(&mut record, &lead, Party::Agent).unwrap();
+        assert!(matches!(
+            relayed.as_slice(),
+            [(Recipient::Agent, CallEvent::Signal { from: Party::Supervisor(_), .. })]
+        ));
+    }
+
+    #[test]
+    fn a_refused_change_leaves_the_record_untouched() {
+        let (mut record, _, customer) = live_call();
+        let lead = person("lead", Role::Supervisor, ModeSet::MONITOR_ONLY);
+        join(&mut record, &lead);
+        let before = record.clone();
+        let refused =
+            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge }, Some(3)).unwrap_err();
+        assert_eq!(refused.code(), "missing_capability");
+        assert_eq!(refused.reference(), Some(3));
+        assert!(handle(&mut record, &customer, CallRequest::SetMode { mode: Mode::Monitor }, None).is_err());
+        assert_eq!(record, before);
+    }
+
+    #[test]
+    fn a_vanished_agent_has_a_grace_period() {
+        let (mut record, agent, _) = live_call();
+        depart(&mut record, &agent, 1_000, "disconnected");
+        assert_eq!(grace_deadline(&record, 30_000), Some(31_000));
+        assert!(expire_grace(&mut record, 30_999, 30_000).is_none());
+        join(&mut record, &agent);
+        assert_eq!(grace_deadline(&record, 30_000), None, "back in time: the call goes on");
+        depart(&mut record, &agent, 40_000, "disconnected");
+        let ended = expire_grace(&mut record, 70_000, 30_000).unwrap();
+        assert!(ended.ended && record.ended.is_some());
+        assert_eq!(record.admit(&agent), Err(EdgeError::Gone));
+    }
+}

@@ -131,7 +131,7 @@ export class Minter {
     return `${header}.${payload}.${b64url(signature)}`;
   }
 
-  agent(sub, team, extra = {}) { return this.token({ sub, name: `Agent ${sub}`, role: 'agent', team, ...extra }); }
+  agent(sub, team, extra = {}, options = {}) { return this.token({ sub, name: `Agent ${sub}`, role: 'agent', team, ...extra }, options); }
   supervisor(sub, team, capabilities = ['monitor', 'whisper', 'barge', 'takeover'], extra = {}) {
     return this.token({ sub, name: `Sup ${sub}`, role: 'supervisor', team, capabilities, ...extra });
   }
