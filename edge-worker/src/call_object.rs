@@ -3,12 +3,12 @@
 //! audit trail in SQLite, and runs presence on alarms.
 //!
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
-//! identity in [`IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`.
+//! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`.
 
 use std::cell::RefCell;
 
 use earshot_policy::Role;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -20,21 +20,10 @@ use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::{parse_request, CallEvent};
-use crate::rate_limit::Verdict;
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
-use crate::sockets::{self, stored_json};
+use crate::sockets::{self, identity_of, stored_json, Attachment};
 
-/// Header carrying the identity the worker verified, as JSON. Never set by clients: the worker
-/// builds every request to a Durable Object itself.
-pub const IDENTITY_HEADER: &str = "x-earshot-identity";
 const RECORD_KEY: &str = "record";
-
-/// What each accepted socket carries through hibernation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Attachment {
-    identity: Identity,
-    conn: u64,
-}
 
 #[durable_object]
 pub struct CallObject {
@@ -60,30 +49,17 @@ impl DurableObject for CallObject {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
-        let Some(attachment) = attachment(&ws) else {
-            sockets::close(&ws, close::INTERNAL, "socket lost its identity");
+        let Some(attachment) = Attachment::of(&ws) else {
+            sockets::close_unattributed(&ws);
             return Ok(());
         };
         let now = now_ms();
-        let error = match self.book.frame(attachment.conn, now) {
-            Verdict::Accept => match message {
-                WebSocketIncomingMessage::String(text) => self.on_text(&attachment, &text, now).await.err(),
-                WebSocketIncomingMessage::Binary(_) => Some(ProtocolError::Binary),
-            },
-            Verdict::Drop => Some(ProtocolError::RateLimited),
-            Verdict::Close => Some(ProtocolError::RateLimitAbuse),
+        let outcome = match sockets::screen(&self.book, attachment.conn, now, message) {
+            Ok(text) => self.on_text(&attachment, &text, now).await,
+            Err(error) => Err(error),
         };
-        if let Some(error) = error {
-            sockets::send(
-                &ws,
-                &CallEvent::Error {
-                    reference: error.reference(),
-                    code: error.code().to_owned(),
-                    message: error.to_string(),
-                },
-            );
-            if let Some(code) = error.close_code() {
-                sockets::close(&ws, code, &error.to_string());
+        if let Err(error) = outcome {
+            if sockets::report(&ws, &error) {
                 self.on_gone(&attachment, "closed for abuse").await?;
             }
         }
@@ -97,7 +73,7 @@ impl DurableObject for CallObject {
         _reason: String,
         _clean: bool,
     ) -> Result<()> {
-        if let Some(attachment) = attachment(&ws) {
+        if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment, "disconnected").await?;
         }
         sockets::close(&ws, close::NORMAL, "bye");
@@ -105,7 +81,7 @@ impl DurableObject for CallObject {
     }
 
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
-        if let Some(attachment) = attachment(&ws) {
+        if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment, "connection error").await?;
         }
         Ok(())
@@ -117,7 +93,7 @@ impl DurableObject for CallObject {
         let Some(mut record) = self.load().await? else { return Response::ok("no call") };
         let mut effects = Vec::new();
         for ws in self.state.get_websockets() {
-            let Some(attachment) = attachment(&ws) else { continue };
+            let Some(attachment) = Attachment::of(&ws) else { continue };
             if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
                 sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
                 self.book.forget(attachment.conn);
@@ -197,7 +173,7 @@ impl CallObject {
         // then not a departure (its connection number is no longer current).
         let key = room::participant_key(&identity);
         for ws in self.state.get_websockets() {
-            if let Some(old) = attachment(&ws).filter(|a| room::participant_key(&a.identity) == key) {
+            if let Some(old) = Attachment::of(&ws).filter(|a| room::participant_key(&a.identity) == key) {
                 sockets::close(&ws, close::REPLACED, "replaced by a newer connection");
                 self.book.forget(old.conn);
             }
@@ -276,7 +252,7 @@ impl CallObject {
             .state
             .get_websockets()
             .into_iter()
-            .filter_map(|ws| attachment(&ws).map(|a| (ws, a)))
+            .filter_map(|ws| Attachment::of(&ws).map(|a| (ws, a)))
             .collect();
         for (recipient, event) in &effects.events {
             let Ok(text) = serde_json::to_string(event) else { continue };
@@ -335,17 +311,6 @@ impl CallObject {
             _ => storage.set_alarm(sockets::at(next)).await,
         }
     }
-}
-
-/// Attachments and stored records are JSON text: one serializer for everything keeps the bundle small.
-fn attachment(ws: &WebSocket) -> Option<Attachment> {
-    let text: String = ws.deserialize_attachment().ok().flatten()?;
-    serde_json::from_str(&text).ok()
-}
-
-fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {
-    let header = req.headers().get(IDENTITY_HEADER)?.ok_or(EdgeError::Internal("identity missing".into()))?;
-    Ok(serde_json::from_str(&header)?)
 }
 
 fn addressed(recipient: &Recipient, identity: &Identity) -> bool {

@@ -6,12 +6,11 @@ use chrono::DateTime;
 use earshot_policy::Role;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
-use crate::call_object::IDENTITY_HEADER;
 use crate::config;
 use crate::dev_tokens;
 use crate::error::EdgeError;
 use crate::identity::{Identity, TokenError};
-use crate::sockets::{self, PROTOCOL, TOKEN_PREFIX};
+use crate::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
 
 /// Routes one request that matched no static asset.
 pub async fn handle(req: Request, env: Env) -> Result<Response> {

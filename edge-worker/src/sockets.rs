@@ -1,10 +1,83 @@
 //! WebSocket plumbing shared by both Durable Objects: the subprotocol handshake, typed sends, and
 //! refusing an upgrade with a close code a browser can read.
 
-use serde::Serialize;
-use worker::{Headers, Response, Result, WebSocket, WebSocketPair};
+use serde::{Deserialize, Serialize};
+use worker::{Headers, Request, Response, Result, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
-use crate::error::EdgeError;
+use crate::error::{close, EdgeError, ProtocolError};
+use crate::identity::Identity;
+use crate::presence::SocketBook;
+use crate::protocol::CallEvent;
+use crate::rate_limit::Verdict;
+
+/// Header carrying the identity the worker verified, as JSON. Never set by clients: the worker
+/// builds every request to a Durable Object itself.
+pub const IDENTITY_HEADER: &str = "x-earshot-identity";
+
+/// What each accepted socket carries through hibernation: who it is and its connection number.
+/// Stored as JSON text, like the records: one serializer for everything keeps the bundle small.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attachment {
+    pub identity: Identity,
+    pub conn: u64,
+}
+
+impl Attachment {
+    pub fn attach(&self, ws: &WebSocket) -> Result<()> {
+        ws.serialize_attachment(serde_json::to_string(self)?)
+    }
+
+    pub fn of(ws: &WebSocket) -> Option<Attachment> {
+        let text: String = ws.deserialize_attachment().ok().flatten()?;
+        serde_json::from_str(&text).ok()
+    }
+}
+
+/// The identity the worker verified for a request to a Durable Object.
+pub fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {
+    let header = req.headers().get(IDENTITY_HEADER)?.ok_or(EdgeError::Internal("identity missing".into()))?;
+    Ok(serde_json::from_str(&header)?)
+}
+
+/// Screens one incoming frame: rate limit, then text only. `Ok` is the text to parse.
+pub fn screen(
+    book: &SocketBook,
+    conn: u64,
+    now: u64,
+    message: WebSocketIncomingMessage,
+) -> std::result::Result<String, ProtocolError> {
+    match book.frame(conn, now) {
+        Verdict::Accept => match message {
+            WebSocketIncomingMessage::String(text) => Ok(text),
+            WebSocketIncomingMessage::Binary(_) => Err(ProtocolError::Binary),
+        },
+        Verdict::Drop => Err(ProtocolError::RateLimited),
+        Verdict::Close => Err(ProtocolError::RateLimitAbuse),
+    }
+}
+
+/// Answers a frame-level error with an `error` event (the same shape on call and team sockets);
+/// returns whether the socket was closed for it.
+pub fn report(ws: &WebSocket, error: &ProtocolError) -> bool {
+    let event = CallEvent::Error {
+        reference: error.reference(),
+        code: error.code().to_owned(),
+        message: error.to_string(),
+    };
+    send(ws, &event);
+    match error.close_code() {
+        Some(code) => {
+            self::close(ws, code, &error.to_string());
+            true
+        }
+        None => false,
+    }
+}
+
+/// Closes a socket whose attachment cannot be read (it cannot be attributed to anyone).
+pub fn close_unattributed(ws: &WebSocket) {
+    self::close(ws, close::INTERNAL, "socket lost its identity");
+}
 
 /// The subprotocol every Earshot socket speaks; the server echoes it on a successful upgrade.
 pub const PROTOCOL: &str = "earshot.v1";

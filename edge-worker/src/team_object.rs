@@ -8,31 +8,23 @@
 use std::cell::RefCell;
 
 use earshot_policy::Role;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::call_object::IDENTITY_HEADER;
 use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::parse;
-use crate::rate_limit::Verdict;
 use crate::room::{CallInit, CallRecord, CallSummary};
-use crate::sockets::{self, stored_json};
+use crate::sockets::{self, identity_of, stored_json, Attachment};
 use crate::team_protocol::{TeamEvent, TeamRequest};
 use crate::team_state::TeamRecord;
 
 const RECORD_KEY: &str = "team";
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Attachment {
-    identity: Identity,
-    conn: u64,
-}
 
 /// Body of `POST /create-call`.
 #[derive(Debug, Deserialize)]
@@ -72,32 +64,17 @@ impl DurableObject for TeamObject {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
-        let Some(attachment) = attachment(&ws) else {
-            sockets::close(&ws, close::INTERNAL, "socket lost its identity");
+        let Some(attachment) = Attachment::of(&ws) else {
+            sockets::close_unattributed(&ws);
             return Ok(());
         };
         let now = now_ms();
-        let error = match self.book.frame(attachment.conn, now) {
-            Verdict::Accept => match message {
-                WebSocketIncomingMessage::String(text) => {
-                    self.on_text(&ws, &attachment, &text, now).await.err()
-                }
-                WebSocketIncomingMessage::Binary(_) => Some(ProtocolError::Binary),
-            },
-            Verdict::Drop => Some(ProtocolError::RateLimited),
-            Verdict::Close => Some(ProtocolError::RateLimitAbuse),
+        let outcome = match sockets::screen(&self.book, attachment.conn, now, message) {
+            Ok(text) => self.on_text(&ws, &attachment, &text, now).await,
+            Err(error) => Err(error),
         };
-        if let Some(error) = error {
-            sockets::send(
-                &ws,
-                &TeamEvent::Error {
-                    reference: error.reference(),
-                    code: error.code().to_owned(),
-                    message: error.to_string(),
-                },
-            );
-            if let Some(code) = error.close_code() {
-                sockets::close(&ws, code, &error.to_string());
+        if let Err(error) = outcome {
+            if sockets::report(&ws, &error) {
                 self.on_gone(&attachment).await?;
             }
         }
@@ -111,7 +88,7 @@ impl DurableObject for TeamObject {
         _reason: String,
         _clean: bool,
     ) -> Result<()> {
-        if let Some(attachment) = attachment(&ws) {
+        if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment).await?;
         }
         sockets::close(&ws, close::NORMAL, "bye");
@@ -119,7 +96,7 @@ impl DurableObject for TeamObject {
     }
 
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
-        if let Some(attachment) = attachment(&ws) {
+        if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment).await?;
         }
         Ok(())
@@ -129,7 +106,7 @@ impl DurableObject for TeamObject {
         let now = now_ms();
         let timing = Timing::from_env(&self.env);
         for ws in self.state.get_websockets() {
-            let Some(attachment) = attachment(&ws) else { continue };
+            let Some(attachment) = Attachment::of(&ws) else { continue };
             let mut record = self.existing().await?;
             if let Some(record) = record.as_mut().filter(|r| r.handed_off.contains(&attachment.conn)) {
                 // Assigned to a call: the queue socket's job is done.
@@ -195,7 +172,7 @@ impl TeamObject {
         }
         let key = team_key(&identity);
         for ws in self.state.get_websockets() {
-            if let Some(old) = attachment(&ws).filter(|a| team_key(&a.identity) == key) {
+            if let Some(old) = Attachment::of(&ws).filter(|a| team_key(&a.identity) == key) {
                 sockets::close(&ws, close::REPLACED, "replaced by a newer connection");
                 self.book.forget(old.conn);
             }
@@ -316,7 +293,7 @@ impl TeamObject {
             record.call_started(summary);
             let customer_key = format!("{:?}:{}", Role::Customer, pairing.customer.sub);
             for ws in self.state.get_websockets() {
-                let Some(a) = attachment(&ws) else { continue };
+                let Some(a) = Attachment::of(&ws) else { continue };
                 if a.identity.role == Role::Agent && a.identity.sub == pairing.agent_id {
                     let ring = TeamEvent::Ring {
                         call_id: init.call_id.clone(),
@@ -343,7 +320,7 @@ impl TeamObject {
     fn broadcast(&self, record: &TeamRecord, now: u64) {
         let feed = serde_json::to_string(&TeamEvent::Feed(record.feed(now))).unwrap_or_default();
         for ws in self.state.get_websockets() {
-            let Some(a) = attachment(&ws) else { continue };
+            let Some(a) = Attachment::of(&ws) else { continue };
             if record.sessions.get(&team_key(&a.identity)) != Some(&a.conn) {
                 continue;
             }
@@ -455,15 +432,4 @@ async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
 /// A team member's session key: one socket per person, whatever their role.
 fn team_key(identity: &Identity) -> String {
     format!("{:?}:{}", identity.role, identity.sub)
-}
-
-/// Attachments and stored records are JSON text: one serializer for everything keeps the bundle small.
-fn attachment(ws: &WebSocket) -> Option<Attachment> {
-    let text: String = ws.deserialize_attachment().ok().flatten()?;
-    serde_json::from_str(&text).ok()
-}
-
-fn identity_of(req: &Request) -> std::result::Result<Identity, EdgeError> {
-    let header = req.headers().get(IDENTITY_HEADER)?.ok_or(EdgeError::Internal("identity missing".into()))?;
-    Ok(serde_json::from_str(&header)?)
 }
