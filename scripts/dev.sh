@@ -18,13 +18,14 @@ for _ in $(seq 1 600); do
   kill -0 "$wrangler_pid" 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
   sleep 0.5
 done
-cat <<URLS
-
-Earshot is running on http://127.0.0.1:$PORT/
-  customer:   http://127.0.0.1:$PORT/customer.html
-  agent:      http://127.0.0.1:$PORT/agent.html
-  supervisor: http://127.0.0.1:$PORT/console.html
-  start page: http://127.0.0.1:$PORT/
-Press Ctrl-C to stop.
-URLS
+echo
+echo "Earshot is running on http://127.0.0.1:$PORT/"
+for page in customer:customer.html agent:agent.html supervisor:console.html; do
+  # Each role's page is listed once the demo ships it.
+  if [ -f "$EARSHOT_ROOT/demo/${page#*:}" ]; then
+    printf '  %-11s http://127.0.0.1:%s/%s\n' "${page%%:*}:" "$PORT" "${page#*:}"
+  fi
+done
+printf '  %-11s http://127.0.0.1:%s/\n' "start:" "$PORT"
+echo "Press Ctrl-C to stop."
 wait "$wrangler_pid"

@@ -28,8 +28,10 @@ step "clippy (host)" cargo clippy --workspace --all-targets --locked -- -D warni
 step "clippy (wasm32)" cargo clippy -p earshot-mixer -p earshot-edge --all-targets --locked \
   --target wasm32-unknown-unknown -- -D warnings
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked
-step "native tests" cargo test --workspace --locked
+# The mixer and the worker have their own scripts (native, wasm and browser/wrangler layers together).
+step "native tests" cargo test --workspace --locked --exclude earshot-mixer --exclude earshot-edge
 step "mixer tests" bash scripts/test-mixer.sh
+step "worker tests" bash scripts/test-worker.sh
 step "end-to-end tests" bash scripts/test-e2e.sh
 
 # Totals over every runner's closing lines (cargo test and node --test).
