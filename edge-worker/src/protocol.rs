@@ -5,7 +5,7 @@
 //! panics: an oversize, non-UTF-8, malformed or unknown frame becomes a [`ProtocolError`] that the
 //! room answers with an `error` event while the socket stays open.
 
-use earshot_policy::{GainMatrix, Mode, Party, Transition};
+use earshot_policy::{GainMatrix, Listener, Mode, Party, Transition};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ProtocolError;
@@ -30,8 +30,13 @@ pub struct Envelope<T> {
 pub enum CallRequest {
     /// Heartbeat; answered with `pong`. Any frame counts as a heartbeat, this one just has no effect.
     Ping,
-    /// Supervisor: put yourself into `mode` (authorized by the routing policy).
-    SetMode { mode: Mode },
+    /// Supervisor: put yourself into `mode` (authorized by the routing policy). `tone` asks for a
+    /// join tone ([`earshot_policy::join_tone`] decides who hears it); off unless asked for.
+    SetMode {
+        mode: Mode,
+        #[serde(default)]
+        tone: bool,
+    },
     /// Supervisor: leave the call (hands any barge/takeover back to the agent).
     Leave,
     /// WebRTC offer/answer/ICE for a peer the star topology allows; `data` is relayed untouched.
@@ -174,6 +179,9 @@ pub enum CallEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cause: Option<MatrixCause>,
         matrix: GainMatrix,
+        /// Listeners (as in `matrix.listeners`) the hub plays a join tone to; omitted when none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tone: Vec<Listener>,
     },
     /// Customer only: the customer's whole view of the call.
     Status(CustomerStatus),
@@ -202,7 +210,9 @@ mod tests {
     fn requests_parse_with_and_without_ref() {
         let frame = parse_request(r#"{"type":"set_mode","mode":"whisper","ref":3}"#).unwrap();
         assert_eq!(frame.reference, Some(3));
-        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Whisper }));
+        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Whisper, tone: false }));
+        let frame = parse_request(r#"{"type":"set_mode","mode":"barge","tone":true}"#).unwrap();
+        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Barge, tone: true }));
         let frame = parse_request(r#"{"type":"raise_hand","raised":true}"#).unwrap();
         assert!(matches!((frame.reference, frame.body), (None, CallRequest::RaiseHand { raised: true })));
         let frame =

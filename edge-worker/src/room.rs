@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use earshot_policy::{routing, Call, GainMatrix, Mode, Party, Refusal, Role};
+use earshot_policy::{join_tone, routing, Call, GainMatrix, Listener, Mode, Party, Refusal, Role};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{close, EdgeError, ProtocolError};
@@ -114,6 +114,8 @@ pub struct Effects {
     pub summary: Option<CallSummary>,
     pub ended: bool,
     cause: Option<MatrixCause>,
+    /// Who hears a join tone with the new matrix (only ever set with a matrix change).
+    tone: Vec<Listener>,
 }
 
 impl Effects {
@@ -294,8 +296,12 @@ pub fn apply(
     *record = scratch;
     if record.matrix() != matrix {
         record.rev += 1;
-        let event =
-            CallEvent::Matrix { rev: record.rev, cause: effects.cause.take(), matrix: record.matrix() };
+        let event = CallEvent::Matrix {
+            rev: record.rev,
+            cause: effects.cause.take(),
+            matrix: record.matrix(),
+            tone: std::mem::take(&mut effects.tone),
+        };
         effects.events.push((Recipient::Agent, event));
     }
     if record.roster() != roster {
@@ -346,7 +352,8 @@ pub fn join(record: &mut CallRecord, who: &Identity) -> Effects {
     match who.role {
         Role::Agent => {
             effects.events.push((Recipient::Agent, CallEvent::Roster(record.roster())));
-            let matrix = CallEvent::Matrix { rev: record.rev, cause: None, matrix: record.matrix() };
+            let matrix =
+                CallEvent::Matrix { rev: record.rev, cause: None, matrix: record.matrix(), tone: Vec::new() };
             effects.events.push((Recipient::Agent, matrix));
         }
         Role::Supervisor => {
@@ -451,7 +458,8 @@ pub fn handle(
             effects.events.push((recipient_of(sender), CallEvent::Pong));
             effects
         }
-        CallRequest::SetMode { mode } => apply(record, |r, fx| {
+        CallRequest::SetMode { mode, tone } => apply(record, |r, fx| {
+            let before = tone.then(|| r.policy.clone());
             let transition = r
                 .policy
                 .request_mode(&sender.actor(), &sender.sub, mode)
@@ -460,6 +468,9 @@ pub fn handle(
             row.from_mode = transition.from;
             row.to_mode = transition.to;
             fx.cause = Some(MatrixCause { transition, reference });
+            if let Some(before) = before {
+                fx.tone = join_tone(&before, &r.policy, &sender.sub);
+            }
             Ok(())
         })?,
         CallRequest::Leave => {
@@ -630,9 +641,14 @@ mod tests {
         let trainee = person("trainee", Role::Supervisor, ModeSet::MONITOR_ONLY);
         let mut all = vec![join(&mut record, &lead), join(&mut record, &trainee)];
         for mode in [Mode::Monitor, Mode::Whisper, Mode::None, Mode::Whisper] {
-            all.push(handle(&mut record, &lead, CallRequest::SetMode { mode }, Some(1)).unwrap());
+            all.push(
+                handle(&mut record, &lead, CallRequest::SetMode { mode, tone: false }, Some(1)).unwrap(),
+            );
         }
-        all.push(handle(&mut record, &trainee, CallRequest::SetMode { mode: Mode::Monitor }, None).unwrap());
+        all.push(
+            handle(&mut record, &trainee, CallRequest::SetMode { mode: Mode::Monitor, tone: false }, None)
+                .unwrap(),
+        );
         all.push(handle(&mut record, &lead, CallRequest::Coach { text: "hi".into() }, None).unwrap());
         all.push(depart(&mut record, &trainee, 5, "disconnected"));
         assert!(all.iter().all(|effects| to_customer(effects).is_empty()));
@@ -645,19 +661,49 @@ mod tests {
         let (mut record, _, _) = live_call();
         let lead = person("lead", Role::Supervisor, ModeSet::ALL);
         join(&mut record, &lead);
-        let barge = handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge }, None).unwrap();
+        let barge = handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge, tone: false }, None)
+            .unwrap();
         match to_customer(&barge).as_slice() {
             [CallEvent::Status(status)] => assert_eq!(status.speakers, vec!["lead name".to_owned()]),
             other => panic!("customer got {other:?}"),
         }
         let takeover =
-            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Takeover }, None).unwrap();
+            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Takeover, tone: false }, None)
+                .unwrap();
         assert!(to_customer(&takeover).is_empty(), "still the same speaker: nothing new to tell");
-        let whisper = handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Whisper }, None).unwrap();
+        let whisper =
+            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Whisper, tone: false }, None)
+                .unwrap();
         match to_customer(&whisper).as_slice() {
             [CallEvent::Status(status)] => assert!(status.speakers.is_empty()),
             other => panic!("customer got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_join_tone_rides_on_the_agents_matrix_only_and_only_when_asked() {
+        let (mut record, _, _) = live_call();
+        let lead = person("lead", Role::Supervisor, ModeSet::ALL);
+        join(&mut record, &lead);
+        let mut set = |mode, tone| {
+            let effects = handle(&mut record, &lead, CallRequest::SetMode { mode, tone }, None).unwrap();
+            let tones: Vec<(&Recipient, &Vec<Listener>)> = effects
+                .events
+                .iter()
+                .filter_map(|(to, event)| match event {
+                    CallEvent::Matrix { tone, .. } => Some((to, tone)),
+                    _ => None,
+                })
+                .collect();
+            assert!(tones.iter().all(|(to, _)| **to == Recipient::Agent), "{tones:?}");
+            let customer_frames = to_customer(&effects).len();
+            (tones.first().map(|(_, tone)| (*tone).clone()).unwrap_or_default(), customer_frames)
+        };
+        assert_eq!(set(Mode::Monitor, true), (vec![Listener::Agent], 0), "joining to monitor: agent only");
+        assert_eq!(set(Mode::Barge, true), (vec![Listener::Agent, Listener::Customer], 1));
+        assert_eq!(set(Mode::Monitor, true), (vec![], 1), "stepping back: no tone, speakers emptied");
+        assert_eq!(set(Mode::Whisper, false), (vec![], 0), "not asked for: no tone");
+        assert_eq!(set(Mode::None, true), (vec![], 0));
     }
 
     #[test]
@@ -690,10 +736,17 @@ mod tests {
         join(&mut record, &lead);
         let before = record.clone();
         let refused =
-            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge }, Some(3)).unwrap_err();
+            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge, tone: false }, Some(3))
+                .unwrap_err();
         assert_eq!(refused.code(), "missing_capability");
         assert_eq!(refused.reference(), Some(3));
-        assert!(handle(&mut record, &customer, CallRequest::SetMode { mode: Mode::Monitor }, None).is_err());
+        assert!(handle(
+            &mut record,
+            &customer,
+            CallRequest::SetMode { mode: Mode::Monitor, tone: false },
+            None
+        )
+        .is_err());
         assert_eq!(record, before);
     }
 

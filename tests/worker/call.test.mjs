@@ -185,6 +185,31 @@ describe('the customer invariant', () => {
     assert.equal((await lead.request({ type: 'signal', to: 'customer', data: {} })).code, 'not_allowed');
   });
 
+  test('a join tone asked for reaches the agent hub only; the customer is named only on barge', async () => {
+    const { callId, agent, customer } = await liveCall();
+    const { client: sup } = await join(callId, mint.supervisor(uid('s'), 'blue'));
+    const step = async (mode, tone) => {
+      const reply = await sup.request({ type: 'set_mode', mode, tone });
+      assert.equal(reply.type, 'ack', mode);
+      return agent.next((m) => m.type === 'matrix' && m.cause?.ref === reply.ref);
+    };
+    customer.inbox.length = 0;
+    const monitor = await step('monitor', true);
+    assert.deepEqual(monitor.tone, ['agent']);
+    assert.ok(monitor.tone.every((l) => monitor.matrix.listeners.includes(l)));
+    assert.equal((await step('none', false)).tone, undefined, 'leaving monitor: no tone');
+    assert.equal((await step('monitor', false)).tone, undefined, 'not asked for: no tone');
+    // Sentinel: nothing about the tone (or the supervisor) reached the customer before it.
+    assert.equal((await agent.request({ type: 'signal', to: 'customer', data: { sdp: 'sentinel' } })).type, 'ack');
+    const sentinel = await customer.next((m) => m.type !== 'pong');
+    assert.deepEqual([sentinel.type, sentinel.data], ['signal', { sdp: 'sentinel' }], JSON.stringify(sentinel));
+    const barge = await step('barge', true);
+    assert.deepEqual(barge.tone, ['agent', 'customer']);
+    const status = await customer.next((m) => m.type !== 'pong');
+    assert.equal(status.type, 'status', 'the customer learns of the barge by its status, never a tone frame');
+    assert.ok(!customer.all.some((m) => 'tone' in m || m.type === 'matrix'));
+  });
+
   test('the agent hub gets a matrix for every change, revisions strictly increasing', async () => {
     const { callId, agent } = await liveCall();
     const { client: sup } = await join(callId, mint.supervisor(uid('s'), 'blue'));
