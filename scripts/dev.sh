@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$EARSHOT_ROOT/scripts/bootstrap.sh"
+bash "$EARSHOT_ROOT/scripts/build-demo.sh"   # the mixer package the pages load
 PORT="${EARSHOT_PORT:-8787}"
 cd "$EARSHOT_ROOT/edge-worker"
 [ -x scripts/dev-vars.sh ] && bash scripts/dev-vars.sh   # dev-only signing keys, when the worker has them

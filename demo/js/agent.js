@@ -1,0 +1,229 @@
+// The agent's page: availability in the team, incoming calls, and the call itself with the agent's
+// browser as the hub of the star (js/hub.js mixes everyone; js/peer.js links each party).
+import { Channel } from './channel.js';
+import { Hub, partyKey } from './hub.js';
+import { HubLink } from './peer.js';
+import { openVoice, startAudio } from './media.js';
+import { api, currentUser, mintToken, params } from './session.js';
+import { $, el, elapsed, everySecond, MODE_FOR_AGENT, say, show } from './ui.js';
+
+const user = currentUser('agent');
+const toneHz = Number(params.get('tone')) || 0;
+const RECONNECT_MS = 1000;
+
+let token;
+let team;
+let available = false;
+let audio; // { context, voice, ears } once the first call starts
+let call = null; // the call in progress
+
+/** The page's state, for people debugging and for the end-to-end tests. */
+window.earshotDemo = { role: 'agent', get call() { return call; }, get audio() { return audio; } };
+
+$('#who').textContent = `${user.name} · team ${user.team}`;
+
+async function main() {
+  token = await mintToken(user);
+  await connectTeam();
+}
+
+async function connectTeam() {
+  team = new Channel(`/api/teams/${user.team}/ws`, token);
+  let firstStatus = true;
+  team.on('agent_status', (status) => {
+    available = status.available;
+    $('#availability').textContent = status.on_call ? 'on a call' : available ? 'available' : 'busy';
+    $('#toggle-available').textContent = available ? 'Become busy' : 'Become available';
+    $('#toggle-available').disabled = Boolean(status.on_call);
+    $('#create-link').disabled = Boolean(status.on_call);
+    // After a reload the team still knows our call: take it back without a click.
+    if (firstStatus && status.on_call && !call) joinCall(status.on_call, 'Call resumed.');
+    firstStatus = false;
+  });
+  team.on('ring', ({ call_id: callId, customer_label: label }) => {
+    $('#ring-label').textContent = label;
+    $('#answer').onclick = () => {
+      show($('#ring'), false);
+      joinCall(callId, 'Call answered.');
+    };
+    show($('#ring'), true);
+    say(`${label} is calling.`);
+  });
+  team.on('close', ({ code, reason }) => {
+    say(`Team connection ${reason}.`, code !== 1000);
+    if (code !== 4409 && code !== 4401 && code !== 4403) setTimeout(connectTeam, RECONNECT_MS);
+  });
+  await team.open();
+  say(call ? 'Back in the team.' : 'Signed in. Become available to take calls.');
+}
+
+$('#toggle-available').onclick = async () => {
+  try {
+    await team.request({ type: 'set_available', available: !available });
+  } catch (error) {
+    say(error.message, true);
+  }
+};
+
+$('#create-link').onclick = async () => {
+  try {
+    const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: 'Link customer' });
+    const url = new URL(path, location.href);
+    url.searchParams.set('team', user.team); // the customer page signs the guest into this team
+    $('#link-url').href = url;
+    $('#link-url').textContent = url;
+    show($('#link'), true);
+    joinCall(new URLSearchParams(url.search).get('call'), 'Waiting for the customer to open the link.');
+  } catch (error) {
+    say(error.message, true);
+  }
+};
+
+async function ensureAudio() {
+  if (!audio) {
+    const context = await startAudio();
+    const voice = await openVoice(context, toneHz);
+    const ears = new GainNode(context);
+    ears.connect(context.destination);
+    audio = { context, voice, ears };
+    $('#voice-label').textContent = voice.label;
+    const resume = $('#resume-audio');
+    const check = () => show(resume, context.state !== 'running');
+    context.onstatechange = check;
+    resume.onclick = () => context.resume();
+    check();
+  }
+  return audio;
+}
+
+/** Opens the call room and becomes the hub of the call's star. */
+async function joinCall(callId, greeting) {
+  if (call) return;
+  const { context, voice } = await ensureAudio();
+  const hub = await Hub.create(context, voice.node, audio.ears);
+  call = { id: callId, hub, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null };
+  show($('#idle'), false);
+  show($('#call'), true);
+  await openCallSocket(greeting);
+}
+
+async function openCallSocket(greeting) {
+  const current = call;
+  const channel = new Channel(`/api/calls/${current.id}/ws`, token);
+  current.channel = channel;
+  let firstRoster = true;
+  channel.on('roster', (roster) => {
+    renderRoster(roster);
+    syncLinks(current, roster, firstRoster);
+    firstRoster = false;
+  });
+  channel.on('matrix', (event) => current.hub.applyMatrix(event));
+  channel.on('signal', ({ from, data }) => {
+    if (data?.kind === 'hello') startLink(current, from);
+    else current.links.get(partyKey(from))?.answered(data).catch((e) => say(`Media: ${e.message}`, true));
+  });
+  channel.on('coaching', ({ name, text }) => {
+    const list = $('#coaching');
+    list.querySelector('.muted')?.remove();
+    list.append(el('li', {}, el('strong', {}, `${name}: `), text));
+  });
+  channel.on('call_ended', ({ reason }) => finishCall(`Call ended: ${reason}.`));
+  channel.on('error', ({ message }) => say(message, true));
+  channel.on('close', ({ code, reason }) => {
+    if (current.ended || code === 1000 || code === 4410 || code === 4404) return finishCall(`Call ${reason}.`);
+    if (code === 4409) return say('This call was opened in another tab.', true);
+    say(`Call connection ${reason}; reconnecting…`, true);
+    setTimeout(() => call === current && openCallSocket('Reconnected.'), RECONNECT_MS);
+  });
+  try {
+    await channel.open();
+    say(greeting);
+  } catch (error) {
+    if (error.closeCode === 4409) return;
+    finishCall(`Could not join the call: ${error.message}.`);
+  }
+}
+
+/** Links every party already present when we (re)join; drops links of supervisors who left. */
+function syncLinks(current, roster, firstRoster) {
+  const present = new Set(roster.supervisors.map((s) => s.id));
+  for (const key of current.links.keys()) {
+    const id = key.startsWith('supervisor:') ? key.slice('supervisor:'.length) : null;
+    if (id && !present.has(id)) {
+      current.links.get(key).close();
+      current.links.delete(key);
+      current.hub.release(id);
+    }
+  }
+  if (!firstRoster) return; // later arrivals say hello themselves
+  if (roster.customer?.connected) startLink(current, 'customer');
+  for (const s of roster.supervisors) startLink(current, { supervisor: s.id });
+}
+
+function startLink(current, party) {
+  const key = partyKey(party);
+  let link = current.links.get(key);
+  if (!link) {
+    link = new HubLink({
+      channel: current.channel,
+      to: party,
+      track: current.hub.feedFor(party),
+      onStream: (stream) => current.hub.attach(party, stream),
+    });
+    current.links.set(key, link);
+  }
+  link.channel = current.channel;
+  link.start().catch((e) => say(`Media: ${e.message}`, true));
+}
+
+function renderRoster(roster) {
+  call.startedAt = roster.started_at;
+  call.helpRaised = roster.help_raised;
+  $('#customer-label').textContent = roster.customer?.label ?? 'the customer';
+  $('#customer-state').textContent = roster.customer?.connected ? 'The customer is connected.' : 'Waiting for the customer…';
+  $('#raise-hand').textContent = roster.help_raised ? 'Lower hand' : 'Raise hand';
+  $('#raise-hand').classList.toggle('raised', roster.help_raised);
+  const list = $('#supervisors');
+  list.replaceChildren(
+    ...(roster.supervisors.length
+      ? roster.supervisors.map((s) => el('li', { dataset: { mode: s.mode, id: s.id } }, el('strong', {}, s.name), ` — ${MODE_FOR_AGENT[s.mode]}`))
+      : [el('li', { className: 'muted' }, 'No supervisor on this call.')]),
+  );
+}
+
+everySecond(() => {
+  if (call?.startedAt) $('#call-timer').textContent = elapsed(call.startedAt);
+});
+
+$('#raise-hand').onclick = async () => {
+  try {
+    await call.channel.request({ type: 'raise_hand', raised: !call.helpRaised });
+  } catch (error) {
+    say(error.message, true);
+  }
+};
+
+$('#hang-up').onclick = async () => {
+  try {
+    await call.channel.request({ type: 'end_call' });
+  } catch (error) {
+    say(error.message, true);
+  }
+};
+
+function finishCall(message) {
+  if (!call) return;
+  const ended = call;
+  ended.ended = true;
+  call = null;
+  for (const link of ended.links.values()) link.close();
+  ended.hub.close();
+  ended.channel?.close();
+  show($('#call'), false);
+  show($('#idle'), true);
+  show($('#link'), false);
+  $('#coaching').replaceChildren(el('li', { className: 'muted' }, 'Messages from supervisors appear here; the customer never sees them.'));
+  say(message);
+}
+
+main().catch((error) => say(error.message, true));

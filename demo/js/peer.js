@@ -1,0 +1,112 @@
+// WebRTC links of the star around the agent, signaled through the call room's `signal` relay. The
+// agent's hub always makes the offer (one link per customer or supervisor); the other side answers.
+// Every offer carries a fresh link id so a late answer for a replaced link is ignored. Candidates are
+// gathered before the description is sent (no trickle): one message each way, and on a LAN or
+// loopback gathering host candidates takes milliseconds.
+
+/** No STUN/TURN: the demo runs on one machine or a LAN. A deployment adds its TURN servers here. */
+const RTC_CONFIG = { iceServers: [] };
+const GATHER_LIMIT_MS = 2000;
+
+function gathered(pc) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      pc.removeEventListener('icegatheringstatechange', done);
+      resolve();
+    };
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(resolve, GATHER_LIMIT_MS); // send what we have
+  });
+}
+
+function linkId() {
+  return crypto.randomUUID();
+}
+
+/** Asks for the lowest playout delay Chrome allows on every incoming audio track. */
+function minimiseDelay(receiver) {
+  if ('jitterBufferTarget' in receiver) receiver.jitterBufferTarget = 0;
+}
+
+/** The hub's link to one party: sends `track` to them, hands their stream to `onStream`. */
+export class HubLink {
+  constructor({ channel, to, track, onStream, onState }) {
+    this.channel = channel;
+    this.to = to;
+    this.track = track;
+    this.onStream = onStream;
+    this.onState = onState ?? (() => {});
+  }
+
+  /** (Re)starts the link with a new offer. */
+  async start() {
+    this.close();
+    const id = linkId();
+    const pc = new RTCPeerConnection(RTC_CONFIG);
+    this.id = id;
+    this.pc = pc;
+    pc.addTrack(this.track, new MediaStream([this.track]));
+    pc.ontrack = ({ receiver, streams: [stream] }) => {
+      minimiseDelay(receiver);
+      this.onStream(stream ?? new MediaStream([receiver.track]));
+    };
+    pc.onconnectionstatechange = () => this.onState(pc.connectionState);
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    if (this.pc !== pc) return; // replaced meanwhile
+    this.channel.send({ type: 'signal', to: this.to, data: { kind: 'offer', link: id, sdp: pc.localDescription.sdp } });
+  }
+
+  /** Applies the other side's answer, if it is for the current link. */
+  async answered(data) {
+    if (data.kind !== 'answer' || data.link !== this.id || this.pc.signalingState !== 'have-local-offer') return;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });
+  }
+
+  close() {
+    this.pc?.close();
+    this.pc = null;
+    this.id = null;
+  }
+}
+
+/** A customer's or supervisor's link to the agent hub: answers each offer, sending `track`. */
+export class SpokeLink {
+  constructor({ channel, track, onStream, onState }) {
+    this.channel = channel;
+    this.track = track;
+    this.onStream = onStream;
+    this.onState = onState ?? (() => {});
+  }
+
+  /** Tells the agent this party is here and wants an offer (harmless when the agent is away). */
+  hello() {
+    this.channel.send({ type: 'signal', to: 'agent', data: { kind: 'hello' } });
+  }
+
+  /** Handles a signal from the agent: each offer replaces the previous link. */
+  async signaled(data) {
+    if (data?.kind !== 'offer') return;
+    this.close();
+    const pc = new RTCPeerConnection(RTC_CONFIG);
+    this.pc = pc;
+    pc.ontrack = ({ receiver, streams: [stream] }) => {
+      minimiseDelay(receiver);
+      this.onStream(stream ?? new MediaStream([receiver.track]));
+    };
+    pc.onconnectionstatechange = () => this.onState(pc.connectionState);
+    await pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
+    pc.addTrack(this.track, new MediaStream([this.track]));
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    if (this.pc !== pc) return;
+    this.channel.send({ type: 'signal', to: 'agent', data: { kind: 'answer', link: data.link, sdp: pc.localDescription.sdp } });
+  }
+
+  close() {
+    this.pc?.close();
+    this.pc = null;
+  }
+}

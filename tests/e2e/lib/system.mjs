@@ -1,0 +1,74 @@
+// The whole Earshot system for browser tests: a real `wrangler dev` (workerd) serving the worker and
+// the demo pages, one headless Chromium, and a page per party with the tone detector on its ears.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Wrangler, ROOT, sleep } from '../../worker/harness.mjs';
+import { launchChromium } from './browser.mjs';
+
+export { sleep, ROOT };
+
+/** Distinct voices: each party's test tone, far from each other and from the join tone (2600 Hz): the detector compares a tone with the spectrum 100-250 Hz around it, so tones sit at least 400 Hz apart. */
+export const TONES = { customer: 400, agent: 850, s1: 1400, s2: 2000 };
+
+const TONE_DETECTOR = readFileSync(join(ROOT, 'tests', 'e2e', 'lib', 'tones.js'), 'utf8');
+export const ARTIFACTS = join(ROOT, 'artifacts', 'e2e');
+
+/**
+ * Starts wrangler dev (fresh state, short presence timings so drops are noticed fast) and Chromium.
+ * Host candidates must be real addresses, not mDNS names: inside the test's network namespace there is
+ * nobody to resolve them.
+ */
+export async function startSystem({ vars = {} } = {}) {
+  const worker = await new Wrangler({
+    vars: { EARSHOT_SILENCE_LIMIT_MS: '4000', EARSHOT_GRACE_MS: '20000', ...vars },
+  }).start();
+  const browser = await launchChromium(['--disable-features=WebRtcHideLocalIpsWithMdns']);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    worker,
+    browser,
+    base: worker.base,
+    async stop() {
+      await browser.close().catch(() => {});
+      await worker.stop();
+    },
+  };
+}
+
+/** Opens `page` (customer.html, agent.html, console.html) as demo user `user` speaking `tone` Hz. */
+export async function openParty(system, page, user, tone, extra = {}) {
+  const context = await system.browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const tab = await context.newPage();
+  const errors = [];
+  tab.on('pageerror', (error) => errors.push(error.message));
+  const url = new URL(`${system.base}/${page}`);
+  url.searchParams.set('user', user);
+  url.searchParams.set('tone', String(tone));
+  for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
+  await tab.goto(String(url));
+  await tab.addScriptTag({ content: TONE_DETECTOR });
+  return Object.assign(tab, { errors, user });
+}
+
+/** Attaches the tone detector to the party's ears (what reaches its speakers), once audio exists. */
+export async function listen(tab) {
+  await tab.waitForFunction(() => window.earshotDemo?.audio?.ears, null, { timeout: 15_000 });
+  await tab.evaluate(() => {
+    const demo = window.earshotDemo;
+    const ears = demo.audio.ears;
+    if (window.detectorEars !== ears) {
+      window.detector = earshotTones.makeDetector(demo.audio.context, ears);
+      window.detectorEars = ears;
+    }
+  });
+}
+
+/** Waits until tone `hz` is (`wanted`) or is not present at the party's ears; returns the ms taken. */
+export async function hears(tab, hz, wanted = true, timeoutMs = 3000) {
+  return tab.evaluate(([f, w, t]) => window.detector.waitFor(f, w, t), [hz, wanted, timeoutMs]);
+}
+
+/** Saves a screenshot of the page under artifacts/e2e/. */
+export async function screenshot(tab, name) {
+  await tab.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
