@@ -72,3 +72,23 @@ export async function hears(tab, hz, wanted = true, timeoutMs = 3000) {
 export async function screenshot(tab, name) {
   await tab.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** Starts watching for tone `hz` at the party's ears in the background; `stopWatch` reports it. */
+export async function startWatch(tab, hz) {
+  await tab.evaluate((f) => {
+    window.watches ??= {};
+    window.watches[f] = window.detector.watch(f);
+  }, hz);
+}
+
+/** Stops the watch on `hz`: `{ times, presentMs }` it was heard since `startWatch`. */
+export async function stopWatch(tab, hz) {
+  return tab.evaluate((f) => window.watches[f].stop(), hz);
+}
+
+/** Reloads a party's page (the tone detector is injected again) and waits until it has audio. */
+export async function reloadParty(tab) {
+  await tab.reload();
+  await tab.addScriptTag({ content: TONE_DETECTOR });
+  await listen(tab);
+}

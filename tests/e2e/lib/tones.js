@@ -59,6 +59,36 @@
           tick();
         });
       },
+      /**
+       * Watches for `frequency` in the background until `stop()`: resolves with how many times it
+       * held for 10 ms and the total ms it was present (0 and 0 when it never appeared).
+       */
+      watch(frequency) {
+        let since = null;
+        let last = performance.now();
+        const seen = { times: 0, presentMs: 0 };
+        const timer = setInterval(() => {
+          const now = performance.now();
+          if (this.present(frequency)) {
+            if (since === null) since = now;
+            else if (now - since >= 10 && !seen.counted) {
+              seen.times += 1;
+              seen.counted = true;
+            }
+            if (seen.counted) seen.presentMs += now - last;
+          } else {
+            since = null;
+            seen.counted = false;
+          }
+          last = now;
+        }, 2);
+        return {
+          stop() {
+            clearInterval(timer);
+            return { times: seen.times, presentMs: Math.round(seen.presentMs) };
+          },
+        };
+      },
     };
   }
 
