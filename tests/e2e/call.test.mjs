@@ -33,9 +33,10 @@ test('every mode and every switch between modes: each party hears exactly what t
   const walk = everySwitch(states, 'absent');
   assert.equal(walk.length, states.length * (states.length - 1) + 1, 'all 20 ordered switches');
   await assertHearing({ customer, agent }, HEARS.absent);
-  for (const state of walk.slice(1)) {
+  for (const [i, state] of walk.slice(1).entries()) {
     await enter(state);
-    await assertHearing(state === 'absent' ? { customer, agent } : { customer, agent, s1 }, HEARS[state]);
+    await assertHearing(state === 'absent' ? { customer, agent } : { customer, agent, s1 }, HEARS[state])
+      .catch((error) => assert.fail(`${walk[i]} → ${state}: ${error.message}`));
   }
 });
 
@@ -73,7 +74,7 @@ test('fifty switches: the customer never hears the supervisor in monitor or whis
   await enter('absent');
 });
 
-test('two supervisors on one call: each one\'s mode sets who hears them', async () => {
+test('two supervisors on one call, each one\'s mode setting who hears them; help and queue on the console', async () => {
   const s2 = await openConsole(system, 's2');
   await enter('whisper');
   await clickMode(s2, 'monitor');
@@ -93,7 +94,17 @@ test('two supervisors on one call: each one\'s mode sets who hears them', async 
   });
   await s2.locator('#calls tr[data-call] .badge', { hasText: 'Dana: whisper' }).waitFor();
   await agent.locator('#supervisors li[data-id="s2"][data-mode="barge"]').waitFor();
-  await Promise.all([screenshot(s1, 'console'), screenshot(agent, 'agent'), screenshot(customer, 'customer')]);
+  // The agent asks for help and a second customer waits: both show on the console.
+  await agent.click('#raise-hand');
+  await s1.locator('#calls tr[data-call] .flag.help').waitFor();
+  const waiting = await openParty(system, 'customer.html', 'c2', TONES.customer);
+  await waiting.click('#call-button');
+  await waiting.locator('#position', { hasText: '1' }).waitFor();
+  await s1.locator('#queue li', { hasText: 'Mr Okafor' }).waitFor();
+  await Promise.all([screenshot(s1, 'console'), screenshot(agent, 'agent'), screenshot(customer, 'customer'), screenshot(waiting, 'customer-queued')]);
+  await waiting.context().close();
+  await agent.click('#raise-hand');
+  await s1.locator('#calls tr[data-call] .flag.help').waitFor({ state: 'detached' });
   await clickMode(s2, 'leave');
   await enter('absent');
   assert.deepEqual(s2.errors, []);

@@ -16,7 +16,7 @@ export const HEARS = {
  * exactly `expected[listener]` among the other parties. Presence and absence each get `timeoutMs` to
  * settle (generous: this is a correctness check, the benchmark measures speed).
  */
-export async function assertHearing(parties, expected, timeoutMs = 3000) {
+export async function assertHearing(parties, expected, timeoutMs = 5000) {
   const names = Object.keys(parties);
   await Promise.all(names.map(async (listener) => {
     for (const source of names) {
