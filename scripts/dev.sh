@@ -1,32 +1,43 @@
 #!/usr/bin/env bash
 # Starts the whole system locally: `wrangler dev` on workerd serving the edge worker and the demo pages
 # on 127.0.0.1:8787, then prints the URLs to open. Ctrl-C stops everything.
+#   EARSHOT_PORT=8787     the port
+#   EARSHOT_LAN=1         serve on every interface over HTTPS (self-signed), so three machines on a LAN
+#                         can run a call: browsers only grant the microphone to secure origins
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$EARSHOT_ROOT/scripts/bootstrap.sh"
 bash "$EARSHOT_ROOT/scripts/build-demo.sh"   # the mixer package the pages load
 PORT="${EARSHOT_PORT:-8787}"
 cd "$EARSHOT_ROOT/edge-worker"
-[ -x scripts/dev-vars.sh ] && bash scripts/dev-vars.sh   # dev-only signing keys, when the worker has them
+bash scripts/dev-vars.sh   # dev-only signing keys; turns the demo's token endpoint on
 
-export CI=true  # wrangler: no interactive prompts
-setsid wrangler dev --local --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false </dev/null &
+listen_ip=127.0.0.1 scheme=http hosts=127.0.0.1 extra=()
+if [ "${EARSHOT_LAN:-0}" = 1 ]; then
+  listen_ip=0.0.0.0 scheme=https extra=(--local-protocol https)
+  hosts="127.0.0.1 $(hostname -I 2>/dev/null || true)"
+fi
+
+export CI=true WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false  # no prompts, no calls out
+setsid wrangler dev --local --ip "$listen_ip" --port "$PORT" "${extra[@]}" \
+  --show-interactive-dev-session=false </dev/null &
 wrangler_pid=$!
 trap 'kill -- -"$wrangler_pid" 2>/dev/null || true' EXIT INT TERM
 
 for _ in $(seq 1 600); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  curl -fsSk "$scheme://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   kill -0 "$wrangler_pid" 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
   sleep 0.5
 done
+curl -fsSk "$scheme://127.0.0.1:$PORT/healthz" >/dev/null || { echo "wrangler dev did not become ready" >&2; exit 1; }
 echo
-echo "Earshot is running on http://127.0.0.1:$PORT/"
-for page in customer:customer.html agent:agent.html supervisor:console.html; do
-  # Each role's page is listed once the demo ships it.
-  if [ -f "$EARSHOT_ROOT/demo/${page#*:}" ]; then
-    printf '  %-11s http://127.0.0.1:%s/%s\n' "${page%%:*}:" "$PORT" "${page#*:}"
-  fi
+for host in $hosts; do
+  echo "Earshot is running on $scheme://$host:$PORT/ — open three tabs (or machines):"
+  printf '  %-11s %s\n' "customer:" "$scheme://$host:$PORT/customer.html?user=c1" \
+    "agent:" "$scheme://$host:$PORT/agent.html?user=a1" \
+    "supervisor:" "$scheme://$host:$PORT/console.html?user=s1" \
+    "every user:" "$scheme://$host:$PORT/"
 done
-printf '  %-11s http://127.0.0.1:%s/\n' "start:" "$PORT"
-echo "Press Ctrl-C to stop."
+echo "The agent clicks 'Become available', the customer 'Call team blue', the agent 'Answer';"
+echo "the supervisor then monitors, whispers, barges or takes over from the console. Ctrl-C stops."
 wait "$wrangler_pid"

@@ -72,7 +72,7 @@ function renderFeed() {
 function callRow(c) {
   const inIt = mine?.id === c.call_id;
   const flags = [];
-  if (c.help_raised) flags.push(el('span', { className: 'flag help' }, '✋ help'));
+  if (c.help_raised) flags.push(el('span', { className: 'flag help' }, 'help raised'));
   if (c.recording) flags.push(el('span', { className: 'flag' }, '● rec'));
   if (c.consent_required && !c.consent_given) flags.push(el('span', { className: 'flag' }, 'awaiting consent'));
   if (!c.agent_connected) flags.push(el('span', { className: 'flag warn' }, 'agent away'));
