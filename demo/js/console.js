@@ -51,6 +51,7 @@ async function connectTeam() {
 
 function renderFeed() {
   $('#consent-required').checked = feed.consent_required;
+  $('#consent-required').disabled = false; // usable once the team's setting is known
   const body = $('#calls tbody');
   $('#call-count').textContent = feed.calls.length ? `(${feed.calls.length})` : '';
   if (!feed.calls.length) {
