@@ -31,9 +31,13 @@ let startedAt = null;
 
 window.earshotDemo = { role: 'customer', get audio() { return audio; }, get call() { return call; } };
 
+// The call this tab is on survives a reload (sessionStorage is per tab), so the customer can rejoin.
+const CALL_KEY = `earshot.call.${user.sub}`;
+const unfinishedCall = linkCall ?? sessionStorage.getItem(CALL_KEY);
+
 $('#who').textContent = `${user.name} · calling team ${user.team}`;
-$('#call-button').textContent = linkCall ? 'Join the call' : `Call team ${user.team}`;
-say('Ready.');
+$('#call-button').textContent = unfinishedCall ? (linkCall ? 'Join the call' : 'Rejoin your call') : `Call team ${user.team}`;
+say(unfinishedCall && !linkCall ? 'Your call is still on: rejoin it.' : 'Ready.');
 
 async function ensureAudio() {
   if (!audio) {
@@ -58,7 +62,8 @@ $('#call-button').onclick = async () => {
   try {
     await ensureAudio();
     token = await mintToken(user, linkCall);
-    if (linkCall) await joinCall(linkCall);
+    const rejoin = call === null && sessionStorage.getItem(CALL_KEY);
+    if (linkCall || rejoin) await joinCall(linkCall ?? rejoin);
     else await waitInQueue();
   } catch (error) {
     $('#call-button').disabled = false;
@@ -83,6 +88,7 @@ async function waitInQueue() {
 
 async function joinCall(callId) {
   call = { id: callId, ended: false, link: null, channel: null };
+  sessionStorage.setItem(CALL_KEY, callId);
   show($('#start'), false);
   show($('#waiting'), false);
   show($('#call'), true);
@@ -168,6 +174,7 @@ everySecond(() => {
 function finish(message) {
   if (!call) return;
   call.ended = true;
+  sessionStorage.removeItem(CALL_KEY);
   call.link?.close();
   call.channel?.close();
   call = null;
@@ -177,5 +184,6 @@ function finish(message) {
   show($('#disclosure'), false);
   show($('#start'), true);
   $('#call-button').disabled = false;
+  $('#call-button').textContent = linkCall ? 'Join the call' : `Call team ${user.team}`;
   say(message);
 }

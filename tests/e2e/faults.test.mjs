@@ -1,9 +1,10 @@
 // Faults in a live call through the demo pages: a supervisor who vanishes during barge or takeover
-// hands the call back (the customer keeps hearing the agent), and an agent who reloads the page gets
-// the call back with every party's audio restored.
+// hands the call back (the customer keeps hearing the agent), and a customer or an agent who reloads
+// the page gets the call back with every party's audio restored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, reloadParty, hears, TONES } from './lib/system.mjs';
+import { join } from 'node:path';
+import { startSystem, reloadParty, listen, hears, TONES, ROOT } from './lib/system.mjs';
 import { agentReady, connectCall, openConsole, clickMode } from './lib/scenario.mjs';
 import { HEARS, assertHearing } from './lib/hearing.mjs';
 
@@ -30,6 +31,15 @@ for (const mode of ['barge', 'takeover']) {
     await agent.locator('#supervisors li.muted', { hasText: 'No supervisor' }).waitFor();
   });
 }
+
+test('a customer who reloads mid-call rejoins the same call', async () => {
+  await customer.reload();
+  await customer.addScriptTag({ path: join(ROOT, 'tests', 'e2e', 'lib', 'tones.js') });
+  await customer.locator('#call-button', { hasText: 'Rejoin your call' }).click();
+  await listen(customer);
+  await assertHearing({ customer, agent }, HEARS.absent, 10_000);
+  await customer.locator('#agent-state', { hasText: 'talking to an agent' }).waitFor();
+});
 
 test('an agent who reloads mid-call gets the call back, with every party\'s audio', async () => {
   const s1 = await openConsole(system, 's1');
