@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use earshot_policy::Role;
 use serde::Serialize;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State, WebSocket,
+    durable_object, DurableObject, Env, Method, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
@@ -134,7 +134,7 @@ impl CallObject {
     }
 
     async fn init(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let init: CallInit = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+        let init: CallInit = sockets::json_body(&mut req).await?;
         if let Some(existing) = self.load().await? {
             // Idempotent: the team object may retry.
             return Ok(Response::from_json(&existing.summary())?);
@@ -282,9 +282,9 @@ impl CallObject {
     async fn tell_team<T: Serialize>(&self, team: &str, path: &str, body: &T) {
         let outcome = async {
             let stub = self.env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?;
-            let mut init = RequestInit::new();
-            init.with_method(Method::Post).with_body(Some(serde_json::to_string(body)?.into()));
-            stub.fetch_with_request(Request::new_with_init(&format!("https://team{path}"), &init)?).await
+            let body = serde_json::to_string(body)?;
+            let url = format!("https://team{path}");
+            stub.fetch_with_request(sockets::internal_request(&url, "POST", &[], Some(&body))?).await
         };
         if let Err(err) = outcome.await {
             worker::console_error!("team update failed: {err}");

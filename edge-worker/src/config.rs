@@ -82,3 +82,8 @@ pub fn default_consent_required(env: &Env) -> bool {
 pub fn now_ms() -> u64 {
     worker::Date::now().as_millis()
 }
+
+/// Whole seconds since the epoch, as tokens count time.
+pub fn now_seconds() -> i64 {
+    (now_ms() / 1000) as i64
+}

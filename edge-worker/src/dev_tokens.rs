@@ -4,7 +4,6 @@
 //! `.dev.vars` does (written by `edge-worker/scripts/dev-vars.sh`); `wrangler.toml` sets it to `"0"`,
 //! so a deployed worker answers 404 and never holds a private key.
 
-use chrono::{DateTime, Duration};
 use earshot_policy::{ModeSet, Role};
 use serde::Deserialize;
 use worker::{Env, Request, Response};
@@ -34,8 +33,8 @@ struct MintRequest {
 
 pub async fn mint(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
     let signer = config::dev_signer(env).ok_or(EdgeError::NotFound)?;
-    let ask: MintRequest = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
-    let ttl = Duration::seconds(ask.ttl_seconds.unwrap_or(3600).clamp(1, MAX_TTL_SECONDS));
+    let ask: MintRequest = crate::sockets::json_body(&mut req).await?;
+    let ttl = ask.ttl_seconds.unwrap_or(3600).clamp(1, MAX_TTL_SECONDS);
     let identity = Identity {
         sub: ask.sub,
         name: ask.name,
@@ -46,7 +45,7 @@ pub async fn mint(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
         call: ask.call,
         aud: config::audience(env),
     };
-    let now = DateTime::from_timestamp_millis(config::now_ms() as i64).unwrap_or_default();
+    let now = config::now_seconds();
     let token = signer.sign(&identity, now, ttl).map_err(EdgeError::Internal)?;
-    Ok(Response::from_json(&serde_json::json!({ "token": token, "expires_at": (now + ttl).timestamp() }))?)
+    Ok(Response::from_json(&serde_json::json!({ "token": token, "expires_at": now + ttl }))?)
 }

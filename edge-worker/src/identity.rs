@@ -6,19 +6,19 @@
 
 use std::fmt;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-use chrono::{DateTime, Duration, Utc};
 use earshot_policy::{Actor, ModeSet, Role};
-use jwt_compact::alg::Ed25519;
-use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken, ValidationError};
+use ed25519_compact::{KeyPair, PublicKey, SecretKey, Seed};
 use serde::{Deserialize, Serialize};
+
+use crate::base64url;
+use crate::jws::{self, JwsError};
 
 /// Tokens whose encoded form exceeds this are refused before any parsing.
 pub const MAX_TOKEN_LEN: usize = 4096;
 /// Clock skew tolerated between the token issuer and the worker.
 const LEEWAY_SECONDS: i64 = 30;
 
-/// The custom claims of an Earshot token (the standard `exp`/`iat` live in [`Claims`]).
+/// The custom claims of an Earshot token (the standard `exp`/`iat` are read by [`TokenVerifier`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// Stable participant id (unique within the deployment).
@@ -80,6 +80,8 @@ pub enum TokenError {
     Malformed,
     /// Signed with another key, or altered.
     BadSignature,
+    /// Not signed with EdDSA (e.g. `alg: none` or HS256), or demanding an unknown extension.
+    WrongAlgorithm,
     /// The token has no `exp`: every token must expire.
     NoExpiry,
     Expired,
@@ -94,6 +96,7 @@ impl fmt::Display for TokenError {
             TokenError::TooLong => write!(f, "token longer than {MAX_TOKEN_LEN} bytes"),
             TokenError::Malformed => f.write_str("token is not a compact EdDSA JWS"),
             TokenError::BadSignature => f.write_str("token signature does not verify"),
+            TokenError::WrongAlgorithm => f.write_str("token is not signed with EdDSA"),
             TokenError::NoExpiry => f.write_str("token has no expiry"),
             TokenError::Expired => f.write_str("token expired"),
             TokenError::WrongAudience => f.write_str("token is for another audience"),
@@ -104,81 +107,90 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
+/// The registered claims Earshot reads besides [`Identity`]: the expiry, required (seconds since the
+/// epoch, RFC 7519 NumericDate).
+#[derive(Deserialize)]
+struct Expiry {
+    exp: Option<i64>,
+}
+
+impl From<JwsError> for TokenError {
+    fn from(err: JwsError) -> Self {
+        match err {
+            JwsError::Malformed => TokenError::Malformed,
+            JwsError::Algorithm => TokenError::WrongAlgorithm,
+            JwsError::BadSignature => TokenError::BadSignature,
+        }
+    }
+}
+
 /// The Ed25519 public key tokens are verified against (the worker never holds the private key,
 /// except the dev-only minting endpoint).
 pub struct TokenVerifier {
-    key: <Ed25519 as jwt_compact::Algorithm>::VerifyingKey,
+    key: PublicKey,
     audience: String,
 }
 
 impl TokenVerifier {
     /// `public_key` is the raw 32-byte key, base64url-encoded (a JWK's `x`).
     pub fn new(public_key_b64url: &str, audience: &str) -> Result<TokenVerifier, String> {
-        let raw = decode_b64url(public_key_b64url.trim()).ok_or("public key is not base64url")?;
-        let key = <Ed25519 as jwt_compact::Algorithm>::VerifyingKey::from_slice(&raw)
-            .map_err(|err| format!("public key: {err}"))?;
+        let raw = decode_key(public_key_b64url).ok_or("public key is not base64url")?;
+        let key = PublicKey::from_slice(&raw).map_err(|_| "public key must be 32 bytes")?;
         Ok(TokenVerifier { key, audience: audience.to_owned() })
     }
 
-    /// Verifies signature, expiry, audience and claim shapes; `now` is the worker's clock.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Identity, TokenError> {
+    /// Verifies signature, expiry, audience and claim shapes; `now` is the worker's clock in
+    /// seconds since the epoch.
+    pub fn verify(&self, token: &str, now: i64) -> Result<Identity, TokenError> {
         if token.is_empty() {
             return Err(TokenError::Missing);
         }
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::TooLong);
         }
-        let untrusted = UntrustedToken::new(token).map_err(|_| TokenError::Malformed)?;
-        let verified =
-            Ed25519.validator::<Identity>(&self.key).validate(&untrusted).map_err(|err| match err {
-                ValidationError::InvalidSignature
-                | ValidationError::MalformedSignature(_)
-                | ValidationError::InvalidSignatureLen { .. }
-                | ValidationError::AlgorithmMismatch { .. } => TokenError::BadSignature,
-                _ => TokenError::Malformed,
-            })?;
-        let claims = verified.claims();
-        let options = TimeOptions::new(Duration::seconds(LEEWAY_SECONDS), move || now);
-        claims.validate_expiration(&options).map_err(|err| match err {
-            ValidationError::NoClaim(_) => TokenError::NoExpiry,
-            _ => TokenError::Expired,
-        })?;
-        if claims.custom.aud != self.audience {
+        let payload = jws::verify(token, &self.key)?;
+        let payload = std::str::from_utf8(&payload).map_err(|_| TokenError::Malformed)?;
+        // Read twice, expiry then identity: two small plain structs cost less code than one
+        // flattened one, and unknown claims (`iat`, `nbf`, `iss`…) are ignored either way.
+        let expiry: Expiry = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
+        let identity: Identity = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
+        let exp = expiry.exp.ok_or(TokenError::NoExpiry)?;
+        if now > exp.saturating_add(LEEWAY_SECONDS) {
+            return Err(TokenError::Expired);
+        }
+        if identity.aud != self.audience {
             return Err(TokenError::WrongAudience);
         }
-        claims.custom.check_shape()?;
-        Ok(claims.custom.clone())
+        identity.check_shape()?;
+        Ok(identity)
     }
 }
 
 /// Signs tokens; used only by the dev minting endpoint and by tests.
 pub struct TokenSigner {
-    key: <Ed25519 as jwt_compact::Algorithm>::SigningKey,
+    key: SecretKey,
 }
 
 impl TokenSigner {
     /// `seed_b64url` is the 32-byte Ed25519 seed, base64url-encoded (a JWK's `d`).
     pub fn new(seed_b64url: &str) -> Result<TokenSigner, String> {
-        let seed = decode_b64url(seed_b64url.trim()).ok_or("signing key is not base64url")?;
+        let seed = decode_key(seed_b64url).ok_or("signing key is not base64url")?;
         let seed: [u8; 32] = seed.try_into().map_err(|_| "signing key must be a 32-byte seed")?;
-        let pair = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
-        let key = <Ed25519 as jwt_compact::Algorithm>::SigningKey::from_slice(pair.sk.as_ref())
-            .map_err(|err| format!("signing key: {err}"))?;
-        Ok(TokenSigner { key })
+        Ok(TokenSigner { key: KeyPair::from_seed(Seed::new(seed)).sk })
     }
 
-    /// A token for `identity`, issued at `now`, valid for `ttl`.
-    pub fn sign(&self, identity: &Identity, now: DateTime<Utc>, ttl: Duration) -> Result<String, String> {
-        let mut claims = Claims::new(identity.clone());
-        claims.issued_at = Some(now);
-        claims.expiration = Some(now + ttl);
-        Ed25519.token(&Header::empty().with_token_type("JWT"), &claims, &self.key).map_err(|e| e.to_string())
+    /// A token for `identity`, issued at `now`, valid for `ttl` (both in seconds).
+    pub fn sign(&self, identity: &Identity, now: i64, ttl: i64) -> Result<String, String> {
+        let claims = serde_json::to_string(identity).map_err(|e| e.to_string())?;
+        // `identity` is a JSON object: add the two registered claims before its closing brace.
+        let claims = format!("{},\"iat\":{now},\"exp\":{}}}", claims.trim_end_matches('}'), now + ttl);
+        Ok(jws::sign(claims.as_bytes(), &self.key))
     }
 }
 
-/// Decodes base64url (RFC 4648 §5), padded or not, as JWKs and `.dev.vars` carry keys.
-fn decode_b64url(text: &str) -> Option<Vec<u8>> {
-    Base64UrlUnpadded::decode_vec(text.trim_end_matches('=')).ok()
+/// Decodes a key as JWKs and `.dev.vars` carry it: base64url, padded or not.
+fn decode_key(text: &str) -> Option<Vec<u8>> {
+    base64url::decode(text.trim().trim_end_matches('='))
 }
 
 #[cfg(test)]
@@ -189,10 +201,8 @@ mod tests {
     const SEED: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
     const PUBLIC: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
     const OTHER_SEED: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
-
-    fn now() -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
-    }
+    const NOW: i64 = 1_800_000_000;
+    const FIVE_MINUTES: i64 = 300;
 
     fn agent() -> Identity {
         Identity {
@@ -211,30 +221,71 @@ mod tests {
         TokenVerifier::new(PUBLIC, "earshot").unwrap()
     }
 
+    fn signer() -> TokenSigner {
+        TokenSigner::new(SEED).unwrap()
+    }
+
+    /// A token over any claims JSON, properly signed with the trusted key.
+    fn signed_claims(json: &str) -> String {
+        jws::sign(json.as_bytes(), &signer().key)
+    }
+
     #[test]
     fn a_signed_token_round_trips() {
-        let token = TokenSigner::new(SEED).unwrap().sign(&agent(), now(), Duration::minutes(5)).unwrap();
-        assert_eq!(verifier().verify(&token, now()), Ok(agent()));
+        let token = signer().sign(&agent(), NOW, FIVE_MINUTES).unwrap();
+        assert_eq!(verifier().verify(&token, NOW), Ok(agent()));
+    }
+
+    #[test]
+    fn the_signer_writes_the_rfc_8037_public_key_and_standard_claims() {
+        let token = signer().sign(&agent(), NOW, FIVE_MINUTES).unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        let header: serde_json::Value =
+            serde_json::from_slice(&base64url::decode(parts[0]).unwrap()).unwrap();
+        assert_eq!(header, serde_json::json!({ "alg": "EdDSA", "typ": "JWT" }));
+        let claims: serde_json::Value =
+            serde_json::from_slice(&base64url::decode(parts[1]).unwrap()).unwrap();
+        assert_eq!((claims["iat"].as_i64(), claims["exp"].as_i64()), (Some(NOW), Some(NOW + FIVE_MINUTES)));
+        assert_eq!(claims["sub"], "agent-1");
     }
 
     #[test]
     fn forged_expired_and_foreign_tokens_are_refused() {
-        let forged =
-            TokenSigner::new(OTHER_SEED).unwrap().sign(&agent(), now(), Duration::minutes(5)).unwrap();
-        assert_eq!(verifier().verify(&forged, now()), Err(TokenError::BadSignature));
+        let forged = TokenSigner::new(OTHER_SEED).unwrap().sign(&agent(), NOW, FIVE_MINUTES).unwrap();
+        assert_eq!(verifier().verify(&forged, NOW), Err(TokenError::BadSignature));
 
-        let signer = TokenSigner::new(SEED).unwrap();
-        let expired = signer.sign(&agent(), now() - Duration::hours(1), Duration::minutes(5)).unwrap();
-        assert_eq!(verifier().verify(&expired, now()), Err(TokenError::Expired));
+        let expired = signer().sign(&agent(), NOW - 3600, FIVE_MINUTES).unwrap();
+        assert_eq!(verifier().verify(&expired, NOW), Err(TokenError::Expired));
 
-        let foreign =
-            signer.sign(&Identity { aud: "elsewhere".into(), ..agent() }, now(), Duration::minutes(5));
-        assert_eq!(verifier().verify(&foreign.unwrap(), now()), Err(TokenError::WrongAudience));
+        let foreign = signer().sign(&Identity { aud: "elsewhere".into(), ..agent() }, NOW, FIVE_MINUTES);
+        assert_eq!(verifier().verify(&foreign.unwrap(), NOW), Err(TokenError::WrongAudience));
+    }
+
+    #[test]
+    fn expiry_is_required_and_allows_thirty_seconds_of_skew() {
+        let token = signer().sign(&agent(), NOW - FIVE_MINUTES, FIVE_MINUTES).unwrap();
+        assert!(verifier().verify(&token, NOW + LEEWAY_SECONDS).is_ok());
+        assert_eq!(verifier().verify(&token, NOW + LEEWAY_SECONDS + 1), Err(TokenError::Expired));
+        let claims = serde_json::to_string(&agent()).unwrap();
+        assert_eq!(verifier().verify(&signed_claims(&claims), NOW), Err(TokenError::NoExpiry));
+        let float_expiry = format!("{},\"exp\":1.8e9}}", claims.trim_end_matches('}'));
+        assert_eq!(verifier().verify(&signed_claims(&float_expiry), NOW), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn algorithm_confusion_is_refused() {
+        let token = signer().sign(&agent(), NOW, FIVE_MINUTES).unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        let none = format!("{}.{payload}.", base64url::encode(br#"{"alg":"none","typ":"JWT"}"#));
+        assert_eq!(verifier().verify(&none, NOW), Err(TokenError::WrongAlgorithm));
+        let hs256 =
+            format!("{}.{payload}.{}", base64url::encode(br#"{"alg":"HS256"}"#), base64url::encode(&[1; 32]));
+        assert_eq!(verifier().verify(&hs256, NOW), Err(TokenError::WrongAlgorithm));
     }
 
     #[test]
     fn altered_and_garbage_tokens_are_refused() {
-        let token = TokenSigner::new(SEED).unwrap().sign(&agent(), now(), Duration::minutes(5)).unwrap();
+        let token = signer().sign(&agent(), NOW, FIVE_MINUTES).unwrap();
         let mut parts: Vec<&str> = token.split('.').collect();
         let supervisor = Identity {
             role: Role::Supervisor,
@@ -242,37 +293,42 @@ mod tests {
             exemptions: ModeSet::EMPTY,
             ..agent()
         };
-        let payload = serde_json::to_vec(&Claims::new(supervisor)).unwrap();
-        let forged_payload = Base64UrlUnpadded::encode_string(&payload);
+        let forged_payload = base64url::encode(serde_json::to_string(&supervisor).unwrap().as_bytes());
         parts[1] = &forged_payload;
-        assert_eq!(verifier().verify(&parts.join("."), now()), Err(TokenError::BadSignature));
-        assert_eq!(verifier().verify("", now()), Err(TokenError::Missing));
-        assert_eq!(verifier().verify("a.b", now()), Err(TokenError::Malformed));
-        assert_eq!(verifier().verify(&"x".repeat(MAX_TOKEN_LEN + 1), now()), Err(TokenError::TooLong));
+        assert_eq!(verifier().verify(&parts.join("."), NOW), Err(TokenError::BadSignature));
+        assert_eq!(verifier().verify("", NOW), Err(TokenError::Missing));
+        assert_eq!(verifier().verify("a.b", NOW), Err(TokenError::Malformed));
+        assert_eq!(verifier().verify("not.a.token", NOW), Err(TokenError::Malformed));
+        assert_eq!(verifier().verify(&"x".repeat(MAX_TOKEN_LEN + 1), NOW), Err(TokenError::TooLong));
+        let claims_not_json = signed_claims("[1, 2]");
+        assert_eq!(verifier().verify(&claims_not_json, NOW), Err(TokenError::Malformed));
+        let unknown_role = serde_json::to_string(&agent()).unwrap().replace("\"agent\"", "\"boss\"");
+        let unknown_role = format!("{},\"exp\":{}}}", unknown_role.trim_end_matches('}'), NOW + 60);
+        assert_eq!(verifier().verify(&signed_claims(&unknown_role), NOW), Err(TokenError::Malformed));
     }
 
     #[test]
     fn role_specific_claims_are_enforced() {
-        let signer = TokenSigner::new(SEED).unwrap();
         let customer_with_caps = Identity {
             role: Role::Customer,
             exemptions: ModeSet::EMPTY,
             capabilities: ModeSet::ALL,
             ..agent()
         };
-        let token = signer.sign(&customer_with_caps, now(), Duration::minutes(5)).unwrap();
-        assert!(matches!(verifier().verify(&token, now()), Err(TokenError::BadClaims(_))));
+        let token = signer().sign(&customer_with_caps, NOW, FIVE_MINUTES).unwrap();
+        assert!(matches!(verifier().verify(&token, NOW), Err(TokenError::BadClaims(_))));
         let bad_id = Identity { sub: "has space".into(), ..agent() };
-        let token = signer.sign(&bad_id, now(), Duration::minutes(5)).unwrap();
-        assert!(matches!(verifier().verify(&token, now()), Err(TokenError::BadClaims(_))));
+        let token = signer().sign(&bad_id, NOW, FIVE_MINUTES).unwrap();
+        assert!(matches!(verifier().verify(&token, NOW), Err(TokenError::BadClaims(_))));
     }
 
     #[test]
     fn keys_decode_padded_or_not_and_refuse_the_standard_alphabet() {
-        assert_eq!(decode_b64url("Zm9vYg").unwrap(), b"foob");
-        assert_eq!(decode_b64url("Zm9vYg==").unwrap(), b"foob");
-        assert!(decode_b64url("Zm9v+g").is_none());
+        assert_eq!(decode_key("Zm9vYg").unwrap(), b"foob");
+        assert_eq!(decode_key("Zm9vYg==").unwrap(), b"foob");
+        assert!(decode_key("Zm9v+g").is_none());
         assert!(TokenVerifier::new("not a key", "earshot").is_err());
+        assert!(TokenVerifier::new("Zm9vYg", "earshot").is_err(), "not 32 bytes");
         assert!(TokenSigner::new(PUBLIC).is_ok() && TokenSigner::new("AAAA").is_err());
     }
 }

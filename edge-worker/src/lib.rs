@@ -11,11 +11,13 @@
 //! WebSocket); HTTP endpoints take `Authorization: Bearer <JWT>`. Tokens are never logged.
 
 pub mod audit;
+pub mod base64url;
 pub mod call_object;
 pub mod config;
 pub mod dev_tokens;
 pub mod error;
 pub mod identity;
+pub mod jws;
 pub mod presence;
 pub mod protocol;
 pub mod rate_limit;

@@ -2,9 +2,8 @@
 //! call and team Durable Objects with the verified identity. Every failure becomes an [`EdgeError`],
 //! answered as JSON with its status (or, for upgrades, as a close code).
 
-use chrono::DateTime;
 use earshot_policy::Role;
-use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+use worker::{Env, Method, Request, Response, Result, Stub};
 
 use crate::config;
 use crate::dev_tokens;
@@ -64,9 +63,17 @@ pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]
     }
 }
 
+/// The origin (`scheme://host[:port]`) of a URL as the runtime serializes request URLs (lowercase
+/// host, default port omitted), by slicing: parsing it with the `url` crate would be its only use in
+/// the bundle.
+pub fn origin_of(url: &str) -> &str {
+    let Some(scheme_end) = url.find("://") else { return "" };
+    let authority_end = url[scheme_end + 3..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + 3 + i);
+    &url[..authority_end]
+}
+
 fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
-    let now = DateTime::from_timestamp_millis(config::now_ms() as i64).unwrap_or_default();
-    Ok(config::verifier(env)?.verify(token, now)?)
+    Ok(config::verifier(env)?.verify(token, config::now_seconds())?)
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {
@@ -79,8 +86,8 @@ async fn authenticate_upgrade(req: &Request, env: &Env) -> std::result::Result<I
     if !header(req, "Upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
         return Err((true, EdgeError::BadRequest("expected a WebSocket upgrade".into())));
     }
-    let own_origin = req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    if !origin_allowed(header(req, "Origin").as_deref(), &own_origin, &config::allowed_origins(env)) {
+    let url = req.inner().url();
+    if !origin_allowed(header(req, "Origin").as_deref(), origin_of(&url), &config::allowed_origins(env)) {
         return Err((true, EdgeError::OriginRefused));
     }
     let protocols = header(req, "Sec-WebSocket-Protocol");
@@ -154,14 +161,12 @@ async fn forward(
     body: Option<String>,
     upgrade: bool,
 ) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set(IDENTITY_HEADER, &serde_json::to_string(identity)?)?;
+    let identity = serde_json::to_string(identity)?;
+    let mut headers = vec![(IDENTITY_HEADER, identity.as_str())];
     if upgrade {
-        headers.set("Upgrade", "websocket")?;
+        headers.push(("Upgrade", "websocket"));
     }
-    let mut init = RequestInit::new();
-    init.with_method(method).with_headers(headers).with_body(body.map(Into::into));
-    stub.fetch_with_request(Request::new_with_init(url, &init)?).await
+    stub.fetch_with_request(sockets::internal_request(url, method.as_ref(), &headers, body.as_deref())?).await
 }
 
 #[cfg(test)]
@@ -184,6 +189,15 @@ mod tests {
         assert_eq!(token_from_authorization(Some("Bearer t.o.k")), Ok("t.o.k"));
         assert!(token_from_authorization(Some("Basic abc")).is_err());
         assert!(token_from_authorization(None).is_err());
+    }
+
+    #[test]
+    fn the_origin_is_scheme_host_and_port() {
+        assert_eq!(origin_of("http://127.0.0.1:8787/api/calls/x/ws"), "http://127.0.0.1:8787");
+        assert_eq!(origin_of("https://earshot.example/"), "https://earshot.example");
+        assert_eq!(origin_of("https://earshot.example?x=/y"), "https://earshot.example");
+        assert_eq!(origin_of("https://earshot.example"), "https://earshot.example");
+        assert_eq!(origin_of("not a url"), "");
     }
 
     #[test]

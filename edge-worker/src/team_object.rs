@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use earshot_policy::Role;
 use serde::Deserialize;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, Result, State, WebSocket,
+    durable_object, DurableObject, Env, Method, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
@@ -349,7 +349,8 @@ impl TeamObject {
         if identity.role != Role::Agent {
             return Err(EdgeError::Forbidden("only agents create calls".into()));
         }
-        let body: CreateCall = req.json().await.unwrap_or(CreateCall { customer_label: None });
+        let body: CreateCall =
+            sockets::json_body(&mut req).await.unwrap_or(CreateCall { customer_label: None });
         let now = now_ms();
         let mut record = self.load(&identity.team).await?;
         if let Some(call) = record.agents.get(&identity.sub).and_then(|a| a.on_call.clone()) {
@@ -389,7 +390,7 @@ impl TeamObject {
     }
 
     async fn call_update(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let summary: CallSummary = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+        let summary: CallSummary = sockets::json_body(&mut req).await?;
         if let Some(mut record) = self.existing().await? {
             if record.call_updated(summary) {
                 self.store(&record).await?;
@@ -400,7 +401,7 @@ impl TeamObject {
     }
 
     async fn call_ended(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let ended: CallEnded = req.json().await.map_err(|e| EdgeError::BadRequest(e.to_string()))?;
+        let ended: CallEnded = sockets::json_body(&mut req).await?;
         if let Some(mut record) = self.existing().await? {
             let now = now_ms();
             record.call_ended(&ended.call_id, &ended.agent_id, now);
@@ -415,17 +416,15 @@ impl TeamObject {
 /// Creates the call object for `init`; returns its first team-feed line.
 async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
     let stub = env.durable_object("CALLS")?.id_from_string(&init.call_id)?.get_stub()?;
-    let mut request = RequestInit::new();
-    request.with_method(Method::Post).with_body(Some(serde_json::to_string(init)?.into()));
-    let mut response =
-        stub.fetch_with_request(Request::new_with_init("https://call/init", &request)?).await?;
+    let body = serde_json::to_string(init)?;
+    let request = sockets::internal_request("https://call/init", "POST", &[], Some(&body))?;
+    let response = stub.fetch_with_request(request).await?;
     if response.status_code() >= 300 {
         return Err(worker::Error::RustError(format!(
             "call object refused init: {}",
             response.status_code()
         )));
     }
-    let _ = response.json::<CallSummary>().await?;
     Ok(CallRecord::new(init.clone()).summary())
 }
 
