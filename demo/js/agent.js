@@ -5,7 +5,7 @@ import { Hub, partyKey } from './hub.js';
 import { HubLink } from './peer.js';
 import { openVoice, startAudio } from './media.js';
 import { api, currentUser, mintToken, params } from './session.js';
-import { $, el, elapsed, everySecond, MODE_FOR_AGENT, say, show } from './ui.js';
+import { $, offerAudioResume, onClick, el, elapsed, everySecond, MODE_FOR_AGENT, say, show } from './ui.js';
 
 const user = currentUser('agent');
 const toneHz = Number(params.get('tone')) || 0;
@@ -57,27 +57,19 @@ async function connectTeam() {
   say(call ? 'Back in the team.' : 'Signed in. Become available to take calls.');
 }
 
-$('#toggle-available').onclick = async () => {
-  try {
-    await team.request({ type: 'set_available', available: !available });
-  } catch (error) {
-    say(error.message, true);
-  }
-};
+onClick('#toggle-available', async () => {
+  await team.request({ type: 'set_available', available: !available });
+});
 
-$('#create-link').onclick = async () => {
-  try {
-    const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: 'Link customer' });
-    const url = new URL(path, location.href);
-    url.searchParams.set('team', user.team); // the customer page signs the guest into this team
-    $('#link-url').href = url;
-    $('#link-url').textContent = url;
-    show($('#link'), true);
-    joinCall(new URLSearchParams(url.search).get('call'), 'Waiting for the customer to open the link.');
-  } catch (error) {
-    say(error.message, true);
-  }
-};
+onClick('#create-link', async () => {
+  const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: 'Link customer' });
+  const url = new URL(path, location.href);
+  url.searchParams.set('team', user.team); // the customer page signs the guest into this team
+  $('#link-url').href = url;
+  $('#link-url').textContent = url;
+  show($('#link'), true);
+  joinCall(new URLSearchParams(url.search).get('call'), 'Waiting for the customer to open the link.');
+});
 
 async function ensureAudio() {
   if (!audio) {
@@ -87,11 +79,7 @@ async function ensureAudio() {
     ears.connect(context.destination);
     audio = { context, voice, ears };
     $('#voice-label').textContent = voice.label;
-    const resume = $('#resume-audio');
-    const check = () => show(resume, context.state !== 'running');
-    context.onstatechange = check;
-    resume.onclick = () => context.resume();
-    check();
+    offerAudioResume(context);
   }
   return audio;
 }
@@ -195,21 +183,13 @@ everySecond(() => {
   if (call?.startedAt) $('#call-timer').textContent = elapsed(call.startedAt);
 });
 
-$('#raise-hand').onclick = async () => {
-  try {
-    await call.channel.request({ type: 'raise_hand', raised: !call.helpRaised });
-  } catch (error) {
-    say(error.message, true);
-  }
-};
+onClick('#raise-hand', async () => {
+  await call.channel.request({ type: 'raise_hand', raised: !call.helpRaised });
+});
 
-$('#hang-up').onclick = async () => {
-  try {
-    await call.channel.request({ type: 'end_call' });
-  } catch (error) {
-    say(error.message, true);
-  }
-};
+onClick('#hang-up', async () => {
+  await call.channel.request({ type: 'end_call' });
+});
 
 function finishCall(message) {
   if (!call) return;

@@ -5,7 +5,7 @@ import { Channel } from './channel.js';
 import { createSpeaker, openVoice, startAudio } from './media.js';
 import { SpokeLink } from './peer.js';
 import { currentUser, mintToken, params } from './session.js';
-import { $, el, elapsed, everySecond, MODE_LABEL, say, show } from './ui.js';
+import { $, offerAudioResume, el, elapsed, everySecond, MODE_LABEL, say, show } from './ui.js';
 
 const user = currentUser('supervisor');
 const toneHz = Number(params.get('tone')) || 0;
@@ -126,11 +126,7 @@ async function ensureAudio() {
     audio = { context, voice, speaker, whisper, track: out.stream.getAudioTracks()[0], ears: speaker.ears };
     $('#voice-label').textContent = voice.label;
     applyLevels();
-    const resume = $('#resume-audio');
-    const check = () => show(resume, context.state !== 'running');
-    context.onstatechange = check;
-    resume.onclick = () => context.resume();
-    check();
+    offerAudioResume(context);
   }
   return audio;
 }

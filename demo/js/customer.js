@@ -6,7 +6,7 @@ import { createSpeaker, openVoice, startAudio } from './media.js';
 import { SpokeLink } from './peer.js';
 import { mintToken, params } from './session.js';
 import { USERS } from './users.js';
-import { $, elapsed, everySecond, say, show } from './ui.js';
+import { $, offerAudioResume, onClick, elapsed, everySecond, say, show } from './ui.js';
 
 const toneHz = Number(params.get('tone')) || 0;
 const linkCall = params.get('call'); // an agent's call link
@@ -48,11 +48,7 @@ async function ensureAudio() {
     voice.node.connect(out);
     audio = { context, voice, speaker, track: out.stream.getAudioTracks()[0], ears: speaker.ears };
     $('#voice-label').textContent = voice.label;
-    const resume = $('#resume-audio');
-    const check = () => show(resume, context.state !== 'running');
-    context.onstatechange = check;
-    resume.onclick = () => context.resume();
-    check();
+    offerAudioResume(context);
   }
   return audio;
 }
@@ -150,22 +146,14 @@ function speak(text) {
   }
 }
 
-$('#consent').onclick = async () => {
-  try {
-    await call.channel.request({ type: 'consent' });
-    show($('#disclosure'), false);
-  } catch (error) {
-    say(error.message, true);
-  }
-};
+onClick('#consent', async () => {
+  await call.channel.request({ type: 'consent' });
+  show($('#disclosure'), false);
+});
 
-$('#hang-up').onclick = async () => {
-  try {
-    await call.channel.request({ type: 'end_call' });
-  } catch (error) {
-    say(error.message, true);
-  }
-};
+onClick('#hang-up', async () => {
+  await call.channel.request({ type: 'end_call' });
+});
 
 everySecond(() => {
   if (call && startedAt) $('#call-timer').textContent = elapsed(startedAt);

@@ -50,3 +50,26 @@ export function everySecond(fn) {
   fn();
   return setInterval(fn, 1000);
 }
+
+/** Runs `action` on a click of `selector`; a refusal or failure shows in the status line. */
+export function onClick(selector, action) {
+  $(selector).onclick = async (event) => {
+    try {
+      await action(event);
+    } catch (error) {
+      say(error.message, true);
+    }
+  };
+}
+
+/**
+ * Shows the page's "turn audio on" button while `context` is not running: browsers start audio only
+ * after a gesture, which a reloaded page has not had yet.
+ */
+export function offerAudioResume(context) {
+  const button = $('#resume-audio');
+  const check = () => show(button, context.state !== 'running');
+  context.onstatechange = check;
+  button.onclick = () => context.resume();
+  check();
+}

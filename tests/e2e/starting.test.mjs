@@ -1,8 +1,10 @@
-// Consent through the demo pages: with the team asking for it, a new call shows (and reads out) the
-// disclosure to the customer, and no supervisor may listen until the customer has acknowledged it.
+// Starting calls through the demo pages: with the team asking for consent, a new call shows (and reads
+// out) the disclosure and no supervisor may listen until the customer has accepted it; and an agent's
+// call link brings a guest customer into a call without the queue.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, openParty, hears, TONES } from './lib/system.mjs';
+import { join } from 'node:path';
+import { startSystem, openParty, listen, hears, TONES, ROOT } from './lib/system.mjs';
 import { agentReady, connectCall, clickMode } from './lib/scenario.mjs';
 
 let system;
@@ -37,3 +39,21 @@ test('monitoring waits for the customer to accept the disclosure when the team a
   for (const page of [agent, customer, s1]) assert.deepEqual(page.errors, []);
 });
 
+
+test('an agent\'s call link brings a guest customer straight into a call', async () => {
+  const agent = await openParty(system, 'agent.html', 'a3', TONES.agent);
+  await agent.locator('#create-link:not([disabled])').click();
+  await agent.locator('#link:not([hidden])').waitFor();
+  const link = await agent.locator('#link-url').getAttribute('href');
+  assert.match(link, /customer\.html\?call=[0-9a-f]{64}&team=green$/);
+  const guest = await system.browser.newPage();
+  await guest.goto(`${link}&tone=${TONES.customer}`);
+  await guest.addScriptTag({ path: join(ROOT, 'tests', 'e2e', 'lib', 'tones.js') });
+  await guest.locator('#call-button', { hasText: 'Join the call' }).click();
+  await Promise.all([listen(guest), listen(agent)]);
+  await hears(guest, TONES.agent, true, 10_000);
+  await hears(agent, TONES.customer, true, 10_000);
+  await guest.click('#hang-up');
+  await agent.locator('#status-line', { hasText: 'Call ended' }).waitFor();
+  assert.deepEqual(agent.errors, []);
+});
