@@ -91,20 +91,23 @@ export async function createSpeaker(context) {
   const mixer = await createMixerNode(context, { inputs: 1, outputs: 1, matrix: [[1]] });
   const ears = new GainNode(context);
   mixer.connect(ears).connect(context.destination);
-  let source = null;
+  let playing = null; // { source, stream }
+  const stop = () => {
+    if (!playing) return;
+    playing.source.disconnect();
+    releaseRemote(playing.stream);
+    playing = null;
+  };
   return {
     mixer,
     ears,
     /** Plays `stream` (replacing what played before). */
     play(stream) {
-      source?.disconnect();
-      source = remoteSource(context, stream);
-      source.connect(mixer, 0, 0);
+      stop();
+      playing = { source: remoteSource(context, stream), stream };
+      playing.source.connect(mixer, 0, 0);
     },
-    stop() {
-      source?.disconnect();
-      source = null;
-    },
+    stop,
     /** Listening level in dB (0 = as received). */
     setLevel(db) {
       mixer.setGain(0, 0, db, 30);
