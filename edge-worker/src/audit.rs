@@ -2,6 +2,8 @@
 //! join, leave, mode change, help request, coaching message, consent, recording change and call end.
 //! Durable Object storage survives hibernation, eviction and `wrangler dev` restarts.
 
+use std::cell::Cell;
+
 use earshot_policy::{Mode, Role};
 use serde::{Deserialize, Serialize};
 use worker::{SqlStorage, SqlStorageValue};
@@ -41,9 +43,13 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Opens the table, creating it on first use.
-    pub fn open(sql: SqlStorage) -> worker::Result<AuditLog> {
-        sql.exec(SCHEMA, None)?;
+    /// Opens the table, creating it unless `created` says this object already did (every change
+    /// appends a row; re-running the schema each time was a measurable share of a mode switch).
+    pub fn open(sql: SqlStorage, created: &Cell<bool>) -> worker::Result<AuditLog> {
+        if !created.get() {
+            sql.exec(SCHEMA, None)?;
+            created.set(true);
+        }
         Ok(AuditLog { sql })
     }
 

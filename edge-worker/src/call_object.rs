@@ -5,12 +5,13 @@
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
 //! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use earshot_policy::Role;
 use serde::Serialize;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, Response, Result, State, WebSocket,
+    durable_object, DurableObject, Env, Method, Request, Response, Result, State, Stub, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
 };
 
@@ -19,11 +20,12 @@ use crate::config::{now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::presence::SocketBook;
-use crate::protocol::{parse_request, CallEvent};
+use crate::protocol::{parse_request, CallEvent, CallRequest};
+use crate::record_row::RecordRow;
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 
-const RECORD_KEY: &str = "record";
+const LEGACY_RECORD_KEY: &str = "record";
 
 #[durable_object]
 pub struct CallObject {
@@ -31,11 +33,22 @@ pub struct CallObject {
     env: Env,
     record: RefCell<Option<CallRecord>>,
     book: SocketBook,
+    audit_created: Cell<bool>,
+    record_created: Cell<bool>,
+    team_stub: RefCell<Option<Rc<Stub>>>,
 }
 
 impl DurableObject for CallObject {
     fn new(state: State, env: Env) -> Self {
-        CallObject { state, env, record: RefCell::new(None), book: SocketBook::default() }
+        CallObject {
+            state,
+            env,
+            record: RefCell::new(None),
+            book: SocketBook::default(),
+            audit_created: Cell::new(false),
+            record_created: Cell::new(false),
+            team_stub: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -55,7 +68,7 @@ impl DurableObject for CallObject {
         };
         let now = now_ms();
         let outcome = match sockets::screen(&self.book, attachment.conn, now, message) {
-            Ok(text) => self.on_text(&attachment, &text, now).await,
+            Ok(text) => self.on_text(&ws, &attachment, &text, now).await,
             Err(error) => Err(error),
         };
         if let Err(error) = outcome {
@@ -119,7 +132,11 @@ impl CallObject {
         if let Some(record) = self.record.borrow().as_ref() {
             return Ok(Some(record.clone()));
         }
-        let stored: Option<CallRecord> = stored_json(&self.state, RECORD_KEY).await?;
+        let mut stored: Option<CallRecord> = self.record_row()?.read()?;
+        if stored.is_none() {
+            // Calls created before the record moved to its SQL row kept it under a storage key.
+            stored = stored_json(&self.state, LEGACY_RECORD_KEY).await?;
+        }
         self.record.replace(stored.clone());
         Ok(stored)
     }
@@ -128,9 +145,13 @@ impl CallObject {
         if self.record.borrow().as_ref() == Some(record) {
             return Ok(());
         }
-        self.state.storage().put(RECORD_KEY, serde_json::to_string(record)?).await?;
+        self.record_row()?.write(record)?;
         self.record.replace(Some(record.clone()));
         Ok(())
+    }
+
+    fn record_row(&self) -> Result<RecordRow> {
+        RecordRow::open(self.state.storage().sql(), &self.record_created)
     }
 
     async fn init(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
@@ -140,7 +161,7 @@ impl CallObject {
             return Ok(Response::from_json(&existing.summary())?);
         }
         let record = CallRecord::new(init);
-        AuditLog::open(self.state.storage().sql())?;
+        AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
         self.store(&record).await?;
         Ok(Response::from_json(&record.summary())?.with_status(201))
     }
@@ -153,7 +174,7 @@ impl CallObject {
                 "only supervisors of the call's team read its audit trail".into(),
             ));
         }
-        let rows = AuditLog::open(self.state.storage().sql())?.read()?;
+        let rows = AuditLog::open(self.state.storage().sql(), &self.audit_created)?.read()?;
         Ok(Response::from_json(&serde_json::json!({ "call_id": record.init.call_id, "rows": rows }))?)
     }
 
@@ -203,11 +224,21 @@ impl CallObject {
 
     async fn on_text(
         &self,
+        ws: &WebSocket,
         attachment: &Attachment,
         text: &str,
         now: u64,
     ) -> std::result::Result<(), ProtocolError> {
         let frame = parse_request(text)?;
+        // Heartbeats are most of the traffic of a quiet call: answer them without touching the
+        // record (what `room::handle` would do for a ping, minus the load, compare and delivery).
+        if frame.body == CallRequest::Ping {
+            if let Some(reference) = frame.reference {
+                sockets::send(ws, &CallEvent::Ack { reference });
+            }
+            sockets::send(ws, &CallEvent::Pong);
+            return Ok(());
+        }
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
         let Some(mut record) = self.load().await.map_err(internal)? else {
             return Err(ProtocolError::Internal("call record missing".into()));
@@ -243,7 +274,7 @@ impl CallObject {
     /// one may still see an event while it closes; it belongs to the same participant.
     async fn deliver(&self, record: &CallRecord, effects: Effects, now: u64) -> Result<()> {
         if !effects.audit.is_empty() {
-            let log = AuditLog::open(self.state.storage().sql())?;
+            let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
             for entry in &effects.audit {
                 log.append(now, entry)?;
             }
@@ -279,9 +310,14 @@ impl CallObject {
     }
 
     /// Tells the team object about this call; a failure only delays the console, so it is logged.
+    /// The stub is kept: every mode switch sends an update, and looking it up was a measurable part.
     async fn tell_team<T: Serialize>(&self, team: &str, path: &str, body: &T) {
         let outcome = async {
-            let stub = self.env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?;
+            if self.team_stub.borrow().is_none() {
+                let stub = self.env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?;
+                self.team_stub.replace(Some(Rc::new(stub)));
+            }
+            let stub = self.team_stub.borrow().clone().expect("just set");
             let body = serde_json::to_string(body)?;
             let url = format!("https://team{path}");
             stub.fetch_with_request(sockets::internal_request(&url, "POST", &[], Some(&body))?).await

@@ -12,15 +12,18 @@
 
 pub mod audit;
 pub mod base64url;
+pub mod call_lines;
 pub mod call_object;
 pub mod config;
 pub mod dev_tokens;
 pub mod error;
+pub mod feed_pacer;
 pub mod identity;
 pub mod jws;
 pub mod presence;
 pub mod protocol;
 pub mod rate_limit;
+pub mod record_row;
 pub mod room;
 pub mod routes;
 pub mod sockets;

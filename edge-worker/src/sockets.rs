@@ -52,11 +52,13 @@ pub fn internal_request(
 ) -> Result<Request> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let header_map = Headers::new();
-    for (name, value) in headers {
-        header_map.set(name, value)?;
+    if !headers.is_empty() {
+        let header_map = Headers::new();
+        for (name, value) in headers {
+            header_map.set(name, value)?;
+        }
+        init.set_headers(&header_map.0);
     }
-    init.set_headers(&header_map.0);
     if let Some(body) = body {
         init.set_body(&body.into());
     }

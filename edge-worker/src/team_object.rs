@@ -1,11 +1,13 @@
 //! The team Durable Object: one per team. Holds agents' availability, the customer queue and the
 //! live-call lines, assigns queued customers to agents, creates call objects, and pushes the console
-//! feed to the team's supervisors on every change.
+//! feed to the team's supervisors: at once for team changes, paced ([`crate::feed_pacer`]) for the
+//! stream of call-line updates. The record is one JSON value; call lines are SQLite rows
+//! ([`crate::call_lines`]), so a mode switch writes one small row.
 //!
 //! Internal endpoints (through the worker only): `GET /ws` (upgrade), `POST /create-call` (an
 //! agent's link call), and, from call objects, `POST /call-update` and `POST /call-ended`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use earshot_policy::Role;
 use serde::Deserialize;
@@ -14,17 +16,20 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
+use crate::call_lines::CallLines;
 use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
+use crate::feed_pacer::{FeedPacer, Pace};
 use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::parse;
+use crate::record_row::RecordRow;
 use crate::room::{CallInit, CallRecord, CallSummary};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 use crate::team_protocol::{TeamEvent, TeamRequest};
 use crate::team_state::TeamRecord;
 
-const RECORD_KEY: &str = "team";
+const LEGACY_RECORD_KEY: &str = "team";
 
 /// Body of `POST /create-call`.
 #[derive(Debug, Deserialize)]
@@ -45,11 +50,25 @@ pub struct TeamObject {
     env: Env,
     record: RefCell<Option<TeamRecord>>,
     book: SocketBook,
+    pacer: RefCell<FeedPacer>,
+    lines_created: Cell<bool>,
+    record_created: Cell<bool>,
+    /// Calls whose line changed since the last push; their rows are written with it.
+    unsaved_lines: RefCell<Vec<String>>,
 }
 
 impl DurableObject for TeamObject {
     fn new(state: State, env: Env) -> Self {
-        TeamObject { state, env, record: RefCell::new(None), book: SocketBook::default() }
+        TeamObject {
+            state,
+            env,
+            record: RefCell::new(None),
+            book: SocketBook::default(),
+            pacer: RefCell::new(FeedPacer::default()),
+            lines_created: Cell::new(false),
+            record_created: Cell::new(false),
+            unsaved_lines: RefCell::new(Vec::new()),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -105,30 +124,36 @@ impl DurableObject for TeamObject {
     async fn alarm(&self) -> Result<Response> {
         let now = now_ms();
         let timing = Timing::from_env(&self.env);
+        // This runs at every paced feed push too, so the record is only cloned for a change.
+        self.loaded().await?;
+        let handed_off =
+            |conn: u64| self.record.borrow().as_ref().is_some_and(|r| r.handed_off.contains(&conn));
         for ws in self.state.get_websockets() {
             let Some(attachment) = Attachment::of(&ws) else { continue };
-            let mut record = self.existing().await?;
-            if let Some(record) = record.as_mut().filter(|r| r.handed_off.contains(&attachment.conn)) {
+            if handed_off(attachment.conn) {
                 // Assigned to a call: the queue socket's job is done.
                 sockets::close(&ws, close::NORMAL, "assigned");
                 self.book.forget(attachment.conn);
-                record.handed_off.retain(|conn| *conn != attachment.conn);
-                self.store(record).await?;
+                if let Some(mut record) = self.existing().await? {
+                    record.handed_off.retain(|conn| *conn != attachment.conn);
+                    self.store(&record).await?;
+                }
             } else if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
                 sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
                 self.on_gone(&attachment).await?;
             }
         }
-        if let Some(mut record) = self.existing().await? {
-            let before = record.clone();
-            self.assign(&mut record, now).await?;
-            if record != before {
-                self.store(&record).await?;
-                self.broadcast(&record, now);
-            }
+        if self.assign(now).await? {
+            self.assigned(now).await?;
         }
-        if !self.state.get_websockets().is_empty() && self.state.storage().get_alarm().await?.is_none() {
-            self.state.storage().set_alarm(sockets::at(now + timing.sweep_ms())).await?;
+        let owed = self.pacer.borrow().on_alarm(now);
+        match owed {
+            Some(Pace::Now) => self.push_feed(now)?,
+            Some(Pace::At(at)) => self.alarm_by(at, now).await?,
+            Some(Pace::Pending) | None => {}
+        }
+        if !self.state.get_websockets().is_empty() {
+            self.alarm_by(now + timing.sweep_ms(), now).await?;
         }
         Response::ok("swept")
     }
@@ -136,28 +161,57 @@ impl DurableObject for TeamObject {
 
 impl TeamObject {
     async fn load(&self, team: &str) -> Result<TeamRecord> {
-        if let Some(record) = self.record.borrow().as_ref() {
-            return Ok(record.clone());
+        if !self.loaded().await? {
+            let record = TeamRecord::new(team, default_consent_required(&self.env));
+            self.record.replace(Some(record));
         }
-        let stored: Option<TeamRecord> = stored_json(&self.state, RECORD_KEY).await?;
-        let record = stored.unwrap_or_else(|| TeamRecord::new(team, default_consent_required(&self.env)));
-        self.record.replace(Some(record.clone()));
-        Ok(record)
+        Ok(self.record.borrow().clone().expect("just loaded"))
     }
 
     /// The record of a team that must already exist (requests from call objects name no team).
     async fn existing(&self) -> Result<Option<TeamRecord>> {
-        if self.record.borrow().is_none() {
-            let stored: Option<TeamRecord> = stored_json(&self.state, RECORD_KEY).await?;
-            self.record.replace(stored);
-        }
+        self.loaded().await?;
         Ok(self.record.borrow().clone())
     }
 
+    /// Brings the stored record (and its call lines) into memory once; whether the team exists.
+    async fn loaded(&self) -> Result<bool> {
+        if self.record.borrow().is_none() {
+            let mut stored: Option<TeamRecord> =
+                RecordRow::open(self.state.storage().sql(), &self.record_created)?.read()?;
+            if stored.is_none() {
+                // Teams stored before the record moved to its SQL row kept it under a storage key.
+                stored = stored_json(&self.state, LEGACY_RECORD_KEY).await?;
+            }
+            let Some(mut record) = stored else { return Ok(false) };
+            for line in self.lines()?.all()? {
+                record.calls.insert(line.call_id.clone(), line);
+            }
+            self.record.replace(Some(record));
+        }
+        Ok(true)
+    }
+
+    /// Stores the record; call lines are written where they change (see [`CallLines`]). Synchronous
+    /// SQL, so nothing else can run between the write and the cache update.
     async fn store(&self, record: &TeamRecord) -> Result<()> {
-        self.state.storage().put(RECORD_KEY, serde_json::to_string(record)?).await?;
+        RecordRow::open(self.state.storage().sql(), &self.record_created)?.write(record)?;
         self.record.replace(Some(record.clone()));
         Ok(())
+    }
+
+    fn lines(&self) -> Result<CallLines> {
+        CallLines::open(self.state.storage().sql(), &self.lines_created)
+    }
+
+    /// Makes sure an alarm fires by `at`: an earlier one still to come is kept (it runs every
+    /// duty: sweep, assignment, paced feed).
+    async fn alarm_by(&self, at: u64, now: u64) -> Result<()> {
+        let storage = self.state.storage();
+        match storage.get_alarm().await? {
+            Some(existing) if (existing as u64) <= at && existing as u64 > now => Ok(()),
+            _ => storage.set_alarm(sockets::at(at)).await,
+        }
     }
 
     async fn upgrade(&self, req: &Request) -> Result<Response> {
@@ -203,10 +257,10 @@ impl TeamObject {
             Role::Supervisor => {}
         }
         self.store(&record).await?;
-        self.broadcast(&record, now);
+        self.broadcast(&record, now)?;
         // Assignment runs in the alarm, right after this upgrade has completed: it calls another
         // object, and a socket must not be handed its call before its own 101 response is out.
-        self.state.storage().set_alarm(sockets::at(now + 10)).await?;
+        self.alarm_by(now + 10, now).await?;
         sockets::upgrade_response(pair.client)
     }
 
@@ -219,14 +273,19 @@ impl TeamObject {
     ) -> std::result::Result<(), ProtocolError> {
         let frame = parse::<TeamRequest>(text)?;
         let reference = frame.reference;
+        if frame.body == TeamRequest::Ping {
+            // Before loading (cloning) the record: heartbeats are most of a console's traffic.
+            if let Some(reference) = reference {
+                sockets::send(ws, &TeamEvent::Ack { reference });
+            }
+            sockets::send(ws, &TeamEvent::Pong);
+            return Ok(());
+        }
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
         let mut record = self.load(&attachment.identity.team).await.map_err(internal)?;
         let who = &attachment.identity;
         match frame.body {
-            TeamRequest::Ping => {
-                sockets::send(ws, &TeamEvent::Pong);
-                return Ok(());
-            }
+            TeamRequest::Ping => return Ok(()),
             TeamRequest::SetAvailable { available } => {
                 if who.role != Role::Agent {
                     return Err(ProtocolError::not_allowed("only agents set availability", reference));
@@ -248,9 +307,11 @@ impl TeamObject {
         if let Some(reference) = reference {
             sockets::send(ws, &TeamEvent::Ack { reference });
         }
-        self.assign(&mut record, now).await.map_err(internal)?;
         self.store(&record).await.map_err(internal)?;
-        self.broadcast(&record, now);
+        if self.assign(now).await.map_err(internal)? {
+            return self.assigned(now).await.map_err(internal);
+        }
+        self.broadcast(&record, now).map_err(internal)?;
         Ok(())
     }
 
@@ -268,30 +329,53 @@ impl TeamObject {
             Role::Supervisor => {}
         }
         self.store(&record).await?;
-        self.broadcast(&record, now_ms());
+        self.broadcast(&record, now_ms())?;
         Ok(())
     }
 
     /// Pairs queued customers with idle agents while both exist: creates each call object, rings
-    /// the agent and hands the customer their call id.
-    async fn assign(&self, record: &mut TeamRecord, now: u64) -> Result<()> {
-        let mut assigned_any = false;
-        while let Some(pairing) = record.next_pairing() {
-            let agent = record.agents[&pairing.agent_id].clone();
-            let init = CallInit {
-                call_id: self.env.durable_object("CALLS")?.unique_id()?.to_string(),
-                team: record.team.clone(),
-                agent_id: pairing.agent_id.clone(),
-                agent_name: agent.name.clone(),
-                agent_exempt_from: agent.exemptions,
-                consent_required: record.consent_required,
-                customer_label: pairing.customer.label.clone(),
-                customer_sub: Some(pairing.customer.sub.clone()),
-                started_at: now,
+    /// the agent and hands the customer their call id. Works on the cached record and never holds it
+    /// across the call-object request, so updates arriving meanwhile are not overwritten; returns
+    /// whether it changed anything (the caller stores and broadcasts).
+    async fn assign(&self, now: u64) -> Result<bool> {
+        let mut changed = false;
+        let mut handed_off = false;
+        loop {
+            let next = {
+                let mut cache = self.record.borrow_mut();
+                let Some(record) = cache.as_mut() else { break };
+                let Some(pairing) = record.next_pairing() else { break };
+                let agent = &record.agents[&pairing.agent_id];
+                let init = CallInit {
+                    call_id: self.env.durable_object("CALLS")?.unique_id()?.to_string(),
+                    team: record.team.clone(),
+                    agent_id: pairing.agent_id.clone(),
+                    agent_name: agent.name.clone(),
+                    agent_exempt_from: agent.exemptions,
+                    consent_required: record.consent_required,
+                    customer_label: pairing.customer.label.clone(),
+                    customer_sub: Some(pairing.customer.sub.clone()),
+                    started_at: now,
+                };
+                (init, pairing)
             };
-            let summary = create_call_object(&self.env, &init).await?;
-            record.call_started(summary);
+            let (init, pairing) = next;
+            let summary = match create_call_object(&self.env, &init).await {
+                Ok(summary) => summary,
+                Err(err) => {
+                    // The customer keeps their place at the head of the queue.
+                    if let Some(record) = self.record.borrow_mut().as_mut() {
+                        record.queue.insert(0, pairing.customer);
+                    }
+                    return Err(err);
+                }
+            };
+            self.lines()?.put_all(&[&summary])?;
+            changed = true;
             let customer_key = format!("{:?}:{}", Role::Customer, pairing.customer.sub);
+            let mut cache = self.record.borrow_mut();
+            let Some(record) = cache.as_mut() else { break };
+            record.call_started(summary);
             for ws in self.state.get_websockets() {
                 let Some(a) = Attachment::of(&ws) else { continue };
                 if a.identity.role == Role::Agent && a.identity.sub == pairing.agent_id {
@@ -304,28 +388,39 @@ impl TeamObject {
                     sockets::send(&ws, &TeamEvent::Assigned { call_id: init.call_id.clone() });
                     record.sessions.remove(&customer_key);
                     record.handed_off.push(a.conn);
-                    assigned_any = true;
+                    handed_off = true;
                 }
             }
         }
         // The customer's queue socket is closed by the next sweep, not here: a socket being
         // upgraded right now cannot be closed before its 101 response has gone out.
-        if assigned_any {
-            self.state.storage().set_alarm(sockets::at(now + 200)).await?;
+        if handed_off {
+            self.alarm_by(now + 200, now).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Stores and pushes the cached record after [`Self::assign`] changed it.
+    async fn assigned(&self, now: u64) -> Result<()> {
+        if let Some(record) = self.existing().await? {
+            self.store(&record).await?;
+            self.broadcast(&record, now)?;
         }
         Ok(())
     }
 
-    /// Pushes everybody's view: the feed to supervisors, own status to agents, place to customers.
-    fn broadcast(&self, record: &TeamRecord, now: u64) {
-        let feed = serde_json::to_string(&TeamEvent::Feed(record.feed(now))).unwrap_or_default();
-        for ws in self.state.get_websockets() {
-            let Some(a) = Attachment::of(&ws) else { continue };
-            if record.sessions.get(&team_key(&a.identity)) != Some(&a.conn) {
-                continue;
-            }
+    /// Pushes everybody's view at once: the feed to supervisors, own status to agents, place to
+    /// customers.
+    fn broadcast(&self, record: &TeamRecord, now: u64) -> Result<()> {
+        self.save_lines(record)?;
+        self.pacer.borrow_mut().sent(now);
+        let mut feed = None;
+        for (ws, a) in self.current_sockets(record) {
             match a.identity.role {
-                Role::Supervisor => sockets::send_text(&ws, &feed),
+                Role::Supervisor => {
+                    let feed = feed.get_or_insert_with(|| feed_text(record, now));
+                    sockets::send_text(&ws, feed);
+                }
                 Role::Agent => {
                     if let Some(agent) = record.agents.get(&a.identity.sub) {
                         let status = TeamEvent::AgentStatus {
@@ -342,6 +437,7 @@ impl TeamObject {
                 }
             }
         }
+        Ok(())
     }
 
     async fn create_call(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
@@ -352,7 +448,7 @@ impl TeamObject {
         let body: CreateCall =
             sockets::json_body(&mut req).await.unwrap_or(CreateCall { customer_label: None });
         let now = now_ms();
-        let mut record = self.load(&identity.team).await?;
+        let record = self.load(&identity.team).await?;
         if let Some(call) = record.agents.get(&identity.sub).and_then(|a| a.on_call.clone()) {
             return Err(EdgeError::Conflict(format!("you are already on call {call}")));
         }
@@ -370,6 +466,9 @@ impl TeamObject {
             started_at: now,
         };
         let summary = create_call_object(&self.env, &init).await?;
+        // Other requests ran while the call object was created (other agents' calls, line updates):
+        // continue from the record as it is now, not the copy from before.
+        let mut record = self.load(&identity.team).await?;
         // An agent who creates a call without a team socket is tracked (disconnected) for the call.
         record.agents.entry(identity.sub.clone()).or_insert_with(|| crate::team_state::AgentState {
             name: identity.name.clone(),
@@ -379,9 +478,10 @@ impl TeamObject {
             idle_since: None,
             connected: false,
         });
+        self.lines()?.put_all(&[&summary])?;
         record.call_started(summary);
         self.store(&record).await?;
-        self.broadcast(&record, now);
+        self.broadcast(&record, now)?;
         let body = serde_json::json!({
             "call_id": init.call_id,
             "customer_path": format!("/customer.html?call={}", init.call_id),
@@ -389,15 +489,63 @@ impl TeamObject {
         Ok(Response::from_json(&body)?.with_status(201))
     }
 
+    /// A call's line changed: the feed is paced, and the row is written with the push that carries
+    /// it, all changed rows in one statement. The hot path of every mode switch, so the record is
+    /// updated in place, never cloned or rewritten whole.
     async fn call_update(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
         let summary: CallSummary = sockets::json_body(&mut req).await?;
-        if let Some(mut record) = self.existing().await? {
-            if record.call_updated(summary) {
-                self.store(&record).await?;
-                self.broadcast(&record, now_ms());
+        if !self.loaded().await? {
+            return Ok(Response::empty()?.with_status(204));
+        }
+        let changed = self.record.borrow_mut().as_mut().is_some_and(|record| record.call_updated(&summary));
+        if changed {
+            self.mark_unsaved(summary.call_id);
+            let now = now_ms();
+            let pace = self.pacer.borrow_mut().changed(now);
+            match pace {
+                Pace::Now => self.push_feed(now)?,
+                Pace::At(at) => self.alarm_by(at, now).await?,
+                Pace::Pending => {}
             }
         }
         Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Sends the current feed to the team's supervisors (built only if one is connected).
+    fn push_feed(&self, now: u64) -> Result<()> {
+        self.pacer.borrow_mut().sent(now);
+        let record = self.record.borrow();
+        let Some(record) = record.as_ref() else { return Ok(()) };
+        self.save_lines(record)?;
+        let mut feed = None;
+        for (ws, a) in self.current_sockets(record) {
+            if a.identity.role == Role::Supervisor {
+                sockets::send_text(&ws, feed.get_or_insert_with(|| feed_text(record, now)));
+            }
+        }
+        Ok(())
+    }
+
+    fn mark_unsaved(&self, call_id: String) {
+        let mut unsaved = self.unsaved_lines.borrow_mut();
+        if !unsaved.contains(&call_id) {
+            unsaved.push(call_id);
+        }
+    }
+
+    /// Writes the rows of lines changed since the last push. Until then a line lives in memory only:
+    /// if the object were lost in those ≤ 250 ms, the call's next update would bring it back.
+    fn save_lines(&self, record: &TeamRecord) -> Result<()> {
+        let unsaved = std::mem::take(&mut *self.unsaved_lines.borrow_mut());
+        let lines: Vec<&CallSummary> = unsaved.iter().filter_map(|id| record.calls.get(id)).collect();
+        self.lines()?.put_all(&lines)
+    }
+
+    /// The sockets that are their member's current session (not replaced, not handed off).
+    fn current_sockets(&self, record: &TeamRecord) -> Vec<(WebSocket, Attachment)> {
+        let current = |a: &Attachment| record.sessions.get(&team_key(&a.identity)) == Some(&a.conn);
+        let sockets = self.state.get_websockets().into_iter();
+        sockets.filter_map(|ws| Attachment::of(&ws).filter(current).map(|a| (ws, a))).collect()
     }
 
     async fn call_ended(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
@@ -405,9 +553,13 @@ impl TeamObject {
         if let Some(mut record) = self.existing().await? {
             let now = now_ms();
             record.call_ended(&ended.call_id, &ended.agent_id, now);
-            self.assign(&mut record, now).await?;
+            self.lines()?.remove(&ended.call_id)?;
             self.store(&record).await?;
-            self.broadcast(&record, now);
+            if self.assign(now).await? {
+                self.assigned(now).await?;
+            } else {
+                self.broadcast(&record, now)?;
+            }
         }
         Ok(Response::empty()?.with_status(204))
     }
@@ -426,6 +578,10 @@ async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
         )));
     }
     Ok(CallRecord::new(init.clone()).summary())
+}
+
+fn feed_text(record: &TeamRecord, now: u64) -> String {
+    serde_json::to_string(&TeamEvent::Feed(record.feed(now))).unwrap_or_default()
 }
 
 /// A team member's session key: one socket per person, whatever their role.

@@ -41,6 +41,9 @@ pub struct TeamRecord {
     pub consent_required: bool,
     pub agents: BTreeMap<String, AgentState>,
     pub queue: Vec<Waiting>,
+    /// Stored as rows of their own ([`crate::call_lines`]), not in the record's JSON; still read from
+    /// it when present, so a record written before the split keeps its calls.
+    #[serde(default, skip_serializing)]
     pub calls: BTreeMap<String, CallSummary>,
     /// Current connection number per member key (see `room::participant_key`).
     pub sessions: BTreeMap<String, u64>,
@@ -140,10 +143,10 @@ impl TeamRecord {
     }
 
     /// A call's line changed; stale (out-of-order) updates and updates for ended calls are ignored.
-    pub fn call_updated(&mut self, summary: CallSummary) -> bool {
+    pub fn call_updated(&mut self, summary: &CallSummary) -> bool {
         match self.calls.get_mut(&summary.call_id) {
             Some(line) if line.rev < summary.rev => {
-                *line = summary;
+                *line = summary.clone();
                 true
             }
             _ => false,
@@ -248,12 +251,24 @@ mod tests {
         team.agent_connected("a1", "A", ModeSet::EMPTY);
         team.call_started(summary("call-1", "a1", 0));
         assert!(team.set_available("a1", true, 10).is_err());
-        assert!(team.call_updated(summary("call-1", "a1", 2)));
-        assert!(!team.call_updated(summary("call-1", "a1", 1)), "a late, older update is ignored");
+        assert!(team.call_updated(&summary("call-1", "a1", 2)));
+        assert!(!team.call_updated(&summary("call-1", "a1", 1)), "a late, older update is ignored");
         assert!(team.call_ended("call-1", "a1", 50));
-        assert!(!team.call_updated(summary("call-1", "a1", 3)), "an ended call does not come back");
+        assert!(!team.call_updated(&summary("call-1", "a1", 3)), "an ended call does not come back");
         assert_eq!(team.agents["a1"].idle_since, Some(50));
         assert!(team.agents["a1"].available);
+    }
+
+    #[test]
+    fn call_lines_stay_out_of_the_record_json_but_old_records_still_load() {
+        let mut team = TeamRecord::new("blue", false);
+        team.call_started(summary("call-1", "a1", 0));
+        let json = serde_json::to_value(&team).unwrap();
+        assert!(json.get("calls").is_none(), "lines are rows of their own");
+        let mut old = json;
+        old["calls"] = serde_json::json!({ "call-1": summary("call-1", "a1", 4) });
+        let loaded: TeamRecord = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.calls["call-1"].rev, 4);
     }
 
     #[test]

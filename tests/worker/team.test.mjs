@@ -2,7 +2,7 @@
 // assignment, ringing, and the supervisors' live feed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Wrangler, Minter, sleep } from './harness.mjs';
+import { Wrangler, Minter, createCall, sleep } from './harness.mjs';
 
 const wrangler = new Wrangler();
 const mint = new Minter();
@@ -90,4 +90,29 @@ test('an agent can create a call and hand the customer a link', async () => {
   const customer = await wrangler.ws(`/api/calls/${callId}/ws`, mint.customer('lee', team, { call: callId })).opened;
   assert.equal((await customer.next('status')).agent_connected, false);
   await customer.close();
+});
+
+test('the feed is paced: a burst of mode switches arrives as its last state, one push per 250 ms at most', async () => {
+  const paced = `${team}p`;
+  const console_ = await member(mint.supervisor('lead', paced), paced);
+  const agentToken = mint.agent('ap', paced);
+  const callId = await createCall(wrangler, agentToken);
+  const agent = (await wrangler.ws(`/api/calls/${callId}/ws`, agentToken).opened).heartbeat(1000);
+  await agent.next('matrix');
+  const sup = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.supervisor('sp', paced)).opened).heartbeat(1000);
+  await sup.next('roster');
+  await console_.next((m) => m.type === 'feed' && m.calls.some((c) => c.supervisors.some((s) => s.id === 'sp')));
+  const modes = ['monitor', 'whisper', 'barge', 'takeover', 'barge', 'whisper', 'monitor', 'whisper', 'barge', 'whisper'];
+  const started = performance.now();
+  const arrivals = [];
+  console_.ws.addEventListener('message', (e) => { if (e.data.startsWith('{"type":"feed"')) arrivals.push(performance.now()); });
+  for (const mode of modes) assert.equal((await sup.request({ type: 'set_mode', mode })).type, 'ack');
+  await sleep(800); // longer than the interval: whatever was pending has gone out
+  const last = console_.all.filter((m) => m.type === 'feed').at(-1);
+  assert.deepEqual(last.calls[0].supervisors.map((s) => [s.id, s.mode]), [['sp', 'whisper']], 'the latest state arrived');
+  assert.ok(arrivals.length >= 1 && arrivals[0] >= started);
+  const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]);
+  assert.ok(gaps.every((gap) => gap >= 100), `pushes closer than the 250 ms interval allows, even with jitter: ${gaps.map(Math.round)}`);
+  assert.ok(arrivals.length < modes.length, `${arrivals.length} pushes for ${modes.length} switches`);
+  for (const c of [console_, agent, sup]) await c.close();
 });
