@@ -1,8 +1,15 @@
 // Load benchmark (not a test): many concurrent supervised calls on one local `wrangler dev`.
 // Each call has an agent, a customer and a supervisor socket; every supervisor switches mode about once
-// a second. Measures the calls held, the worker's mode-switch latency (supervisor sends set_mode →
-// agent receives the matching matrix, on loopback) and lost or reordered messages.
-// Usage: node tests/worker/bench.mjs [calls=1000] [seconds=30] [interval_ms=1000]; writes
+// a second; each team (20 calls) has one console supervisor on the team socket, receiving the feed.
+// Measures the calls held, the worker's mode-switch latency (supervisor sends set_mode → agent
+// receives the matching matrix, on loopback), lost or reordered messages, whether every console's
+// last feed shows every supervisor's last mode, and, when asked (probe_every > 0), the worker's own
+// share of a switch: on every probe_every-th switch the supervisor first sends a `ping` with a ref
+// and waits for its ack, then sends `set_mode`; set_mode→ack minus ping→ack on the same socket,
+// moments apart, is what handling the switch added (workerd's clock does not advance while a
+// request runs, so the worker cannot time itself). Probing waits for the ping, so it is meant for
+// runs below saturation.
+// Usage: node tests/worker/bench.mjs [calls=1000] [seconds=30] [interval_ms=1000] [probe_every=0];
 // docs/bench/worker.json (the last run; scripts/bench-worker.sh runs the documented series).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +20,7 @@ const CALLS = Math.min(Number(process.argv[2] ?? 1000), 5000);
 const SECONDS = Math.min(Number(process.argv[3] ?? 30), 600);
 // Milliseconds between one supervisor's mode switches (the brief's scenario: about one a second).
 const INTERVAL_MS = Math.max(Number(process.argv[4] ?? 1000), 100);
+const PROBE_EVERY = Math.max(Number(process.argv[5] ?? 0), 0);
 const CALLS_PER_TEAM = 20;
 const RAMP_CONCURRENCY = 25;
 // Consecutive modes always differ, so every request changes the matrix and must produce one.
@@ -41,7 +49,36 @@ async function openCall(i) {
   const supervisor = await wrangler.ws(`/api/calls/${callId}/ws`, mint.supervisor(`bs${i}`, team)).opened;
   await supervisor.next('roster', 30000);
   for (const c of [agent, customer, supervisor]) c.heartbeat(8000);
-  return { i, callId, agent, customer, supervisor, sent: new Map(), lastRev: -1, lastRef: 0, latencies: [], reordered: 0 };
+  return { i, team, callId, agent, customer, supervisor, supervisorId: `bs${i}`, sent: new Map(), lastRev: -1, lastRef: 0, lastMode: null, latencies: [], reordered: 0 };
+}
+
+/** One console per team: a supervisor on the team socket, keeping the latest feed. */
+async function openConsole(team) {
+  const client = await wrangler.ws(`/api/teams/${team}/ws`, mint.supervisor(`console-${team}`, team)).opened;
+  await client.next('welcome', 30000);
+  client.heartbeat(8000);
+  const console_ = { team, client, feeds: 0, last: null };
+  client.ws.addEventListener('message', (e) => {
+    if (!e.data.startsWith('{"type":"feed"')) return;
+    console_.feeds++;
+    console_.last = JSON.parse(e.data);
+  });
+  return console_;
+}
+
+/** Sends `obj` with `ref` on `client` and resolves with the ack's arrival time (or null on error). */
+function acked(client, obj) {
+  return new Promise((resolve) => {
+    const onMessage = (e) => {
+      const msg = JSON.parse(e.data);
+      if ((msg.type === 'ack' || msg.type === 'error') && msg.ref === obj.ref) {
+        client.ws.removeEventListener('message', onMessage);
+        resolve(msg.type === 'ack' ? performance.now() : null);
+      }
+    };
+    client.ws.addEventListener('message', onMessage);
+    client.send(obj);
+  });
 }
 
 async function main() {
@@ -62,10 +99,13 @@ async function main() {
       }
     }
   }
+  const consoles = await Promise.all([...new Set(calls.map((c) => c.team))].map(openConsole));
   const rampSeconds = (performance.now() - started) / 1000;
-  console.log(`opened ${calls.length}/${CALLS} calls in ${rampSeconds.toFixed(1)} s`);
+  console.log(`opened ${calls.length}/${CALLS} calls and ${consoles.length} consoles in ${rampSeconds.toFixed(1)} s`);
 
   // Agents: match each matrix to the supervisor request that caused it.
+  let matricesWhileSwitching = 0;
+  let switchingEnds = Infinity;
   for (const call of calls) {
     call.agent.ws.addEventListener('message', (e) => {
       const msg = JSON.parse(e.data);
@@ -76,31 +116,70 @@ async function main() {
       call.lastRef = msg.cause.ref;
       const sentAt = call.sent.get(msg.cause.ref);
       if (sentAt !== undefined) { call.latencies.push(at - sentAt); call.sent.delete(msg.cause.ref); }
+      if (at <= switchingEnds) matricesWhileSwitching++;
     });
   }
 
   // Each supervisor switches mode about once a second, phases spread over the second.
   let requests = 0;
-  const deadline = performance.now() + SECONDS * 1000;
+  const shares = [], pingRtts = [], switchRtts = [];
+  const feedsBefore = consoles.reduce((n, c) => n + c.feeds, 0);
+  const switchingStarted = performance.now();
+  const deadline = switchingStarted + SECONDS * 1000;
+  switchingEnds = deadline;
   const loops = calls.map(async (call, index) => {
     await sleep((index * 997) % INTERVAL_MS);
-    let ref = 0;
+    let ref = 0, tick = 0;
     while (performance.now() < deadline) {
+      const tickStart = performance.now();
+      const probe = ++tick % PROBE_EVERY === 0;
+      let pingRtt = null;
+      if (probe) {
+        const pingRef = ++ref;
+        const sentAt = performance.now();
+        const at = await acked(call.supervisor, { type: 'ping', ref: pingRef });
+        if (at !== null) pingRtt = at - sentAt;
+      }
       ref++;
-      call.sent.set(ref, performance.now());
-      call.supervisor.send({ type: 'set_mode', mode: MODES[ref % MODES.length], ref });
+      const mode = MODES[tick % MODES.length];
+      const sentAt = performance.now();
+      call.sent.set(ref, sentAt);
+      call.lastMode = mode;
       requests++;
-      await sleep(INTERVAL_MS);
+      if (probe && pingRtt !== null) {
+        acked(call.supervisor, { type: 'set_mode', mode, ref }).then((at) => {
+          if (at === null) return;
+          pingRtts.push(pingRtt);
+          switchRtts.push(at - sentAt);
+          shares.push(at - sentAt - pingRtt);
+        });
+      } else {
+        call.supervisor.send({ type: 'set_mode', mode, ref });
+      }
+      await sleep(Math.max(0, INTERVAL_MS - (performance.now() - tickStart)));
     }
   });
   await Promise.all(loops);
-  await sleep(5000); // let the last matrices arrive
+  const feedsDuring = consoles.reduce((n, c) => n + c.feeds, 0) - feedsBefore;
+  const feedSeconds = (performance.now() - switchingStarted) / 1000;
+  await sleep(5000); // let the last matrices and feeds arrive
 
   const held = calls.filter((c) => !c.agent.closeEvent && !c.customer.closeEvent && !c.supervisor.closeEvent).length;
   const latencies = calls.flatMap((c) => c.latencies).sort((a, b) => a - b);
   const lost = calls.reduce((n, c) => n + c.sent.size, 0);
   const reordered = calls.reduce((n, c) => n + c.reordered, 0);
   const errors = calls.reduce((n, c) => n + c.supervisor.all.filter((m) => m.type === 'error').length, 0);
+  // The feed is paced, never lossy: each console's last feed shows every supervisor's last mode.
+  const consoleOf = new Map(consoles.map((c) => [c.team, c]));
+  const staleLines = calls.filter((call) => {
+    const line = consoleOf.get(call.team)?.last?.calls.find((l) => l.call_id === call.callId);
+    return line?.supervisors.find((s) => s.id === call.supervisorId)?.mode !== call.lastMode;
+  }).length;
+  const sorted = (xs) => [...xs].sort((a, b) => a - b);
+  const quantiles = (xs) => {
+    const s = sorted(xs);
+    return { samples: s.length, p50: Number(percentile(s, 50)?.toFixed(2)), p90: Number(percentile(s, 90)?.toFixed(2)), p99: Number(percentile(s, 99)?.toFixed(2)) };
+  };
   const customerLeaks = calls.reduce((n, c) => n + c.customer.all.filter((m) => m.type === 'status' && m.speakers.length > 1).length, 0);
   const result = {
     date: new Date().toISOString(),
@@ -116,6 +195,7 @@ async function main() {
     switch_interval_ms_per_supervisor: INTERVAL_MS,
     mode_switch_requests: requests,
     mode_switches_per_second: Number((requests / SECONDS).toFixed(0)),
+    matrices_per_second_while_switching: Number((matricesWhileSwitching / SECONDS).toFixed(0)),
     matrices_received: latencies.length,
     mode_switch_latency_ms: {
       p50: Number(percentile(latencies, 50)?.toFixed(2)),
@@ -129,13 +209,23 @@ async function main() {
     lost_messages: lost,
     reordered_messages: reordered,
     error_replies: errors,
+    consoles: consoles.length,
+    feeds_per_console_per_second: Number((feedsDuring / consoles.length / feedSeconds).toFixed(2)),
+    stale_feed_lines: staleLines,
+    worker_share_ms: PROBE_EVERY === 0 ? null : {
+      method: `set_mode→ack minus ping→ack, same socket, back to back, every ${PROBE_EVERY}th switch`,
+      ping_rtt: quantiles(pingRtts),
+      set_mode_rtt: quantiles(switchRtts),
+      difference: quantiles(shares),
+    },
   };
   console.log(JSON.stringify(result, null, 2));
   if (process.env.EARSHOT_BENCH_OUT) writeFileSync(process.env.EARSHOT_BENCH_OUT, `${JSON.stringify(result, null, 2)}\n`);
-  for (const c of calls) for (const s of [c.agent, c.customer, c.supervisor]) { s.stopHeartbeat?.(); try { s.ws.close(1000); } catch { /* closed */ } }
+  const sockets = [...calls.flatMap((c) => [c.agent, c.customer, c.supervisor]), ...consoles.map((c) => c.client)];
+  for (const s of sockets) { s.stopHeartbeat?.(); try { s.ws.close(1000); } catch { /* closed */ } }
   await wrangler.stop();
   if (customerLeaks) console.log(`unexpected: ${customerLeaks} customer statuses with more than one speaker`);
-  process.exit(lost === 0 && reordered === 0 ? 0 : 1);
+  process.exit(lost === 0 && reordered === 0 && staleLines === 0 ? 0 : 1);
 }
 
 main().catch(async (err) => { console.error(err); await wrangler.stop(); process.exit(1); });
