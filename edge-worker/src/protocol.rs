@@ -137,6 +137,26 @@ pub struct CustomerStatus {
     pub speakers: Vec<String>,
 }
 
+/// A failed request's answer, the same on call and team sockets:
+/// `{"type":"error","ref":7,"code":"…","message":"…"}` (`ref` only when the request had one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<u64>,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&ProtocolError> for ErrorReport {
+    fn from(error: &ProtocolError) -> Self {
+        ErrorReport {
+            reference: error.reference(),
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
 /// Why the room sent an agent a new matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatrixCause {
@@ -165,12 +185,7 @@ pub enum CallEvent {
         reference: u64,
     },
     /// A request failed; the socket stays usable.
-    Error {
-        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
-        reference: Option<u64>,
-        code: String,
-        message: String,
-    },
+    Error(ErrorReport),
     /// Agent and supervisors: the room changed.
     Roster(Roster),
     /// Agent only: the gain matrix to apply, with a revision that only grows.
@@ -248,10 +263,17 @@ mod tests {
 
     #[test]
     fn events_serialize_with_their_type_tag() {
-        let event = CallEvent::Error { reference: Some(9), code: "refused".into(), message: "no".into() };
+        let report = ErrorReport { reference: Some(9), code: "refused".into(), message: "no".into() };
+        let event = CallEvent::Error(report.clone());
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
             r#"{"type":"error","ref":9,"code":"refused","message":"no"}"#
+        );
+        let team = crate::team_protocol::TeamEvent::Error(ErrorReport { reference: None, ..report });
+        assert_eq!(
+            serde_json::to_string(&team).unwrap(),
+            r#"{"type":"error","code":"refused","message":"no"}"#,
+            "the same shape on team sockets, ref omitted when absent"
         );
         let status = CallEvent::Status(CustomerStatus {
             agent_connected: true,

@@ -85,12 +85,7 @@ pub fn screen(
 /// Answers a frame-level error with an `error` event (the same shape on call and team sockets);
 /// returns whether the socket was closed for it.
 pub fn report(ws: &WebSocket, error: &ProtocolError) -> bool {
-    let event = CallEvent::Error {
-        reference: error.reference(),
-        code: error.code().to_owned(),
-        message: error.to_string(),
-    };
-    send(ws, &event);
+    send(ws, &CallEvent::Error(error.into()));
     match error.close_code() {
         Some(code) => {
             self::close(ws, code, &error.to_string());

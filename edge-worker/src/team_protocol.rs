@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::ErrorReport;
 use crate::room::CallSummary;
 
 /// What a team member asks of the team object.
@@ -65,13 +66,9 @@ pub enum TeamEvent {
         #[serde(rename = "ref")]
         reference: u64,
     },
-    Error {
-        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
-        reference: Option<u64>,
-        code: String,
-        message: String,
-    },
-    /// Supervisors: the feed, pushed on every change.
+    /// A request failed; the socket stays usable.
+    Error(ErrorReport),
+    /// Supervisors: the feed, pushed on every change (call-line changes paced, see `feed_pacer`).
     Feed(TeamFeed),
     /// Agents: your own state.
     AgentStatus {
