@@ -2,7 +2,7 @@
 // key to monitor / whisper / barge / take over / leave, levels, join tone, and silent coaching. The
 // worker decides every request; the console only shows what it was told and what it was refused.
 import { Channel } from './channel.js';
-import { createSpeaker, openVoice, startAudio } from './media.js';
+import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
 import { currentUser, mintToken, params } from './session.js';
 import { $, offerAudioResume, el, elapsed, everySecond, MODE_LABEL, say, show } from './ui.js';
@@ -16,7 +16,7 @@ let token;
 let team;
 let feed = null;
 let selected = null; // call id the keys act on
-let audio; // { context, voice, speaker, whisper, track }
+let audio; // openSpokeAudio(): { context, voice, speaker, sendLevel, track, ears }
 let mine = null; // { id, channel, link, mode }
 
 window.earshotDemo = {
@@ -117,16 +117,10 @@ everySecond(tick);
 
 async function ensureAudio() {
   if (!audio) {
-    const context = await startAudio();
-    const voice = await openVoice(context, toneHz);
-    const speaker = await createSpeaker(context);
-    const whisper = new GainNode(context, { gain: 1 });
-    const out = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
-    voice.node.connect(whisper).connect(out);
-    audio = { context, voice, speaker, whisper, track: out.stream.getAudioTracks()[0], ears: speaker.ears };
-    $('#voice-label').textContent = voice.label;
+    audio = await openSpokeAudio(toneHz);
+    $('#voice-label').textContent = audio.voice.label;
     applyLevels();
-    offerAudioResume(context);
+    offerAudioResume(audio.context);
   }
   return audio;
 }
@@ -239,7 +233,7 @@ function applyLevels() {
   $('#whisper-level-out').textContent = `${whisper} dB`;
   if (!audio) return;
   audio.speaker.setLevel(listen);
-  audio.whisper.gain.setTargetAtTime(10 ** (whisper / 20), audio.context.currentTime, 0.01);
+  audio.sendLevel.gain.setTargetAtTime(10 ** (whisper / 20), audio.context.currentTime, 0.01); // how loud the agent hears you
 }
 $('#listen-level').oninput = applyLevels;
 $('#whisper-level').oninput = applyLevels;

@@ -2,7 +2,7 @@
 // disclosure, talk to the agent over one WebRTC link, hang up. The customer's client only ever learns
 // what docs/PROTOCOL.md's `status` tells it; supervisor audio reaches it only when it may be heard.
 import { Channel } from './channel.js';
-import { createSpeaker, openVoice, startAudio } from './media.js';
+import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
 import { mintToken, params } from './session.js';
 import { USERS } from './users.js';
@@ -25,7 +25,7 @@ function whoAmI() {
 
 const user = whoAmI();
 let token;
-let audio; // { context, voice, speaker, track }
+let audio; // openSpokeAudio(): { context, voice, speaker, sendLevel, track, ears }
 let call = null;
 let startedAt = null;
 
@@ -41,14 +41,9 @@ say(unfinishedCall && !linkCall ? 'Your call is still on: rejoin it.' : 'Ready.'
 
 async function ensureAudio() {
   if (!audio) {
-    const context = await startAudio();
-    const voice = await openVoice(context, toneHz);
-    const speaker = await createSpeaker(context);
-    const out = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
-    voice.node.connect(out);
-    audio = { context, voice, speaker, track: out.stream.getAudioTracks()[0], ears: speaker.ears };
-    $('#voice-label').textContent = voice.label;
-    offerAudioResume(context);
+    audio = await openSpokeAudio(toneHz);
+    $('#voice-label').textContent = audio.voice.label;
+    offerAudioResume(audio.context);
   }
   return audio;
 }

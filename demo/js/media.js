@@ -84,10 +84,24 @@ export function releaseRemote(stream) {
 }
 
 /**
+ * The audio of a party at the far end of a hub link (customer, supervisor): the voice, through a send
+ * level, as the one outgoing track, and a speaker for what the hub sends back.
+ */
+export async function openSpokeAudio(toneHz) {
+  const context = await startAudio();
+  const voice = await openVoice(context, toneHz);
+  const speaker = await createSpeaker(context);
+  const sendLevel = new GainNode(context, { gain: 1 });
+  const out = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
+  voice.node.connect(sendLevel).connect(out);
+  return { context, voice, speaker, sendLevel, track: out.stream.getAudioTracks()[0], ears: speaker.ears };
+}
+
+/**
  * A one-in, one-out mixer in front of the speakers, so customer and supervisor hear through the same
  * ramped, limited, sanitising path as the hub; `ears` is what reaches the speakers.
  */
-export async function createSpeaker(context) {
+async function createSpeaker(context) {
   const mixer = await createMixerNode(context, { inputs: 1, outputs: 1, matrix: [[1]] });
   const ears = new GainNode(context);
   mixer.connect(ears).connect(context.destination);
