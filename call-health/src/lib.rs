@@ -10,6 +10,10 @@
 
 pub mod flags;
 pub mod sample;
+pub mod signals;
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub mod wasm;
 
 pub use flags::{Flag, FlagChange, FlagKind, FlagTracker, HealthThresholds};
 pub use sample::{HealthSample, SampleError};
+pub use signals::{Levels, PartyMeter, SignalTracker};
