@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the earshot-mixer npm package into mixer-wasm/npm/dist: the mixer as wasm (SIMD unless
-# --scalar), its wasm-bindgen glue for the web, the worklet processor and the main-thread helper.
+# --scalar), its wasm-bindgen glue for the web, the worklet processor and the main-thread helper; and
+# the call health probe (earshot-health with its `wasm` feature) with its glue and helper (health.js).
 #   mixer-wasm/scripts/build.sh [--scalar] [--out DIR]
 # SIMD is switched on here, through RUSTFLAGS and a target dir of its own, so no other crate's wasm
 # build (the edge worker's) sees the flag or has its cache invalidated by it.
@@ -32,5 +33,20 @@ rm -rf "$out" && mkdir -p "$out"
 "$WASM_OPT_BIN" -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/earshot_mixer_bg.wasm" -o "$out/earshot_mixer_bg.wasm"
+
+# The health probe runs on the main thread, not in the worklet: no SIMD (its work is a few numbers per
+# meter event). Built as a cdylib here (`cargo rustc --crate-type`) so the crate stays a plain rlib for
+# the edge worker, which depends on it without the feature; its own target dir keeps the feature's
+# build from invalidating anyone else's.
+health_dir="${CARGO_TARGET_DIR:-$EARSHOT_ROOT/target}/health-wasm"
+cargo rustc --quiet --release --lib -p earshot-health --features wasm --crate-type cdylib \
+  --target wasm32-unknown-unknown --target-dir "$health_dir"
+"$WASM_BINDGEN_BIN" --target web --no-typescript --out-dir "$out" --out-name earshot_health \
+  "$health_dir/wasm32-unknown-unknown/release/earshot_health.wasm"
+"$WASM_OPT_BIN" -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$out/earshot_health_bg.wasm" -o "$out/earshot_health_bg.wasm"
+
 cp mixer-wasm/js/*.js mixer-wasm/js/*.d.ts "$out/"
-echo "built $out ($variant): $(gzip -9c "$out/earshot_mixer_bg.wasm" | wc -c) bytes of wasm gzipped"
+echo "built $out ($variant): $(gzip -9c "$out/earshot_mixer_bg.wasm" | wc -c) bytes of mixer wasm gzipped," \
+  "$(gzip -9c "$out/earshot_health_bg.wasm" | wc -c) bytes of health wasm gzipped"

@@ -34,7 +34,18 @@ after(async () => {
 
 test('the tarball holds the documented files and nothing else', () => {
   const files = readdirSync(join(scratch, 'node_modules/earshot-mixer/dist')).sort();
-  assert.deepEqual(files, ['earshot_mixer.js', 'earshot_mixer_bg.wasm', 'index.d.ts', 'index.js', 'processor.js', 'text-polyfill.js']);
+  assert.deepEqual(files, [
+    'earshot_health.js',
+    'earshot_health_bg.wasm',
+    'earshot_mixer.js',
+    'earshot_mixer_bg.wasm',
+    'health.d.ts',
+    'health.js',
+    'index.d.ts',
+    'index.js',
+    'processor.js',
+    'text-polyfill.js',
+  ]);
 });
 
 test('the installed package mixes three oscillators by the matrix in headless Chromium', async () => {

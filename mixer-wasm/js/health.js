@@ -1,0 +1,56 @@
+// earshot-mixer/health, main thread: createHealthProbe() turns the mixer's `meter` events into call
+// health samples (talk, overtalk, silence, the customer's level against their usual level) about once
+// a second, and live per-input levels. The maths is Rust (earshot-health's SignalTracker) in its own
+// small wasm module, loaded beside this file by default.
+
+import init, { HealthProbe } from './earshot_health.js';
+
+const METER_FIELDS = 4; // rms, peak, voice, sanitized: the mixer's layout (index.js, processor.js)
+const DEFAULT_WASM_URL = new URL('./earshot_health_bg.wasm', import.meta.url);
+
+/**
+ * Creates a probe for one call at the hub: `await createHealthProbe({ inputs: 6 })`, then
+ * `probe.push(event.detail, context.currentTime * 1000)` on every mixer `meter` event. Agent is input
+ * 0, customer input 1.
+ */
+export async function createHealthProbe({ inputs = 6, windowMs = 1000, wasmUrl } = {}) {
+  // The glue instantiates its module once per page (the first URL wins) and retries after a failure.
+  await init({ module_or_path: wasmUrl ?? DEFAULT_WASM_URL });
+  const probe = new HealthProbe(windowMs, inputs);
+  let fields = new Float32Array(probe.inputs * METER_FIELDS);
+
+  // The mixer's event detail ({rms, peak, voice, sanitized} per input) into its raw layout, in one
+  // reused array: meter events come 20 times a second.
+  function raw(meters) {
+    if (ArrayBuffer.isView(meters)) return meters;
+    if (!Array.isArray(meters)) throw new TypeError('earshot-health: push() takes a meter event detail or a Float32Array');
+    if (typeof meters[0] === 'number' || meters.length === 0) return Float32Array.from(meters);
+    if (fields.length !== meters.length * METER_FIELDS) fields = new Float32Array(meters.length * METER_FIELDS);
+    meters.forEach((meter, i) => {
+      const at = i * METER_FIELDS;
+      fields[at] = meter?.rms ?? 0;
+      fields[at + 1] = meter?.peak ?? 0;
+      fields[at + 2] = meter?.voice === true || meter?.voice === 1 ? 1 : 0;
+      fields[at + 3] = meter?.sanitized ?? 0;
+    });
+    return fields;
+  }
+
+  return {
+    inputs: probe.inputs,
+    windowMs: probe.windowMs,
+    /** Takes one meter reading at `nowMs` (monotonic ms; default performance.now()); a sample or null. */
+    push(meters, nowMs = performance.now()) {
+      if (!probe.push(nowMs, raw(meters))) return null;
+      return JSON.parse(probe.sample());
+    },
+    /** Each input's loudest level since the previous call, dBFS (-90 is silence). */
+    levels() {
+      return Array.from(probe.levels());
+    },
+    /** Releases the probe's wasm memory; the probe is unusable afterwards. */
+    free() {
+      probe.free();
+    },
+  };
+}
