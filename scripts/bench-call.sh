@@ -7,6 +7,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
 bash scripts/bootstrap.sh >/dev/null
 bash edge-worker/scripts/dev-vars.sh
-(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
+(cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
 bash scripts/build-demo.sh
 exec unshare --net sh -c 'ip link set lo up && exec node tests/e2e/bench-call.mjs'

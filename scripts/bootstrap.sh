@@ -12,13 +12,15 @@ locked_version() { # the version Cargo.lock pins for crate $1
   awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
 
-# Debian packages: Chromium for browser tests, iproute2/util-linux for loopback-only network namespaces.
+# Debian packages: Chromium for browser tests, iproute2/util-linux for loopback-only network namespaces,
+# espeak-ng for the speech the call-health tests play through the hub.
 # Never Debian's binaryen: its wasm-opt silently corrupts wasm-bindgen 0.2.130 output.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   apt-get update -qq

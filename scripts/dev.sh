@@ -10,6 +10,8 @@ bash "$EARSHOT_ROOT/scripts/bootstrap.sh"
 bash "$EARSHOT_ROOT/scripts/build-demo.sh"   # the mixer package the pages load
 PORT="${EARSHOT_PORT:-8787}"
 cd "$EARSHOT_ROOT/edge-worker"
+# The dev build: the demo pages sign their users in through its dev token endpoint.
+export EARSHOT_WORKER_DEV=1
 bash scripts/dev-vars.sh   # dev-only signing keys; turns the demo's token endpoint on
 
 listen_ip=127.0.0.1 scheme=http hosts=127.0.0.1 extra=()

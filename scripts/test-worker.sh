@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every edge-worker test: host unit tests of earshot-edge, the wasm build, Node tests against real
-# `wrangler dev` instances (tests/worker/*.test.mjs start and stop their own, by process group), and a
-# dry-run deploy whose gzipped size must stay within the 250 KiB budget.
+# Every edge-worker test: host unit tests of earshot-edge, a dry-run deploy of the production build
+# whose gzipped size must stay within the 250 KiB budget, then the dev build (with the token-minting
+# endpoint the tests sign in through) under Node tests against real `wrangler dev` instances
+# (tests/worker/*.test.mjs start and stop their own, by process group).
 # Assumes scripts/bootstrap.sh has run. Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -12,19 +13,12 @@ LIMIT_KIB=250
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
 
-say "host unit tests (cargo test -p earshot-edge)"
-cargo test -q -p earshot-edge
+say "host unit tests (cargo test -p earshot-edge, with the dev endpoint)"
+cargo test -q -p earshot-edge --features dev-mint
 
-say "dev keys (.dev.vars) and wasm build"
-bash edge-worker/scripts/dev-vars.sh
-(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
-
-say "node tests against wrangler dev"
-# Each test file starts its own wrangler dev on a free port (harness.mjs), reusing the build above.
-node --test --test-concurrency=1 --test-timeout=120000 tests/worker/*.test.mjs
-
-say "dry-run deploy and bundle size"
-report=$(cd edge-worker && EARSHOT_WORKER_PREBUILT=1 CI=true wrangler deploy --dry-run --outdir "$outdir" 2>&1)
+say "production build: dry-run deploy and bundle size"
+(cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
+report=$(cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=1 CI=true wrangler deploy --dry-run --outdir "$outdir" 2>&1)
 gzip_kib=$(printf '%s\n' "$report" | sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p' | tail -1)
 [ -n "$gzip_kib" ] || { printf '%s\n' "$report" >&2; echo "[test-worker] dry-run deploy failed" >&2; exit 1; }
 mkdir -p target && printf '{"bundle_gzip_kib": %s, "target_kib": %s}\n' "$gzip_kib" "$LIMIT_KIB" > target/worker-bundle-size.json
@@ -33,4 +27,12 @@ if awk -v s="$gzip_kib" -v l="$LIMIT_KIB" 'BEGIN { exit !(s > l) }'; then
   echo "[test-worker] bundle is over the ${LIMIT_KIB} KiB limit (see docs/bench/worker.md)" >&2
   exit 1
 fi
+
+say "dev keys (.dev.vars) and the dev build"
+bash edge-worker/scripts/dev-vars.sh
+(cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
+
+say "node tests against wrangler dev"
+# Each test file starts its own wrangler dev on a free port (harness.mjs), reusing the build above.
+node --test --test-concurrency=1 --test-timeout=120000 tests/worker/*.test.mjs
 say "all worker tests passed"

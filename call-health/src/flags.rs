@@ -188,7 +188,8 @@ impl FlagTracker {
                 FlagKind::CustomerLoud,
                 over_baseline
                     .filter(|db| *db >= t.loud_db)
-                    .map(|db| format!("+{db:.0} dB over their usual level")),
+                    // Whole numbers: formatting floats would cost the worker's bundle kilobytes.
+                    .map(|db| format!("+{} dB over their usual level", db.round() as i32)),
                 window,
             ),
             (
@@ -208,7 +209,7 @@ impl FlagTracker {
                 FlagKind::AgentTalkRatio,
                 ratio
                     .filter(|r| *r >= t.talk_ratio)
-                    .map(|r| format!("agent talks {:.0} % of the time", r * 100.0)),
+                    .map(|r| format!("agent talks {} % of the time", (r * 100.0).round() as u32)),
                 window,
             ),
         ];

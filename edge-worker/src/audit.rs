@@ -77,9 +77,22 @@ impl AuditLog {
     pub fn read(&self) -> worker::Result<Vec<AuditRow>> {
         self.sql.exec("SELECT * FROM audit ORDER BY seq", None)?.to_array()
     }
+
+    /// What a supervisor opening the call should see first: help requests, coaching and health
+    /// flags from `since` on, oldest first.
+    pub fn context_since(&self, since: u64) -> worker::Result<Vec<AuditRow>> {
+        self.sql
+            .exec(
+                "SELECT * FROM audit WHERE at >= ? AND kind IN ('help', 'coaching', 'flag_raised', 'flag_cleared')
+                 ORDER BY seq",
+                vec![SqlStorageValue::Integer(since as i64)],
+            )?
+            .to_array()
+    }
 }
 
-fn mode_name(mode: Mode) -> &'static str {
+/// A mode's wire name, as stored and as written in messages.
+pub fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::None => "none",
         Mode::Monitor => "monitor",

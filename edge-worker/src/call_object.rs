@@ -8,6 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use earshot_health::FlagTracker;
 use earshot_policy::Role;
 use serde::Serialize;
 use worker::{
@@ -26,6 +27,8 @@ use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 
 const LEGACY_RECORD_KEY: &str = "record";
+/// How far back the context a supervisor gets on opening a call reaches.
+const CONTEXT_MS: u64 = 60_000;
 
 #[durable_object]
 pub struct CallObject {
@@ -36,6 +39,9 @@ pub struct CallObject {
     audit_created: Cell<bool>,
     record_created: Cell<bool>,
     team_stub: RefCell<Option<Rc<Stub>>>,
+    /// The health-flag tracker, in memory only: samples arrive every second and storing each would
+    /// cost a write; the raised flags are in the record, and the tracker resumes from them.
+    health: RefCell<Option<FlagTracker>>,
 }
 
 impl DurableObject for CallObject {
@@ -48,6 +54,7 @@ impl DurableObject for CallObject {
             audit_created: Cell::new(false),
             record_created: Cell::new(false),
             team_stub: RefCell::new(None),
+            health: RefCell::new(None),
         }
     }
 
@@ -218,6 +225,15 @@ impl CallObject {
         let effects = room::join(&mut record, &identity);
         self.store(&record).await?;
         self.deliver(&record, effects, now).await?;
+        if identity.role == Role::Supervisor {
+            let since = now.saturating_sub(CONTEXT_MS);
+            let events =
+                AuditLog::open(self.state.storage().sql(), &self.audit_created)?.context_since(since)?;
+            sockets::send(
+                &pair.server,
+                &CallEvent::Context { since, events, flags: record.health_flags.clone() },
+            );
+        }
         self.schedule(&record, now).await?;
         sockets::upgrade_response(pair.client)
     }
@@ -249,7 +265,12 @@ impl CallObject {
                 frame.reference,
             ));
         }
-        let effects = room::handle(&mut record, &attachment.identity, frame.body, frame.reference)?;
+        // Taken out and put back before any await, so no borrow spans one.
+        let mut health = self.health.take();
+        let outcome =
+            room::handle(&mut record, &mut health, &attachment.identity, frame.body, frame.reference, now);
+        self.health.replace(health);
+        let effects = outcome?;
         self.store(&record).await.map_err(internal)?;
         self.deliver(&record, effects, now).await.map_err(internal)?;
         Ok(())
@@ -354,6 +375,7 @@ fn addressed(recipient: &Recipient, identity: &Identity) -> bool {
         Recipient::Agent => identity.role == Role::Agent,
         Recipient::Customer => identity.role == Role::Customer,
         Recipient::Supervisor(id) => identity.role == Role::Supervisor && identity.sub == *id,
+        Recipient::Supervisors => identity.role == Role::Supervisor,
         Recipient::Colleagues => identity.role != Role::Customer,
         Recipient::Everyone => true,
     }

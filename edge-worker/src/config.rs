@@ -3,7 +3,9 @@
 use worker::Env;
 
 use crate::error::EdgeError;
-use crate::identity::{TokenSigner, TokenVerifier};
+#[cfg(feature = "dev-mint")]
+use crate::identity::TokenSigner;
+use crate::identity::TokenVerifier;
 
 /// Defaults for the timing settings; `wrangler.toml` documents and may override them.
 const DEFAULT_HEARTBEAT_MS: u64 = 2_000;
@@ -56,6 +58,7 @@ pub fn verifier(env: &Env) -> Result<TokenVerifier, EdgeError> {
 }
 
 /// The dev-only signer: `Some` only when `EARSHOT_DEV_MINT` is `"1"` and a signing key is set.
+#[cfg(feature = "dev-mint")]
 pub fn dev_signer(env: &Env) -> Option<TokenSigner> {
     if text(env, "EARSHOT_DEV_MINT").as_deref() != Some("1") {
         return None;

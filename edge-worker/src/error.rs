@@ -165,6 +165,11 @@ pub enum ProtocolError {
         detail: String,
         reference: Option<u64>,
     },
+    /// The early-barge guard: the same request with `confirm: true` goes through.
+    ConfirmRequired {
+        detail: String,
+        reference: Option<u64>,
+    },
     Internal(String),
 }
 
@@ -179,6 +184,7 @@ impl ProtocolError {
             ProtocolError::Refused { refusal, .. } => refusal_code(refusal),
             ProtocolError::NotAllowed { .. } => "not_allowed",
             ProtocolError::Invalid { .. } => "invalid",
+            ProtocolError::ConfirmRequired { .. } => "confirm_required",
             ProtocolError::Internal(_) => "internal",
         }
     }
@@ -189,7 +195,8 @@ impl ProtocolError {
             | ProtocolError::UnknownType { reference, .. }
             | ProtocolError::Refused { reference, .. }
             | ProtocolError::NotAllowed { reference, .. }
-            | ProtocolError::Invalid { reference, .. } => *reference,
+            | ProtocolError::Invalid { reference, .. }
+            | ProtocolError::ConfirmRequired { reference, .. } => *reference,
             _ => None,
         }
     }
@@ -238,6 +245,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::Refused { refusal, .. } => write!(f, "refused: {refusal}"),
             ProtocolError::NotAllowed { detail, .. } => write!(f, "not allowed: {detail}"),
             ProtocolError::Invalid { detail, .. } => write!(f, "invalid: {detail}"),
+            ProtocolError::ConfirmRequired { detail, .. } => write!(f, "confirm: {detail}"),
             ProtocolError::Internal(why) => write!(f, "internal error: {why}"),
         }
     }

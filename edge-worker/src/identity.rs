@@ -7,7 +7,9 @@
 use std::fmt;
 
 use earshot_policy::{Actor, ModeSet, Role};
-use ed25519_compact::{KeyPair, PublicKey, SecretKey, Seed};
+use ed25519_compact::PublicKey;
+#[cfg(any(test, feature = "dev-mint"))]
+use ed25519_compact::{KeyPair, SecretKey, Seed};
 use serde::{Deserialize, Serialize};
 
 use crate::base64url;
@@ -167,10 +169,12 @@ impl TokenVerifier {
 }
 
 /// Signs tokens; used only by the dev minting endpoint and by tests.
+#[cfg(any(test, feature = "dev-mint"))]
 pub struct TokenSigner {
     key: SecretKey,
 }
 
+#[cfg(any(test, feature = "dev-mint"))]
 impl TokenSigner {
     /// `seed_b64url` is the 32-byte Ed25519 seed, base64url-encoded (a JWK's `d`).
     pub fn new(seed_b64url: &str) -> Result<TokenSigner, String> {

@@ -6,7 +6,9 @@
 //! key used as a shared secret) and every other algorithm are refused before the key is touched.
 //! What the payload means is the caller's business ([`crate::identity`]).
 
-use ed25519_compact::{PublicKey, SecretKey, Signature};
+#[cfg(any(test, feature = "dev-mint"))]
+use ed25519_compact::SecretKey;
+use ed25519_compact::{PublicKey, Signature};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
@@ -32,6 +34,7 @@ struct Header {
 }
 
 /// The header Earshot's own signer writes.
+#[cfg(any(test, feature = "dev-mint"))]
 const HEADER: &str = r#"{"alg":"EdDSA","typ":"JWT"}"#;
 
 /// Checks `token`'s header and signature against `key`; returns the payload bytes, still unread.
@@ -58,6 +61,7 @@ pub fn verify(token: &str, key: &PublicKey) -> Result<Vec<u8>, JwsError> {
 }
 
 /// Signs `payload` (the dev minting endpoint and tests only; a deployed worker holds no secret key).
+#[cfg(any(test, feature = "dev-mint"))]
 pub fn sign(payload: &[u8], key: &SecretKey) -> String {
     let input = format!("{}.{}", base64url::encode(HEADER.as_bytes()), base64url::encode(payload));
     let signature = key.sign(input.as_bytes(), None);

@@ -15,6 +15,7 @@ pub mod base64url;
 pub mod call_lines;
 pub mod call_object;
 pub mod config;
+#[cfg(feature = "dev-mint")]
 pub mod dev_tokens;
 pub mod error;
 pub mod feed_pacer;
@@ -29,6 +30,7 @@ pub mod routes;
 pub mod sockets;
 pub mod team_object;
 pub mod team_protocol;
+pub mod team_settings;
 pub mod team_state;
 
 use worker::{event, Context, Env, Request, Response, Result};

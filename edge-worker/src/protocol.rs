@@ -5,15 +5,19 @@
 //! panics: an oversize, non-UTF-8, malformed or unknown frame becomes a [`ProtocolError`] that the
 //! room answers with an `error` event while the socket stays open.
 
+use earshot_health::{Flag, HealthSample};
 use earshot_policy::{GainMatrix, Listener, Mode, Party, Transition};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditRow;
 use crate::error::ProtocolError;
 
 /// Frames larger than this are refused unparsed (an SDP offer with candidates fits comfortably).
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
 /// Longest coaching text, in characters.
 pub const MAX_COACHING_CHARS: usize = 1000;
+/// A level report names at most every party of a full call (agent, customer, four supervisors).
+pub const MAX_LEVELS: usize = 6;
 
 /// A client frame: the request plus its optional reference.
 #[derive(Debug, Deserialize)]
@@ -32,10 +36,14 @@ pub enum CallRequest {
     Ping,
     /// Supervisor: put yourself into `mode` (authorized by the routing policy). `tone` asks for a
     /// join tone ([`earshot_policy::join_tone`] decides who hears it); off unless asked for.
+    /// `confirm` answers the early-barge guard: a barge or takeover in a call's first minutes (a team
+    /// setting) is refused with `confirm_required` unless it is set.
     SetMode {
         mode: Mode,
         #[serde(default)]
         tone: bool,
+        #[serde(default)]
+        confirm: bool,
     },
     /// Supervisor: leave the call (hands any barge/takeover back to the agent).
     Leave,
@@ -51,6 +59,20 @@ pub enum CallRequest {
     SetRecording { active: bool },
     /// Agent or customer: hang up for everybody.
     EndCall,
+    /// Agent (its hub): the last second of the call as the mixer's meters saw it, about once a
+    /// second; the room raises and clears health flags from it.
+    Health(HealthSample),
+    /// Agent (its hub): every party's level now, relayed to the supervisors in the call for their
+    /// meters; sent a few times a second while a supervisor is present.
+    Levels { levels: Vec<PartyLevel> },
+}
+
+/// One party's level in a `levels` report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartyLevel {
+    pub party: Party,
+    /// dBFS; -90 or below is silence.
+    pub db: f32,
 }
 
 /// Parses one text frame of the call protocol.
@@ -215,6 +237,17 @@ pub enum CallEvent {
     CallEnded {
         reason: String,
     },
+    /// Supervisors in the call: every party's level, as the hub measured it moments ago.
+    Levels {
+        levels: Vec<PartyLevel>,
+    },
+    /// A supervisor who just opened the call: its last minute of flags, help and coaching (audit rows
+    /// at or after `since`, oldest first), and the health flags raised now.
+    Context {
+        since: u64,
+        events: Vec<AuditRow>,
+        flags: Vec<Flag>,
+    },
 }
 
 #[cfg(test)]
@@ -225,9 +258,26 @@ mod tests {
     fn requests_parse_with_and_without_ref() {
         let frame = parse_request(r#"{"type":"set_mode","mode":"whisper","ref":3}"#).unwrap();
         assert_eq!(frame.reference, Some(3));
-        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Whisper, tone: false }));
-        let frame = parse_request(r#"{"type":"set_mode","mode":"barge","tone":true}"#).unwrap();
-        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Barge, tone: true }));
+        assert!(matches!(
+            frame.body,
+            CallRequest::SetMode { mode: Mode::Whisper, tone: false, confirm: false }
+        ));
+        let frame =
+            parse_request(r#"{"type":"set_mode","mode":"barge","tone":true,"confirm":true}"#).unwrap();
+        assert!(matches!(frame.body, CallRequest::SetMode { mode: Mode::Barge, tone: true, confirm: true }));
+        let frame = parse_request(
+            r#"{"type":"health","window_ms":1000,"agent_talk_ms":400,"customer_talk_ms":0,"overtalk_ms":0,
+                "silence_ms":0,"customer_db":null,"customer_baseline_db":-31.5,"agent_talk_total_ms":9000,
+                "customer_talk_total_ms":7000}"#,
+        )
+        .unwrap();
+        assert!(matches!(frame.body, CallRequest::Health(HealthSample { agent_talk_ms: 400, .. })));
+        let frame = parse_request(
+            r#"{"type":"levels","levels":[{"party":"customer","db":-20.5},{"party":{"supervisor":"s1"},"db":-90}]}"#,
+        )
+        .unwrap();
+        let CallRequest::Levels { levels } = frame.body else { panic!("not levels") };
+        assert_eq!(levels[1].party, Party::Supervisor("s1".into()));
         let frame = parse_request(r#"{"type":"raise_hand","raised":true}"#).unwrap();
         assert!(matches!((frame.reference, frame.body), (None, CallRequest::RaiseHand { raised: true })));
         let frame =

@@ -10,15 +10,18 @@
 
 use std::collections::BTreeMap;
 
+use earshot_health::{Flag, FlagChange, FlagTracker, HealthSample};
 use earshot_policy::{join_tone, routing, Call, GainMatrix, Listener, Mode, Party, Refusal, Role};
 use serde::{Deserialize, Serialize};
 
+use crate::audit::mode_name;
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::protocol::{
-    CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MemberView, Roster, SupervisorView,
-    MAX_COACHING_CHARS,
+    CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MemberView, PartyLevel, Roster,
+    SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS,
 };
+use crate::team_settings::TeamSettings;
 
 /// What creates a call: the team object (queue assignment) or an agent's own request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +32,10 @@ pub struct CallInit {
     pub agent_name: String,
     pub agent_exempt_from: earshot_policy::ModeSet,
     pub consent_required: bool,
+    /// The team's guard and health thresholds when the call started (calls created before settings
+    /// existed take the defaults).
+    #[serde(default)]
+    pub settings: TeamSettings,
     /// The customer's label on consoles (their display name or a queue ticket).
     pub customer_label: String,
     /// A queued customer's token subject: their token carries no call id, so this admits them.
@@ -49,6 +56,9 @@ pub struct CallRecord {
     pub agent_left_at: Option<u64>,
     pub customer_left_at: Option<u64>,
     pub help_raised: bool,
+    /// Call-health flags raised now (the tracker behind them lives in memory, see [`observe_health`]).
+    #[serde(default)]
+    pub health_flags: Vec<Flag>,
     /// The matrix revision; grows by one whenever the matrix changes.
     pub rev: u64,
     /// The team-feed summary revision, so the team object can ignore a late, stale update.
@@ -66,6 +76,8 @@ pub enum Recipient {
     Agent,
     Customer,
     Supervisor(String),
+    /// Every supervisor present.
+    Supervisors,
     /// The agent and every supervisor present.
     Colleagues,
     Everyone,
@@ -99,8 +111,8 @@ pub struct CallSummary {
     pub consent_required: bool,
     pub consent_given: bool,
     pub recording: bool,
-    /// Reserved for the call-health analysis (shouting, long silence, overtalk); empty until then.
-    pub health_flags: Vec<String>,
+    /// Call-health flags raised now (customer loud, overtalk, dead air, agent talking most).
+    pub health_flags: Vec<Flag>,
 }
 
 /// What one change produced, for the Durable Object to carry out in order.
@@ -156,6 +168,7 @@ impl CallRecord {
             agent_left_at: None,
             customer_left_at: None,
             help_raised: false,
+            health_flags: Vec::new(),
             rev: 0,
             summary_rev: 0,
             sessions: BTreeMap::new(),
@@ -260,8 +273,14 @@ impl CallRecord {
             consent_required: self.policy.consent.required,
             consent_given: self.policy.consent.acknowledged,
             recording: self.policy.recording.active,
-            health_flags: Vec::new(),
+            health_flags: self.health_flags.clone(),
         }
+    }
+
+    /// How long the call has run at `now`, as "m:ss".
+    fn age(&self, now: u64) -> String {
+        let seconds = now.saturating_sub(self.init.started_at) / 1000;
+        format!("{}:{:02}", seconds / 60, seconds % 60)
     }
 }
 
@@ -293,6 +312,7 @@ pub fn apply(
     change(&mut scratch, &mut effects)?;
     // Nothing is committed unless the change succeeded as a whole.
     let (matrix, roster, status) = (record.matrix(), record.roster(), customer_status(record));
+    let flags = std::mem::take(&mut record.health_flags);
     *record = scratch;
     if record.matrix() != matrix {
         record.rev += 1;
@@ -304,8 +324,11 @@ pub fn apply(
         };
         effects.events.push((Recipient::Agent, event));
     }
-    if record.roster() != roster {
+    let roster_changed = record.roster() != roster;
+    if roster_changed {
         effects.events.push((Recipient::Colleagues, CallEvent::Roster(record.roster())));
+    }
+    if roster_changed || record.health_flags != flags {
         record.summary_rev += 1;
         effects.summary = Some(record.summary());
     }
@@ -412,16 +435,7 @@ pub fn end(record: &mut CallRecord, actor: &Identity, reason: &str) -> Effects {
 /// Ends the call if the agent or the customer has been gone longer than `grace_ms`.
 pub fn expire_grace(record: &mut CallRecord, now: u64, grace_ms: u64) -> Option<Effects> {
     let overdue = |left: Option<u64>| left.is_some_and(|at| now.saturating_sub(at) >= grace_ms);
-    let system = Identity {
-        sub: "earshot".into(),
-        name: "Earshot".into(),
-        role: Role::Agent,
-        team: record.init.team.clone(),
-        capabilities: Default::default(),
-        exemptions: Default::default(),
-        call: None,
-        aud: String::new(),
-    };
+    let system = system_identity(record);
     if overdue(record.agent_left_at) {
         Some(end(record, &system, "the agent did not reconnect in time"))
     } else if overdue(record.customer_left_at) {
@@ -436,6 +450,74 @@ pub fn grace_deadline(record: &CallRecord, grace_ms: u64) -> Option<u64> {
     [record.agent_left_at, record.customer_left_at].into_iter().flatten().min().map(|at| at + grace_ms)
 }
 
+/// Earshot itself, as the actor of what no person did (a grace period ran out, a flag was raised).
+fn system_identity(record: &CallRecord) -> Identity {
+    Identity {
+        sub: "earshot".into(),
+        name: "Earshot".into(),
+        role: Role::Agent,
+        team: record.init.team.clone(),
+        capabilities: Default::default(),
+        exemptions: Default::default(),
+        call: None,
+        aud: String::new(),
+    }
+}
+
+/// The hub's health sample ending at `now`: raises and clears flags through `tracker` (created from
+/// the call's thresholds and its raised flags when the object has none in memory). A sample that
+/// changes no flag changes nothing else either, so the object stores nothing for it.
+pub fn observe_health(
+    record: &mut CallRecord,
+    tracker: &mut Option<FlagTracker>,
+    sender: &Identity,
+    sample: &HealthSample,
+    reference: Option<u64>,
+    now: u64,
+) -> Result<Effects, ProtocolError> {
+    if sender.role != Role::Agent {
+        return Err(ProtocolError::not_allowed("only the agent's hub reports call health", reference));
+    }
+    sample
+        .validate()
+        .map_err(|error| ProtocolError::Invalid { detail: format!("health: {error}"), reference })?;
+    let tracker =
+        tracker.get_or_insert_with(|| FlagTracker::resume(record.init.settings.health, &record.health_flags));
+    let changes = tracker.observe(sample, now);
+    let raised = tracker.raised();
+    let system = system_identity(record);
+    let mut effects = apply(record, |r, fx| {
+        for change in changes {
+            let (kind, flag, detail) = match change {
+                FlagChange::Raised(flag) => ("flag_raised", flag.kind, flag.note),
+                FlagChange::Cleared { flag, at } => {
+                    ("flag_cleared", flag.kind, format!("after {} s", at.saturating_sub(flag.since) / 1000))
+                }
+            };
+            let target = serde_json::to_value(flag).ok().and_then(|v| v.as_str().map(str::to_owned));
+            fx.audit(kind, &system, target.as_deref()).detail = Some(detail);
+        }
+        r.health_flags = raised;
+        Ok(())
+    })?;
+    if let Some(reference) = reference {
+        effects.events.insert(0, (Recipient::Agent, CallEvent::Ack { reference }));
+    }
+    Ok(effects)
+}
+
+/// Checks a hub's level report before it is relayed to the supervisors.
+fn checked_levels(levels: Vec<PartyLevel>, reference: Option<u64>) -> Result<Vec<PartyLevel>, ProtocolError> {
+    let invalid = |detail: &str| Err(ProtocolError::Invalid { detail: detail.to_owned(), reference });
+    if levels.len() > MAX_LEVELS {
+        return invalid("levels: at most one entry per party");
+    }
+    if levels.iter().any(|l| !(-200.0..=20.0).contains(&l.db)) {
+        return invalid("levels: db must be a level in dBFS (-200 to 20)");
+    }
+    Ok(levels)
+}
+
 fn recipient_of(who: &Identity) -> Recipient {
     match who.role {
         Role::Agent => Recipient::Agent,
@@ -444,12 +526,15 @@ fn recipient_of(who: &Identity) -> Recipient {
     }
 }
 
-/// Handles one parsed request from `sender`.
+/// Handles one parsed request from `sender`, arriving at `now`; `health` is the call's flag tracker
+/// (see [`observe_health`]).
 pub fn handle(
     record: &mut CallRecord,
+    health: &mut Option<FlagTracker>,
     sender: &Identity,
     request: CallRequest,
     reference: Option<u64>,
+    now: u64,
 ) -> Result<Effects, ProtocolError> {
     let not_allowed = |detail: &str| Err(ProtocolError::not_allowed(detail, reference));
     let mut effects = match request {
@@ -458,15 +543,34 @@ pub fn handle(
             effects.events.push((recipient_of(sender), CallEvent::Pong));
             effects
         }
-        CallRequest::SetMode { mode, tone } => apply(record, |r, fx| {
+        CallRequest::SetMode { mode, tone, confirm } => apply(record, |r, fx| {
             let before = tone.then(|| r.policy.clone());
+            let was_heard = r.policy.supervisor(&sender.sub).is_some_and(|s| s.mode.customer_hears());
             let transition = r
                 .policy
                 .request_mode(&sender.actor(), &sender.sub, mode)
                 .map_err(|refusal| ProtocolError::Refused { refusal, reference })?;
+            // The early-barge guard: checked after the policy, so nobody confirms what they may not do.
+            let guard_ms = r.init.settings.early_barge_ms();
+            let early =
+                mode.customer_hears() && !was_heard && now.saturating_sub(r.init.started_at) < guard_ms;
+            if early && !confirm {
+                return Err(ProtocolError::ConfirmRequired {
+                    detail: format!(
+                        "this call is {} old; a {} in its first {} minutes needs confirming",
+                        r.age(now),
+                        mode_name(mode),
+                        r.init.settings.early_barge_minutes
+                    ),
+                    reference,
+                });
+            }
             let row = fx.audit("mode_change", sender, Some(&sender.sub));
             row.from_mode = transition.from;
             row.to_mode = transition.to;
+            if early {
+                row.detail = Some(format!("early {} confirmed at {}", mode_name(mode), r.age(now)));
+            }
             fx.cause = Some(MatrixCause { transition, reference });
             if let Some(before) = before {
                 fx.tone = join_tone(&before, &r.policy, &sender.sub);
@@ -568,6 +672,18 @@ pub fn handle(
                 Ok(())
             })?
         }
+        CallRequest::Health(sample) => {
+            return observe_health(record, health, sender, &sample, reference, now);
+        }
+        CallRequest::Levels { levels } => {
+            if sender.role != Role::Agent {
+                return not_allowed("only the agent's hub reports levels");
+            }
+            let mut effects = Effects::default();
+            let levels = checked_levels(levels, reference)?;
+            effects.events.push((Recipient::Supervisors, CallEvent::Levels { levels }));
+            effects
+        }
         CallRequest::EndCall => {
             if sender.role == Role::Supervisor {
                 return not_allowed("supervisors leave; the agent or the customer ends the call");
@@ -604,6 +720,19 @@ mod tests {
         }
     }
 
+    /// Past the early-barge guard of a call started at 0.
+    const LATER: u64 = 10 * 60_000;
+
+    /// `handle` at [`LATER`], without a health tracker.
+    fn request(
+        record: &mut CallRecord,
+        sender: &Identity,
+        request: CallRequest,
+        reference: Option<u64>,
+    ) -> Result<Effects, ProtocolError> {
+        handle(record, &mut None, sender, request, reference, LATER)
+    }
+
     fn live_call() -> (CallRecord, Identity, Identity) {
         let init = CallInit {
             call_id: "c".repeat(64),
@@ -612,6 +741,7 @@ mod tests {
             agent_name: "Ana".into(),
             agent_exempt_from: ModeSet::EMPTY,
             consent_required: false,
+            settings: TeamSettings::default(),
             customer_label: "Lee".into(),
             customer_sub: None,
             started_at: 0,
@@ -642,14 +772,25 @@ mod tests {
         let mut all = vec![join(&mut record, &lead), join(&mut record, &trainee)];
         for mode in [Mode::Monitor, Mode::Whisper, Mode::None, Mode::Whisper] {
             all.push(
-                handle(&mut record, &lead, CallRequest::SetMode { mode, tone: false }, Some(1)).unwrap(),
+                request(
+                    &mut record,
+                    &lead,
+                    CallRequest::SetMode { mode, tone: false, confirm: false },
+                    Some(1),
+                )
+                .unwrap(),
             );
         }
         all.push(
-            handle(&mut record, &trainee, CallRequest::SetMode { mode: Mode::Monitor, tone: false }, None)
-                .unwrap(),
+            request(
+                &mut record,
+                &trainee,
+                CallRequest::SetMode { mode: Mode::Monitor, tone: false, confirm: false },
+                None,
+            )
+            .unwrap(),
         );
-        all.push(handle(&mut record, &lead, CallRequest::Coach { text: "hi".into() }, None).unwrap());
+        all.push(request(&mut record, &lead, CallRequest::Coach { text: "hi".into() }, None).unwrap());
         all.push(depart(&mut record, &trainee, 5, "disconnected"));
         assert!(all.iter().all(|effects| to_customer(effects).is_empty()));
         // Two joins, four lead modes, the trainee's monitor and leave: eight matrices for the agent.
@@ -661,19 +802,32 @@ mod tests {
         let (mut record, _, _) = live_call();
         let lead = person("lead", Role::Supervisor, ModeSet::ALL);
         join(&mut record, &lead);
-        let barge = handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge, tone: false }, None)
-            .unwrap();
+        let barge = request(
+            &mut record,
+            &lead,
+            CallRequest::SetMode { mode: Mode::Barge, tone: false, confirm: false },
+            None,
+        )
+        .unwrap();
         match to_customer(&barge).as_slice() {
             [CallEvent::Status(status)] => assert_eq!(status.speakers, vec!["lead name".to_owned()]),
             other => panic!("customer got {other:?}"),
         }
-        let takeover =
-            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Takeover, tone: false }, None)
-                .unwrap();
+        let takeover = request(
+            &mut record,
+            &lead,
+            CallRequest::SetMode { mode: Mode::Takeover, tone: false, confirm: false },
+            None,
+        )
+        .unwrap();
         assert!(to_customer(&takeover).is_empty(), "still the same speaker: nothing new to tell");
-        let whisper =
-            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Whisper, tone: false }, None)
-                .unwrap();
+        let whisper = request(
+            &mut record,
+            &lead,
+            CallRequest::SetMode { mode: Mode::Whisper, tone: false, confirm: false },
+            None,
+        )
+        .unwrap();
         match to_customer(&whisper).as_slice() {
             [CallEvent::Status(status)] => assert!(status.speakers.is_empty()),
             other => panic!("customer got {other:?}"),
@@ -686,7 +840,9 @@ mod tests {
         let lead = person("lead", Role::Supervisor, ModeSet::ALL);
         join(&mut record, &lead);
         let mut set = |mode, tone| {
-            let effects = handle(&mut record, &lead, CallRequest::SetMode { mode, tone }, None).unwrap();
+            let effects =
+                request(&mut record, &lead, CallRequest::SetMode { mode, tone, confirm: false }, None)
+                    .unwrap();
             let tones: Vec<(&Recipient, &Vec<Listener>)> = effects
                 .events
                 .iter()
@@ -713,7 +869,7 @@ mod tests {
         join(&mut record, &lead);
         let data = serde_json::json!({ "sdp": "x" });
         let send = |record: &mut CallRecord, from: &Identity, to: Party| {
-            handle(record, from, CallRequest::Signal { to, data: data.clone() }, None).map(|fx| fx.events)
+            request(record, from, CallRequest::Signal { to, data: data.clone() }, None).map(|fx| fx.events)
         };
         assert!(send(&mut record, &customer, Party::Supervisor("lead".into())).is_err());
         assert!(send(&mut record, &lead, Party::Customer).is_err());
@@ -735,15 +891,19 @@ mod tests {
         let lead = person("lead", Role::Supervisor, ModeSet::MONITOR_ONLY);
         join(&mut record, &lead);
         let before = record.clone();
-        let refused =
-            handle(&mut record, &lead, CallRequest::SetMode { mode: Mode::Barge, tone: false }, Some(3))
-                .unwrap_err();
+        let refused = request(
+            &mut record,
+            &lead,
+            CallRequest::SetMode { mode: Mode::Barge, tone: false, confirm: false },
+            Some(3),
+        )
+        .unwrap_err();
         assert_eq!(refused.code(), "missing_capability");
         assert_eq!(refused.reference(), Some(3));
-        assert!(handle(
+        assert!(request(
             &mut record,
             &customer,
-            CallRequest::SetMode { mode: Mode::Monitor, tone: false },
+            CallRequest::SetMode { mode: Mode::Monitor, tone: false, confirm: false },
             None
         )
         .is_err());
@@ -762,5 +922,124 @@ mod tests {
         let ended = expire_grace(&mut record, 70_000, 30_000).unwrap();
         assert!(ended.ended && record.ended.is_some());
         assert_eq!(record.admit(&agent), Err(EdgeError::Gone));
+    }
+
+    fn set_mode(mode: Mode, confirm: bool) -> CallRequest {
+        CallRequest::SetMode { mode, tone: false, confirm }
+    }
+
+    #[test]
+    fn barging_in_a_calls_first_minutes_needs_confirming_and_is_audited_as_early() {
+        let (mut record, _, _) = live_call();
+        let lead = person("lead", Role::Supervisor, ModeSet::ALL);
+        join(&mut record, &lead);
+        let minute = 60_000;
+        for mode in [Mode::Monitor, Mode::Whisper] {
+            handle(&mut record, &mut None, &lead, set_mode(mode, false), None, minute).expect("not guarded");
+        }
+        let before = record.clone();
+        for mode in [Mode::Barge, Mode::Takeover] {
+            let refused =
+                handle(&mut record, &mut None, &lead, set_mode(mode, false), Some(4), minute).unwrap_err();
+            assert_eq!((refused.code(), refused.reference()), ("confirm_required", Some(4)));
+            assert!(refused.to_string().contains("1:00 old"), "{refused}");
+            assert_eq!(record, before, "a refused request changes nothing");
+        }
+        let barge = handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, true), None, minute).unwrap();
+        assert_eq!(barge.audit[0].detail.as_deref(), Some("early barge confirmed at 1:00"));
+        // Already heard by the customer: going on to takeover is not a new barge.
+        let takeover =
+            handle(&mut record, &mut None, &lead, set_mode(Mode::Takeover, false), None, minute).unwrap();
+        assert_eq!(takeover.audit[0].detail, None);
+        // Past the guard (three minutes by default), nobody is asked.
+        handle(&mut record, &mut None, &lead, set_mode(Mode::Monitor, false), None, minute).unwrap();
+        handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, false), None, 3 * minute).unwrap();
+        // A team that turned the guard off.
+        let (mut record, _, _) = live_call();
+        record.init.settings.early_barge_minutes = 0;
+        join(&mut record, &lead);
+        handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, false), None, 1).unwrap();
+    }
+
+    fn second(customer_db: f32) -> HealthSample {
+        HealthSample {
+            window_ms: 1000,
+            agent_talk_ms: 300,
+            customer_talk_ms: 600,
+            overtalk_ms: 0,
+            silence_ms: 0,
+            customer_db: Some(customer_db),
+            customer_baseline_db: Some(-30.0),
+            agent_talk_total_ms: 10_000,
+            customer_talk_total_ms: 10_000,
+        }
+    }
+
+    #[test]
+    fn health_samples_raise_and_clear_flags_on_the_team_feed_and_in_the_audit_trail() {
+        let (mut record, agent, customer) = live_call();
+        let mut tracker = None;
+        let mut observe = |record: &mut CallRecord, db: f32, at: u64| {
+            observe_health(record, &mut tracker, &agent, &second(db), None, at).unwrap()
+        };
+        let quiet = observe(&mut record, -30.0, 1_000);
+        assert!(quiet.summary.is_none() && quiet.audit.is_empty() && quiet.events.is_empty());
+        let rev = record.summary_rev;
+        let mut effects: Vec<Effects> = (2..=4).map(|s| observe(&mut record, -15.0, s * 1000)).collect();
+        let raised = effects.pop().unwrap();
+        assert!(effects.iter().all(|fx| fx.summary.is_none()), "not before three seconds");
+        let summary = raised.summary.expect("the feed learns of the flag");
+        assert_eq!(summary.rev, rev + 1);
+        assert_eq!(summary.health_flags, record.health_flags);
+        assert_eq!(record.health_flags[0].reason(4_000), "customer loud for 3 s");
+        assert_eq!(raised.audit[0].kind, "flag_raised");
+        assert_eq!(raised.audit[0].target.as_deref(), Some("customer_loud"));
+        assert_eq!(raised.audit[0].detail.as_deref(), Some("+15 dB over their usual level"));
+        assert!(raised.events.is_empty(), "nobody's socket hears of it, only the console feed");
+        let cleared: Vec<Effects> = (5..=9).map(|s| observe(&mut record, -30.0, s * 1000)).collect();
+        let cleared = cleared.last().unwrap();
+        assert_eq!(cleared.audit[0].kind, "flag_cleared");
+        assert_eq!(cleared.audit[0].detail.as_deref(), Some("after 8 s"));
+        assert!(record.health_flags.is_empty() && cleared.summary.is_some());
+        // Only the agent's hub reports, and only samples that can be.
+        let not_agent =
+            observe_health(&mut record, &mut None, &customer, &second(-30.0), None, 0).unwrap_err();
+        assert_eq!(not_agent.code(), "not_allowed");
+        let nan = observe_health(&mut record, &mut None, &agent, &second(f32::NAN), Some(2), 0).unwrap_err();
+        assert_eq!((nan.code(), nan.reference()), ("invalid", Some(2)));
+    }
+
+    #[test]
+    fn a_tracker_rebuilt_after_eviction_keeps_the_raised_flags() {
+        let (mut record, agent, _) = live_call();
+        let mut tracker = None;
+        for s in 1..=3 {
+            observe_health(&mut record, &mut tracker, &agent, &second(-15.0), None, s * 1000).unwrap();
+        }
+        assert_eq!(record.health_flags.len(), 1);
+        let mut fresh = None;
+        let still = observe_health(&mut record, &mut fresh, &agent, &second(-15.0), None, 4_000).unwrap();
+        assert!(still.audit.is_empty() && record.health_flags.len() == 1, "no second raise");
+    }
+
+    #[test]
+    fn levels_go_to_supervisors_only() {
+        let (mut record, agent, customer) = live_call();
+        let levels = vec![PartyLevel { party: Party::Customer, db: -20.0 }];
+        let relayed =
+            request(&mut record, &agent, CallRequest::Levels { levels: levels.clone() }, None).unwrap();
+        assert_eq!(
+            relayed.events,
+            vec![(Recipient::Supervisors, CallEvent::Levels { levels: levels.clone() })]
+        );
+        let refused = request(&mut record, &customer, CallRequest::Levels { levels }, None).unwrap_err();
+        assert_eq!(refused.code(), "not_allowed");
+        let bad = vec![PartyLevel { party: Party::Agent, db: f32::INFINITY }];
+        assert_eq!(
+            request(&mut record, &agent, CallRequest::Levels { levels: bad }, None).unwrap_err().code(),
+            "invalid"
+        );
+        let many = vec![PartyLevel { party: Party::Agent, db: -10.0 }; MAX_LEVELS + 1];
+        assert!(request(&mut record, &agent, CallRequest::Levels { levels: many }, None).is_err());
     }
 }

@@ -6,6 +6,7 @@ use earshot_policy::Role;
 use worker::{Env, Method, Request, Response, Result, Stub};
 
 use crate::config;
+#[cfg(feature = "dev-mint")]
 use crate::dev_tokens;
 use crate::error::EdgeError;
 use crate::identity::{Identity, TokenError};
@@ -21,6 +22,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["api", "teams", team, "ws"]) => return upgrade_team(&req, &env, team).await,
         (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,
         (Method::Post, ["api", "calls"]) => create_call(req, &env).await,
+        #[cfg(feature = "dev-mint")]
         (Method::Post, ["api", "dev", "token"]) => dev_tokens::mint(req, &env).await,
         _ => Err(EdgeError::NotFound),
     };

@@ -303,6 +303,16 @@ impl TeamObject {
                 }
                 record.consent_required = required;
             }
+            TeamRequest::SetSettings { settings } => {
+                if who.role != Role::Supervisor {
+                    return Err(ProtocolError::not_allowed(
+                        "only supervisors change team settings",
+                        reference,
+                    ));
+                }
+                settings.validate().map_err(|detail| ProtocolError::Invalid { detail, reference })?;
+                record.settings = settings;
+            }
         }
         if let Some(reference) = reference {
             sockets::send(ws, &TeamEvent::Ack { reference });
@@ -353,6 +363,7 @@ impl TeamObject {
                     agent_name: agent.name.clone(),
                     agent_exempt_from: agent.exemptions,
                     consent_required: record.consent_required,
+                    settings: record.settings.clone(),
                     customer_label: pairing.customer.label.clone(),
                     customer_sub: Some(pairing.customer.sub.clone()),
                     started_at: now,
@@ -461,6 +472,7 @@ impl TeamObject {
             agent_name: identity.name.clone(),
             agent_exempt_from: identity.exemptions,
             consent_required: record.consent_required,
+            settings: record.settings.clone(),
             customer_label: label,
             customer_sub: None,
             started_at: now,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::ErrorReport;
 use crate::room::CallSummary;
+use crate::team_settings::TeamSettings;
 
 /// What a team member asks of the team object.
 #[derive(Debug, PartialEq, Deserialize)]
@@ -17,6 +18,11 @@ pub enum TeamRequest {
     /// Supervisor: the team's disclosure setting for calls started from now on.
     SetConsentRequired {
         required: bool,
+    },
+    /// Supervisor: the team's early-barge guard and health thresholds for calls started from now on
+    /// (the whole settings object; omitted fields take their defaults).
+    SetSettings {
+        settings: TeamSettings,
     },
 }
 
@@ -44,6 +50,7 @@ pub struct QueueLine {
 pub struct TeamFeed {
     pub team: String,
     pub consent_required: bool,
+    pub settings: TeamSettings,
     pub calls: Vec<CallSummary>,
     pub agents: Vec<AgentLine>,
     pub queue: Vec<QueueLine>,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::room::CallSummary;
 use crate::team_protocol::{AgentLine, QueueLine, TeamFeed};
+use crate::team_settings::TeamSettings;
 
 /// An agent connected to the team (or on a call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +40,9 @@ pub struct Pairing {
 pub struct TeamRecord {
     pub team: String,
     pub consent_required: bool,
+    /// The early-barge guard and health thresholds new calls take.
+    #[serde(default)]
+    pub settings: TeamSettings,
     pub agents: BTreeMap<String, AgentState>,
     pub queue: Vec<Waiting>,
     /// Stored as rows of their own ([`crate::call_lines`]), not in the record's JSON; still read from
@@ -58,6 +62,7 @@ impl TeamRecord {
         TeamRecord {
             team: team.to_owned(),
             consent_required,
+            settings: TeamSettings::default(),
             agents: BTreeMap::new(),
             queue: Vec::new(),
             calls: BTreeMap::new(),
@@ -176,6 +181,7 @@ impl TeamRecord {
         TeamFeed {
             team: self.team.clone(),
             consent_required: self.consent_required,
+            settings: self.settings.clone(),
             calls: self.calls.values().cloned().collect(),
             agents: self
                 .agents

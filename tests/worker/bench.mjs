@@ -147,14 +147,14 @@ async function main() {
       call.lastMode = mode;
       requests++;
       if (probe && pingRtt !== null) {
-        acked(call.supervisor, { type: 'set_mode', mode, ref }).then((at) => {
+        acked(call.supervisor, { type: 'set_mode', mode, ref, confirm: true }).then((at) => {
           if (at === null) return;
           pingRtts.push(pingRtt);
           switchRtts.push(at - sentAt);
           shares.push(at - sentAt - pingRtt);
         });
       } else {
-        call.supervisor.send({ type: 'set_mode', mode, ref });
+        call.supervisor.send({ type: 'set_mode', mode, ref, confirm: true });
       }
       await sleep(Math.max(0, INTERVAL_MS - (performance.now() - tickStart)));
     }

@@ -2,7 +2,7 @@
 // bad input, rate limit, reconnect, presence, consent, help and coaching.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Wrangler, Minter, createCall, sleep } from './harness.mjs';
+import { Wrangler, Minter, createCall, setTeamSettings, sleep } from './harness.mjs';
 
 const TIMING = { EARSHOT_HEARTBEAT_MS: '300', EARSHOT_SILENCE_LIMIT_MS: '1500', EARSHOT_GRACE_MS: '2500' };
 const wrangler = new Wrangler({ vars: TIMING });
@@ -10,7 +10,11 @@ const mint = new Minter();
 let seq = 0;
 const uid = (p) => `${p}${++seq}-${process.pid}`;
 
-before(async () => { await wrangler.start(); });
+before(async () => {
+  await wrangler.start();
+  // This suite barges in calls a second old; the early-barge guard has its own suite (health.test.mjs).
+  for (const team of ['blue', 'green']) await setTeamSettings(wrangler, mint, team, { early_barge_minutes: 0 });
+});
 after(async () => { await wrangler.stop(); });
 
 /** A call with a connected agent and customer; both keep pinging. */

@@ -57,7 +57,7 @@ export class Wrangler {
     this.log = '';
     this.child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
       cwd: WORKER_DIR, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EARSHOT_WORKER_PREBUILT: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      env: { ...process.env, EARSHOT_WORKER_DEV: '1', EARSHOT_WORKER_PREBUILT: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     });
     running.add(this.child.pid);
     const keep = (chunk) => { this.log = (this.log + chunk).slice(-20000); };
@@ -215,4 +215,17 @@ export async function createCall(wrangler, agentToken, label = 'Caller') {
     body: JSON.stringify({ customer_label: label }) });
   if (res.status !== 201) throw new Error(`create call: ${res.status} ${await res.text()}`);
   return (await res.json()).call_id;
+}
+
+/**
+ * Sets `team`'s settings as one of its supervisors would (the whole object; omitted fields take their
+ * defaults). Suites about something else switch the early-barge guard off this way, so their
+ * barges at a call's first second are not asked to confirm.
+ */
+export async function setTeamSettings(wrangler, mint, team, settings) {
+  const client = await wrangler.ws(`/api/teams/${team}/ws`, mint.supervisor(`settings-${team}`, team)).opened;
+  await client.next('welcome');
+  const reply = await client.request({ type: 'set_settings', settings });
+  await client.close();
+  if (reply.type !== 'ack') throw new Error(`set_settings for ${team}: ${JSON.stringify(reply)}`);
 }

@@ -16,7 +16,7 @@ test('audit rows survive a wrangler dev restart', async () => {
     await agent.next('matrix');
     const sup = await first.ws(`/api/calls/${callId}/ws`, supToken).opened;
     await sup.next('roster');
-    for (const mode of ['monitor', 'whisper', 'barge']) assert.equal((await sup.request({ type: 'set_mode', mode })).type, 'ack');
+    for (const mode of ['monitor', 'whisper', 'barge']) assert.equal((await sup.request({ type: 'set_mode', mode, confirm: true })).type, 'ack');
     before = (await (await fetch(`${first.base}/api/calls/${callId}/audit`, { headers: { Authorization: `Bearer ${supToken}` } })).json()).rows;
     assert.equal(before.filter((r) => r.kind === 'mode_change').length, 3);
   } finally {

@@ -2,13 +2,17 @@
 // assignment, ringing, and the supervisors' live feed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Wrangler, Minter, createCall, sleep } from './harness.mjs';
+import { Wrangler, Minter, createCall, setTeamSettings, sleep } from './harness.mjs';
 
 const wrangler = new Wrangler();
 const mint = new Minter();
 const team = `team${process.pid}`;
 
-before(async () => { await wrangler.start(); });
+before(async () => {
+  await wrangler.start();
+  // The barges below are not about the early-barge guard (health.test.mjs is).
+  for (const name of [team, `${team}p`]) await setTeamSettings(wrangler, mint, name, { early_barge_minutes: 0 });
+});
 after(async () => { if (process.env.EARSHOT_SHOW_LOG) console.log(wrangler.log); await wrangler.stop(); });
 
 async function member(token, name = team) {

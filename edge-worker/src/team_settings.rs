@@ -1,0 +1,57 @@
+//! A team's settings for the calls it starts: the early-barge guard and the call-health thresholds.
+//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::room::CallInit`],
+//! so a change applies from the next call on and a running call never changes rules under its people.
+
+use earshot_health::HealthThresholds;
+use serde::{Deserialize, Serialize};
+
+/// The longest early-barge guard a team may set, in minutes.
+pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TeamSettings {
+    /// A barge or takeover within a call's first this-many minutes asks the supervisor to confirm;
+    /// 0 turns the guard off.
+    pub early_barge_minutes: u32,
+    /// When the call-health flags are raised and cleared.
+    pub health: HealthThresholds,
+}
+
+impl Default for TeamSettings {
+    fn default() -> Self {
+        TeamSettings { early_barge_minutes: 3, health: HealthThresholds::default() }
+    }
+}
+
+impl TeamSettings {
+    /// Checks settings a supervisor sent; the message names the offending field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.early_barge_minutes > MAX_EARLY_BARGE_MINUTES {
+            return Err(format!("early_barge_minutes must be 0-{MAX_EARLY_BARGE_MINUTES}"));
+        }
+        self.health.validate().map_err(|why| format!("health.{why}"))
+    }
+
+    /// The guard's length in milliseconds.
+    pub fn early_barge_ms(&self) -> u64 {
+        u64::from(self.early_barge_minutes) * 60_000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_fields_take_their_defaults_and_bad_ones_are_named() {
+        let settings: TeamSettings = serde_json::from_str(r#"{"health":{"dead_air_s":4}}"#).unwrap();
+        assert_eq!(settings.early_barge_minutes, 3);
+        assert_eq!(settings.health.dead_air_s, 4);
+        assert_eq!(settings.early_barge_ms(), 180_000);
+        let bad = TeamSettings { early_barge_minutes: 61, ..Default::default() };
+        assert_eq!(bad.validate().unwrap_err(), "early_barge_minutes must be 0-60");
+        let bad: TeamSettings = serde_json::from_str(r#"{"health":{"loud_db":1}}"#).unwrap();
+        assert_eq!(bad.validate().unwrap_err(), "health.loud_db must be 3-40");
+    }
+}
