@@ -1,6 +1,7 @@
 // The agent's page: availability in the team, incoming calls, and the call itself with the agent's
 // browser as the hub of the star (js/hub.js mixes everyone; js/peer.js links each party).
 import { Channel } from './channel.js';
+import { reportHealth } from './health-report.js';
 import { Hub, partyKey } from './hub.js';
 import { HubLink } from './peer.js';
 import { openVoice, startAudio } from './media.js';
@@ -89,7 +90,11 @@ async function joinCall(callId, greeting) {
   if (call) return;
   const { context, voice } = await ensureAudio();
   const hub = await Hub.create(context, voice.node, audio.ears);
-  call = { id: callId, hub, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null };
+  call = { id: callId, hub, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null, health: null };
+  const current = call;
+  // The call goes on without health signals if their module fails to load; the console just shows none.
+  current.health = await reportHealth(hub, (frame) => current.channel?.send(frame))
+    .catch((error) => say(`Call health is off: ${error.message}`, true) ?? null);
   show($('#idle'), false);
   show($('#call'), true);
   await openCallSocket(greeting);
@@ -101,6 +106,7 @@ async function openCallSocket(greeting) {
   current.channel = channel;
   let firstRoster = true;
   channel.on('roster', (roster) => {
+    current.health?.watched(roster.supervisors.length > 0);
     renderRoster(roster);
     syncLinks(current, roster, firstRoster);
     firstRoster = false;
@@ -197,6 +203,7 @@ function finishCall(message) {
   ended.ended = true;
   call = null;
   for (const link of ended.links.values()) link.close();
+  ended.health?.stop();
   ended.hub.close();
   ended.channel?.close();
   show($('#call'), false);

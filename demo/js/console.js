@@ -1,6 +1,9 @@
-// The supervisor's live-calls console: the team feed (calls, timers, agents, queue), one click or one
-// key to monitor / whisper / barge / take over / leave, levels, join tone, and silent coaching. The
-// worker decides every request; the console only shows what it was told and what it was refused.
+// The supervisor's live-calls console: the team feed (calls by attention, flags with reasons, timers,
+// agents, queue); opening a call (present, not listening) shows its last minute and every party's
+// level; one click or one key to monitor / whisper / barge / take over / leave, the early-barge
+// confirmation, levels, join tone, silent coaching and the team's settings. The worker decides every
+// request; the console only shows what it was told and what it was refused.
+import { byAttention, contextLine, flagChip, levelRows, refreshFlags } from './attention.js';
 import { Channel } from './channel.js';
 import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
@@ -10,14 +13,14 @@ import { $, offerAudioResume, el, elapsed, everySecond, MODE_LABEL, say, show } 
 const user = currentUser('supervisor');
 const toneHz = Number(params.get('tone')) || 0;
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
-const KEYS = { m: 'monitor', w: 'whisper', b: 'barge', t: 'takeover', l: 'leave', escape: 'leave' };
+const KEYS = { enter: 'monitor', m: 'monitor', w: 'whisper', b: 'barge', t: 'takeover', l: 'leave', escape: 'leave' };
 
 let token;
 let team;
 let feed = null;
 let selected = null; // call id the keys act on
 let audio; // openSpokeAudio(): { context, voice, speaker, sendLevel, track, ears }
-let mine = null; // { id, channel, link, mode }
+let mine = null; // { id, channel, link, mode, roster }
 
 window.earshotDemo = {
   role: 'supervisor',
@@ -52,12 +55,13 @@ async function connectTeam() {
 function renderFeed() {
   $('#consent-required').checked = feed.consent_required;
   $('#consent-required').disabled = false; // usable once the team's setting is known
+  fillSettings(feed.settings);
   const body = $('#calls tbody');
   $('#call-count').textContent = feed.calls.length ? `(${feed.calls.length})` : '';
   if (!feed.calls.length) {
     body.replaceChildren(el('tr', { className: 'empty' }, el('td', { colSpan: 6, className: 'muted' }, 'No live calls.')));
   } else {
-    body.replaceChildren(...feed.calls.map(callRow));
+    body.replaceChildren(...byAttention(feed.calls).map(callRow));
   }
   const waiting = feed.queue.length;
   $('#queue-summary').textContent = waiting
@@ -78,7 +82,7 @@ function callRow(c) {
   if (c.consent_required && !c.consent_given) flags.push(el('span', { className: 'flag' }, 'awaiting consent'));
   if (!c.agent_connected) flags.push(el('span', { className: 'flag warn' }, 'agent away'));
   if (!c.customer_connected) flags.push(el('span', { className: 'flag warn' }, 'customer away'));
-  for (const health of c.health_flags ?? []) flags.push(el('span', { className: 'flag warn' }, String(health.kind ?? health)));
+  for (const health of c.health_flags ?? []) flags.push(flagChip(health));
   const actions = [...MODES, 'leave'].map((mode) =>
     el('button', {
       className: `act ${inIt && mine.mode === mode ? 'active' : ''}`,
@@ -94,10 +98,7 @@ function callRow(c) {
   return el('tr', {
     dataset: { call: c.call_id },
     className: [inIt ? 'mine' : '', selected === c.call_id ? 'selected' : '', c.help_raised ? 'help' : ''].join(' '),
-    onclick: () => {
-      selected = c.call_id;
-      renderFeed();
-    },
+    onclick: () => openCall(c.call_id),
   },
   el('td', {}, c.agent_name),
   el('td', {}, c.customer_label),
@@ -108,6 +109,7 @@ function callRow(c) {
 }
 
 function tick() {
+  refreshFlags();
   for (const cell of document.querySelectorAll('#calls .timer')) cell.textContent = elapsed(Number(cell.dataset.since));
   for (const item of document.querySelectorAll('#queue li')) {
     item.querySelector('.timer').textContent = `waiting ${elapsed(Number(item.dataset.queuedAt))}`;
@@ -125,6 +127,49 @@ async function ensureAudio() {
   return audio;
 }
 
+/**
+ * Clicking a call opens it: you join it present but not listening (the agent sees you), and get its
+ * last minute and live levels. A call you listen on is not left for a click elsewhere.
+ */
+async function openCall(callId) {
+  selected = callId;
+  if (mine?.id === callId) return renderFeed();
+  if (mine && mine.mode !== 'none') {
+    say('You are listening on another call: leave it (L) before opening this one.', true);
+    return renderFeed();
+  }
+  await act(callId, 'none');
+}
+
+/** Asks for `mode`; the early-barge guard's `confirm_required` is put to the supervisor first. */
+async function requestMode(channel, mode) {
+  const request = { type: 'set_mode', mode, tone: $('#join-tone').checked };
+  try {
+    return await channel.request(request);
+  } catch (error) {
+    if (error.code !== 'confirm_required') throw error;
+    const why = error.message.replace(/^confirm: /, ''); // "this call is 1:12 old; a barge in its first 3 minutes needs confirming"
+    const question = `${why[0].toUpperCase()}${why.slice(1)}. ${mode === 'barge' ? 'Barge in' : 'Take over'} anyway?`;
+    if (!(await confirmed(question))) throw error;
+    return channel.request({ ...request, confirm: true });
+  }
+}
+
+/** Shows the in-page confirmation; resolves true for "Yes". */
+function confirmed(text) {
+  $('#confirm-text').textContent = text;
+  show($('#confirm'), true);
+  $('#confirm-yes').focus();
+  return new Promise((resolve) => {
+    const answer = (yes) => () => {
+      show($('#confirm'), false);
+      resolve(yes);
+    };
+    $('#confirm-yes').onclick = answer(true);
+    $('#confirm-no').onclick = answer(false);
+  });
+}
+
 /** One click (or key): take `mode` on call `callId`, joining it first (and leaving another) if needed. */
 async function act(callId, mode) {
   selected = callId;
@@ -137,14 +182,14 @@ async function act(callId, mode) {
     const joinedNow = !mine;
     if (joinedNow) await join(callId);
     try {
-      await mine.channel.request({ type: 'set_mode', mode, tone: $('#join-tone').checked });
+      await requestMode(mine.channel, mode);
     } catch (error) {
-      if (joinedNow && mode !== 'none' && mine) await leave(); // refused on arrival: do not linger unseen
+      if (joinedNow && mode !== 'none' && mine && error.code !== 'confirm_required') await leave(); // refused on arrival
       throw error;
     }
-    say(mode === 'none' ? 'Joined; not listening yet.' : `Now ${mode === 'monitor' ? 'monitoring' : mode === 'whisper' ? 'whispering' : mode === 'barge' ? 'barged in' : 'taking over'}.`);
+    say(mode === 'none' ? 'Opened the call: present, not listening (Enter listens).' : `Now ${mode === 'monitor' ? 'monitoring' : mode === 'whisper' ? 'whispering' : mode === 'barge' ? 'barged in' : 'taking over'}.`);
   } catch (error) {
-    say(`Refused: ${error.message}`, true);
+    say(error.code === 'confirm_required' ? 'Not confirmed: nothing changed.' : `Refused: ${error.message}`, true);
   } finally {
     if (feed) renderFeed();
   }
@@ -153,7 +198,7 @@ async function act(callId, mode) {
 async function join(callId) {
   await ensureAudio();
   const channel = new Channel(`/api/calls/${callId}/ws`, token);
-  const current = { id: callId, channel, link: null, mode: undefined };
+  const current = { id: callId, channel, link: null, mode: undefined, roster: null };
   current.link = new SpokeLink({ channel, track: audio.track, onStream: (stream) => audio.speaker.play(stream) });
   channel.on('signal', ({ data }) => current.link.signaled(data).catch((e) => say(`Media: ${e.message}`, true)));
   channel.on('roster', (roster) => {
@@ -161,6 +206,13 @@ async function join(callId) {
     current.roster = roster;
     renderMine();
     if (feed) renderFeed();
+  });
+  channel.on('context', ({ events }) => {
+    current.context = events;
+    if (mine === current) renderMine();
+  });
+  channel.on('levels', ({ levels }) => {
+    if (mine === current) $('#levels').replaceChildren(...levelRows(levels, (party) => partyName(current.roster, party)));
   });
   channel.on('call_ended', ({ reason }) => say(`The call ended: ${reason}.`));
   channel.on('error', ({ message }) => say(message, true));
@@ -192,6 +244,7 @@ function dropMine() {
   mine.link.close();
   audio?.speaker.stop();
   mine = null;
+  $('#levels').replaceChildren(el('li', { className: 'muted' }, "Waiting for the agent's hub…"));
   renderMine();
   if (feed) renderFeed();
 }
@@ -201,9 +254,59 @@ function renderMine() {
   if (!mine) return;
   const roster = mine.roster;
   $('#mine-title').textContent = roster ? `${roster.agent.name}'s call with ${roster.customer?.label ?? 'a customer'}` : 'a call';
-  $('#my-mode').textContent = mine.mode ? MODE_LABEL[mine.mode] : 'joining';
+  $('#my-mode').textContent = mine.mode === 'none' ? 'opened, not listening' : mine.mode ? MODE_LABEL[mine.mode] : 'joining';
   $('#my-mode').dataset.mode = mine.mode ?? '';
+  show($('#listen-now'), mine.mode === 'none');
+  const events = mine.context ?? [];
+  $('#context').replaceChildren(...(events.length
+    ? events.map((row) => el('li', { dataset: { kind: row.kind } }, el('time', {}, new Date(row.at).toLocaleTimeString()), contextLine(row, (id) => actorName(roster, id))))
+    : [el('li', { className: 'muted' }, 'Nothing happened in the last minute.')]));
 }
+
+/** A party's display name in `roster` ("agent", "customer" or {supervisor}). */
+function partyName(roster, party) {
+  if (party === 'agent') return roster?.agent.name ?? 'Agent';
+  if (party === 'customer') return roster?.customer.label ?? 'Customer';
+  return roster?.supervisors.find((s) => s.id === party.supervisor)?.name ?? party.supervisor;
+}
+
+/** Who an audit row's actor is, by id. */
+function actorName(roster, id) {
+  if (id === roster?.agent.id) return roster.agent.name;
+  return roster?.supervisors.find((s) => s.id === id)?.name ?? (id === user.sub ? user.name : id);
+}
+
+$('#listen-now').onclick = () => mine && act(mine.id, 'monitor');
+
+const SETTINGS_PERCENT = new Set(['overtalk_share', 'talk_ratio']); // shares on the wire, percent on screen
+
+/** Shows the team's settings, unless the supervisor is editing them. */
+function fillSettings(settings) {
+  const form = $('#settings-form');
+  if (!settings || form.contains(document.activeElement)) return;
+  const values = { early_barge_minutes: settings.early_barge_minutes, ...settings.health };
+  for (const input of form.querySelectorAll('input')) {
+    const value = values[input.name];
+    input.value = SETTINGS_PERCENT.has(input.name) ? Math.round(value * 100) : value;
+  }
+}
+
+$('#settings-form').onsubmit = async (event) => {
+  event.preventDefault();
+  const health = {};
+  let minutes = 0;
+  for (const input of event.target.querySelectorAll('input')) {
+    const value = Number(input.value);
+    if (input.name === 'early_barge_minutes') minutes = value;
+    else health[input.name] = SETTINGS_PERCENT.has(input.name) ? value / 100 : value;
+  }
+  try {
+    await team.request({ type: 'set_settings', settings: { early_barge_minutes: minutes, health } });
+    say('Team settings saved; new calls use them.');
+  } catch (error) {
+    say(`Settings not saved: ${error.message}`, true);
+  }
+};
 
 $('#coach-form').onsubmit = async (event) => {
   event.preventDefault();
@@ -240,6 +343,8 @@ $('#whisper-level').oninput = applyLevels;
 
 document.addEventListener('keydown', (event) => {
   if (event.target.closest('input, textarea') && event.target.type !== 'range' && event.target.type !== 'checkbox') return;
+  if (event.key === 'Enter' && event.target.closest('button, summary, a')) return; // Enter presses those
+  if (!$('#confirm').hidden) return; // the confirmation is answered with its buttons
   const mode = KEYS[event.key.toLowerCase()];
   const target = mine?.id ?? selected;
   if (mode && target) {

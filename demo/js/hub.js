@@ -27,6 +27,7 @@ export class Hub {
   constructor(context, mixer, voice, ears) {
     this.context = context;
     this.mixer = mixer;
+    this.inputCount = INPUTS;
     this.rev = -1;
     this.slots = new Array(SUPERVISOR_SLOTS).fill(null); // supervisor id per slot
     this.sources = new Map(); // party key → { node, stream }
@@ -90,6 +91,15 @@ export class Hub {
     const toneOutputs = (tone ?? []).map((listener) => this.outputOf(listener)).filter((o) => o >= 0);
     if (toneOutputs.length) this.mixer.playTone({ outputs: toneOutputs, ...JOIN_TONE });
     return true;
+  }
+
+  /** Per-input levels (dBFS, as the health probe reads them) named by party, for the `levels` frame. */
+  partyLevels(levels) {
+    const named = [{ party: 'agent', db: levels[0] }, { party: 'customer', db: levels[1] }];
+    this.slots.forEach((id, slot) => {
+      if (id !== null) named.push({ party: { supervisor: id }, db: levels[2 + slot] });
+    });
+    return named;
   }
 
   /** Feeds a party's incoming stream into its mixer input (replacing an earlier one). */

@@ -2,11 +2,15 @@
 // place), remote WebRTC streams brought into Web Audio, and the earshot-mixer node everyone plays
 // through.
 import { createMixerNode } from '../vendor/earshot-mixer/index.js';
+import { params } from './session.js';
 
 export { createMixerNode };
 
-/** Level of the test tone that stands in for a microphone (linear; about -12 dBFS). */
-const TEST_TONE_GAIN = 0.25;
+/**
+ * Peak level of the test tone that stands in for a microphone: -12 dBFS, or the page's `toneDb`
+ * parameter (the call-health tests speak softly or loudly with it).
+ */
+const TEST_TONE_GAIN = 10 ** ((Number(params.get('toneDb')) || -12) / 20);
 
 /** An AudioContext that runs (pages create it on a click, or with an autoplay policy that allows it). */
 export async function startAudio() {

@@ -27,14 +27,32 @@ export async function openConsole(system, user = 's1', tone = TONES[user] ?? TON
   return console;
 }
 
-/** Clicks a mode button on the (first) call and waits until the worker acknowledged it. */
+/**
+ * Clicks a mode button on the (first) call and waits until the worker acknowledged it. A barge or
+ * takeover in a call's first minutes asks to confirm (the early-barge guard); this answers yes, as
+ * a supervisor who meant it would.
+ */
 export async function clickMode(console, mode) {
   const row = console.locator('#calls tr[data-call]').first();
   await row.locator(`button[data-mode="${mode}"]`).click();
+  if (mode === 'barge' || mode === 'takeover') {
+    const asked = await console.waitForFunction((m) => window.earshotDemo.mine?.mode === m || !document.querySelector('#confirm').hidden, mode)
+      .then(() => console.evaluate(() => !document.querySelector('#confirm').hidden));
+    if (asked) await console.click('#confirm-yes');
+  }
   if (mode === 'leave') {
     await console.waitForFunction(() => !window.earshotDemo.mine);
   } else {
     await console.waitForFunction((m) => window.earshotDemo.mine?.mode === m, mode);
     await listen(console);
   }
+}
+
+/** Saves team settings through the console's settings form (`values` by input name; shares in %). */
+export async function saveTeamSettings(console, values) {
+  await console.locator('#settings summary').click();
+  for (const [name, value] of Object.entries(values)) await console.fill(`#settings-form input[name="${name}"]`, String(value));
+  await console.click('#settings-form button[type="submit"]');
+  await console.locator('#status-line', { hasText: 'Team settings saved' }).waitFor();
+  await console.locator('#settings summary').click();
 }
