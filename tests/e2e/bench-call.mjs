@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { startSystem, listen, hears, sleep, TONES, ROOT } from './lib/system.mjs';
-import { agentReady, connectCall, openConsole, clickMode } from './lib/scenario.mjs';
+import { startSystem, openParty, listen, hears, sleep, TONES, ROOT } from './lib/system.mjs';
+import { agentReady, connectCall, clickMode, saveTeamSettings } from './lib/scenario.mjs';
 import { HEARS, everySwitch } from './lib/hearing.mjs';
 
 const ROUNDS = Number(process.env.EARSHOT_BENCH_ROUNDS ?? 5);
@@ -59,9 +59,13 @@ function changes(from, to) {
 async function main() {
   const system = await startSystem();
   try {
+    // The bench times switches, not the early-barge guard's confirmation: the team turns it off first.
+    const s1 = await openParty(system, 'console.html', 's1', TONES.s1);
+    await s1.waitForFunction(() => window.earshotDemo.feed);
+    await saveTeamSettings(s1, { early_barge_minutes: 0 });
     const agent = await agentReady(system);
     const customer = await connectCall(system, agent);
-    const s1 = await openConsole(system, 's1');
+    await s1.locator('#calls tr[data-call]').first().waitFor();
     const pages = { customer, agent, s1 };
     await clickMode(s1, 'monitor');
     await hears(s1, TONES.customer, true, 10_000);
