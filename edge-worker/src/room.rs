@@ -771,25 +771,9 @@ mod tests {
         let trainee = person("trainee", Role::Supervisor, ModeSet::MONITOR_ONLY);
         let mut all = vec![join(&mut record, &lead), join(&mut record, &trainee)];
         for mode in [Mode::Monitor, Mode::Whisper, Mode::None, Mode::Whisper] {
-            all.push(
-                request(
-                    &mut record,
-                    &lead,
-                    CallRequest::SetMode { mode, tone: false, confirm: false },
-                    Some(1),
-                )
-                .unwrap(),
-            );
+            all.push(request(&mut record, &lead, set_mode(mode, false), Some(1)).unwrap());
         }
-        all.push(
-            request(
-                &mut record,
-                &trainee,
-                CallRequest::SetMode { mode: Mode::Monitor, tone: false, confirm: false },
-                None,
-            )
-            .unwrap(),
-        );
+        all.push(request(&mut record, &trainee, set_mode(Mode::Monitor, false), None).unwrap());
         all.push(request(&mut record, &lead, CallRequest::Coach { text: "hi".into() }, None).unwrap());
         all.push(depart(&mut record, &trainee, 5, "disconnected"));
         assert!(all.iter().all(|effects| to_customer(effects).is_empty()));
@@ -802,32 +786,14 @@ mod tests {
         let (mut record, _, _) = live_call();
         let lead = person("lead", Role::Supervisor, ModeSet::ALL);
         join(&mut record, &lead);
-        let barge = request(
-            &mut record,
-            &lead,
-            CallRequest::SetMode { mode: Mode::Barge, tone: false, confirm: false },
-            None,
-        )
-        .unwrap();
+        let barge = request(&mut record, &lead, set_mode(Mode::Barge, false), None).unwrap();
         match to_customer(&barge).as_slice() {
             [CallEvent::Status(status)] => assert_eq!(status.speakers, vec!["lead name".to_owned()]),
             other => panic!("customer got {other:?}"),
         }
-        let takeover = request(
-            &mut record,
-            &lead,
-            CallRequest::SetMode { mode: Mode::Takeover, tone: false, confirm: false },
-            None,
-        )
-        .unwrap();
+        let takeover = request(&mut record, &lead, set_mode(Mode::Takeover, false), None).unwrap();
         assert!(to_customer(&takeover).is_empty(), "still the same speaker: nothing new to tell");
-        let whisper = request(
-            &mut record,
-            &lead,
-            CallRequest::SetMode { mode: Mode::Whisper, tone: false, confirm: false },
-            None,
-        )
-        .unwrap();
+        let whisper = request(&mut record, &lead, set_mode(Mode::Whisper, false), None).unwrap();
         match to_customer(&whisper).as_slice() {
             [CallEvent::Status(status)] => assert!(status.speakers.is_empty()),
             other => panic!("customer got {other:?}"),
@@ -891,22 +857,10 @@ mod tests {
         let lead = person("lead", Role::Supervisor, ModeSet::MONITOR_ONLY);
         join(&mut record, &lead);
         let before = record.clone();
-        let refused = request(
-            &mut record,
-            &lead,
-            CallRequest::SetMode { mode: Mode::Barge, tone: false, confirm: false },
-            Some(3),
-        )
-        .unwrap_err();
+        let refused = request(&mut record, &lead, set_mode(Mode::Barge, false), Some(3)).unwrap_err();
         assert_eq!(refused.code(), "missing_capability");
         assert_eq!(refused.reference(), Some(3));
-        assert!(request(
-            &mut record,
-            &customer,
-            CallRequest::SetMode { mode: Mode::Monitor, tone: false, confirm: false },
-            None
-        )
-        .is_err());
+        assert!(request(&mut record, &customer, set_mode(Mode::Monitor, false), None).is_err());
         assert_eq!(record, before);
     }
 
