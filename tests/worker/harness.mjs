@@ -3,7 +3,7 @@
 // WebSockets with an awaitable message queue. Used by every tests/worker/*.test.mjs and the bench.
 import { spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign, randomUUID } from 'node:crypto';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -43,7 +43,12 @@ async function freePort() {
 
 /** A running `wrangler dev`. `vars` override wrangler.toml vars (e.g. shorter presence timings). */
 export class Wrangler {
-  constructor({ persistTo, vars = {} } = {}) {
+  /**
+   * `persistTo`: Durable Object state from an earlier instance (a restart); otherwise a fresh temporary
+   * directory, removed on `stop()` unless `keepState` (the instance a restart test stops first).
+   */
+  constructor({ persistTo, vars = {}, keepState = false } = {}) {
+    this.ownsState = !persistTo && !keepState;
     this.persistTo = persistTo ?? mkdtempSync(join(tmpdir(), 'earshot-state-'));
     this.vars = vars;
   }
@@ -86,6 +91,7 @@ export class Wrangler {
     running.delete(this.child.pid);
     // workerd children may outlive the parent briefly; make sure the group is gone.
     try { process.kill(-this.child.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (this.ownsState) rmSync(this.persistTo, { recursive: true, force: true });
   }
 
   ws(path, token, { protocols } = {}) {

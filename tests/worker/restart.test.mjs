@@ -1,12 +1,13 @@
 // Audit rows and call state survive stopping and restarting `wrangler dev` (Durable Object SQLite
 // storage persisted under --persist-to).
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { Wrangler, Minter, createCall } from './harness.mjs';
 
 test('audit rows survive a wrangler dev restart', async () => {
   const mint = new Minter();
-  const first = await new Wrangler().start();
+  const first = await new Wrangler({ keepState: true }).start();
   const supToken = mint.supervisor('s-restart', 'blue');
   let callId;
   let before;
@@ -30,5 +31,6 @@ test('audit rows survive a wrangler dev restart', async () => {
     assert.deepEqual(after.slice(0, before.length), before, 'every row from before the restart, unchanged');
   } finally {
     await second.stop();
+    rmSync(first.persistTo, { recursive: true, force: true });
   }
 });
