@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Longest window a sample may cover; a hub that was throttled reports at most this much at once.
 pub const MAX_WINDOW_MS: u32 = 5_000;
 /// Levels are dBFS; anything outside this range is not a measurement.
-const LEVEL_RANGE_DB: std::ops::RangeInclusive<f32> = -200.0..=20.0;
+pub const LEVEL_RANGE_DB: std::ops::RangeInclusive<f32> = -200.0..=20.0;
 
 /// One window (about a second) of a call as the hub's meters saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use earshot_health::sample::LEVEL_RANGE_DB;
 use earshot_health::{Flag, FlagChange, FlagTracker, HealthSample};
 use earshot_policy::{join_tone, routing, Call, GainMatrix, Listener, Mode, Party, Refusal, Role};
 use serde::{Deserialize, Serialize};
@@ -484,9 +485,13 @@ pub fn observe_health(
     let tracker =
         tracker.get_or_insert_with(|| FlagTracker::resume(record.init.settings.health, &record.health_flags));
     let changes = tracker.observe(sample, now);
+    if changes.is_empty() {
+        // Most seconds: no flag changed, so neither did the record; skip the diff of every view.
+        return Ok(Effects::default());
+    }
     let raised = tracker.raised();
     let system = system_identity(record);
-    let mut effects = apply(record, |r, fx| {
+    apply(record, |r, fx| {
         for change in changes {
             let (kind, flag, detail) = match change {
                 FlagChange::Raised(flag) => ("flag_raised", flag.kind, flag.note),
@@ -499,11 +504,7 @@ pub fn observe_health(
         }
         r.health_flags = raised;
         Ok(())
-    })?;
-    if let Some(reference) = reference {
-        effects.events.insert(0, (Recipient::Agent, CallEvent::Ack { reference }));
-    }
-    Ok(effects)
+    })
 }
 
 /// Checks a hub's level report before it is relayed to the supervisors.
@@ -512,7 +513,7 @@ fn checked_levels(levels: Vec<PartyLevel>, reference: Option<u64>) -> Result<Vec
     if levels.len() > MAX_LEVELS {
         return invalid("levels: at most one entry per party");
     }
-    if levels.iter().any(|l| !(-200.0..=20.0).contains(&l.db)) {
+    if levels.iter().any(|l| !LEVEL_RANGE_DB.contains(&l.db)) {
         return invalid("levels: db must be a level in dBFS (-200 to 20)");
     }
     Ok(levels)
@@ -672,9 +673,7 @@ pub fn handle(
                 Ok(())
             })?
         }
-        CallRequest::Health(sample) => {
-            return observe_health(record, health, sender, &sample, reference, now);
-        }
+        CallRequest::Health(sample) => observe_health(record, health, sender, &sample, reference, now)?,
         CallRequest::Levels { levels } => {
             if sender.role != Role::Agent {
                 return not_allowed("only the agent's hub reports levels");
