@@ -284,6 +284,11 @@ impl TeamObject {
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
         let mut record = self.load(&attachment.identity.team).await.map_err(internal)?;
         let who = &attachment.identity;
+        let settings_change =
+            matches!(frame.body, TeamRequest::SetConsentRequired { .. } | TeamRequest::SetSettings { .. });
+        if settings_change && who.role != Role::Supervisor {
+            return Err(ProtocolError::not_allowed("only supervisors change team settings", reference));
+        }
         match frame.body {
             TeamRequest::Ping => return Ok(()),
             TeamRequest::SetAvailable { available } => {
@@ -294,22 +299,8 @@ impl TeamObject {
                     .set_available(&who.sub, available, now)
                     .map_err(|detail| ProtocolError::Invalid { detail: detail.into(), reference })?;
             }
-            TeamRequest::SetConsentRequired { required } => {
-                if who.role != Role::Supervisor {
-                    return Err(ProtocolError::not_allowed(
-                        "only supervisors change team settings",
-                        reference,
-                    ));
-                }
-                record.consent_required = required;
-            }
+            TeamRequest::SetConsentRequired { required } => record.consent_required = required,
             TeamRequest::SetSettings { settings } => {
-                if who.role != Role::Supervisor {
-                    return Err(ProtocolError::not_allowed(
-                        "only supervisors change team settings",
-                        reference,
-                    ));
-                }
                 settings.validate().map_err(|detail| ProtocolError::Invalid { detail, reference })?;
                 record.settings = settings;
             }
