@@ -1,5 +1,6 @@
 // What the console shows of a call's health: the order calls are listed in (the ones needing a
 // supervisor first), each flag with its reason, and every party's level as a meter.
+import { partyKey } from './hub.js';
 import { el } from './ui.js';
 
 /** How the console names each health flag (as earshot-health's FlagKind::label). */
@@ -50,9 +51,8 @@ export function contextLine(row, names) {
 /** Meters for a `levels` event: one row per party, -60 dBFS (empty) to 0 (full). */
 export function levelRows(levels, nameOf) {
   return levels.map(({ party, db }) => {
-    const key = typeof party === 'string' ? party : `supervisor:${party.supervisor}`;
     const shown = Math.max(-60, Math.min(0, db));
-    return el('li', { dataset: { party: key, db: db.toFixed(1) } },
+    return el('li', { dataset: { party: partyKey(party), db: db.toFixed(1) } },
       el('span', { className: 'who' }, nameOf(party)),
       el('meter', { min: -60, max: 0, low: -45, high: -9, optimum: -20, value: shown }),
       el('span', { className: 'db' }, db <= -90 ? 'silent' : `${Math.round(db)} dB`));
