@@ -73,6 +73,21 @@ impl AuditLog {
         Ok(())
     }
 
+    /// When the latest row of one of `kinds` was written, if any.
+    pub fn last_at(&self, kinds: &[&str]) -> worker::Result<Option<u64>> {
+        #[derive(Deserialize)]
+        struct At {
+            at: i64,
+        }
+        let marks = vec!["?"; kinds.len()].join(", ");
+        let query = format!("SELECT at FROM audit WHERE kind IN ({marks}) ORDER BY seq DESC LIMIT 1");
+        let rows: Vec<At> = self
+            .sql
+            .exec(&query, kinds.iter().map(|k| SqlStorageValue::from(*k)).collect::<Vec<_>>())?
+            .to_array()?;
+        Ok(rows.first().map(|r| r.at as u64))
+    }
+
     /// Every row, oldest first.
     pub fn read(&self) -> worker::Result<Vec<AuditRow>> {
         self.sql.exec("SELECT * FROM audit ORDER BY seq", None)?.to_array()

@@ -3,7 +3,8 @@
 //! audit trail in SQLite, and runs presence on alarms.
 //!
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
-//! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`.
+//! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
+//! `GET /recording-facts`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -23,6 +24,7 @@ use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::{parse_request, CallEvent, CallRequest};
 use crate::record_row::RecordRow;
+use crate::recording_rules::RecordingFacts;
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 
@@ -63,6 +65,7 @@ impl DurableObject for CallObject {
             (Method::Post, "/init") => self.init(req).await,
             (Method::Get, "/ws") => return self.upgrade(&req).await,
             (Method::Get, "/audit") => self.audit(&req).await,
+            (Method::Get, "/recording-facts") => self.recording_facts().await,
             _ => Err(EdgeError::NotFound),
         };
         outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
@@ -183,6 +186,13 @@ impl CallObject {
         }
         let rows = AuditLog::open(self.state.storage().sql(), &self.audit_created)?.read()?;
         Ok(Response::from_json(&serde_json::json!({ "call_id": record.init.call_id, "rows": rows }))?)
+    }
+
+    /// What decides whether the agent's recorder may upload (the worker asks before each request).
+    async fn recording_facts(&self) -> std::result::Result<Response, EdgeError> {
+        let record = self.load().await?.ok_or(EdgeError::NotFound)?;
+        let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
+        Ok(Response::from_json(&RecordingFacts::of(&record, log.last_at(&["recording", "end"])?))?)
     }
 
     async fn upgrade(&self, req: &Request) -> Result<Response> {

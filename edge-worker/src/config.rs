@@ -81,6 +81,12 @@ pub fn default_consent_required(env: &Env) -> bool {
     text(env, "EARSHOT_DEFAULT_CONSENT").as_deref() == Some("all-party")
 }
 
+/// The length of one retention day in ms: a day, unless `EARSHOT_RETENTION_DAY_MS` shortens it (tests
+/// do, to watch the retention sweep delete without waiting days).
+pub fn retention_day_ms(env: &Env) -> u64 {
+    number(env, "EARSHOT_RETENTION_DAY_MS", crate::recording_rules::DAY_MS).max(1)
+}
+
 /// Milliseconds since the epoch, from the runtime's clock.
 pub fn now_ms() -> u64 {
     worker::Date::now().as_millis()

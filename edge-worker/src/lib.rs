@@ -10,6 +10,7 @@
 //! `bearer.<JWT>` next to the protocol name `earshot.v1` (browsers cannot set other headers on a
 //! WebSocket); HTTP endpoints take `Authorization: Bearer <JWT>`. Tokens are never logged.
 
+pub mod audio_store;
 pub mod audit;
 pub mod base64url;
 pub mod call_lines;
@@ -25,6 +26,9 @@ pub mod presence;
 pub mod protocol;
 pub mod rate_limit;
 pub mod record_row;
+pub mod recording_index;
+pub mod recording_rules;
+pub mod recordings;
 pub mod room;
 pub mod routes;
 pub mod sockets;
@@ -33,10 +37,19 @@ pub mod team_protocol;
 pub mod team_settings;
 pub mod team_state;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 /// Requests that match no static asset land here.
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     routes::handle(req, env).await
+}
+
+/// The cron trigger (`wrangler.toml`): the recording retention sweep.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    match recordings::sweep(&env, config::now_ms()).await {
+        Ok(deleted) => worker::console_log!("retention sweep: {deleted} recordings deleted"),
+        Err(err) => worker::console_error!("retention sweep failed: {err}"),
+    }
 }

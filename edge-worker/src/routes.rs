@@ -10,6 +10,7 @@ use crate::config;
 use crate::dev_tokens;
 use crate::error::EdgeError;
 use crate::identity::{Identity, TokenError};
+use crate::recordings;
 use crate::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
 
 /// Routes one request that matched no static asset.
@@ -22,6 +23,10 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["api", "teams", team, "ws"]) => return upgrade_team(&req, &env, team).await,
         (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,
         (Method::Post, ["api", "calls"]) => create_call(req, &env).await,
+        (_, ["api", "calls", call_id, "recordings", rest @ ..]) => {
+            recordings::handle_call(req, &env, call_id, rest).await
+        }
+        (Method::Get, ["api", "recordings"]) => recordings::list(req, &env).await,
         #[cfg(feature = "dev-mint")]
         (Method::Post, ["api", "dev", "token"]) => dev_tokens::mint(req, &env).await,
         _ => Err(EdgeError::NotFound),
@@ -78,7 +83,12 @@ fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
     Ok(config::verifier(env)?.verify(token, config::now_seconds())?)
 }
 
-fn header(req: &Request, name: &str) -> Option<String> {
+/// The verified identity of an HTTP request (`Authorization: Bearer`).
+pub(crate) fn authenticate_http(req: &Request, env: &Env) -> Result<Identity, EdgeError> {
+    verify(env, token_from_authorization(header(req, "Authorization").as_deref())?)
+}
+
+pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
 }
 
@@ -146,7 +156,7 @@ async fn create_call(mut req: Request, env: &Env) -> Result<Response, EdgeError>
 }
 
 /// The stub of an existing call; `None` for anything that is not a call id this namespace issued.
-fn call_stub(env: &Env, call_id: &str) -> Option<Stub> {
+pub(crate) fn call_stub(env: &Env, call_id: &str) -> Option<Stub> {
     if call_id.len() != 64 || !call_id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -155,7 +165,7 @@ fn call_stub(env: &Env, call_id: &str) -> Option<Stub> {
 
 /// Sends a request the worker built itself (clients' headers never reach an object) to a Durable
 /// Object, carrying the verified identity.
-async fn forward(
+pub(crate) async fn forward(
     stub: &Stub,
     url: &str,
     method: Method,

@@ -56,8 +56,9 @@ export class Wrangler {
   async start() {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
+    // --test-scheduled: GET /__scheduled runs the cron handler (the recording retention sweep).
     const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(this.port),
-      '--show-interactive-dev-session=false', '--persist-to', this.persistTo];
+      '--show-interactive-dev-session=false', '--persist-to', this.persistTo, '--test-scheduled'];
     for (const [k, v] of Object.entries(this.vars)) args.push('--var', `${k}:${v}`);
     this.log = '';
     this.child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
