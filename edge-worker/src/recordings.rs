@@ -69,20 +69,12 @@ async fn start(env: &Env, who: &Identity, call_id: &str) -> Outcome {
     let now = config::now_ms();
     let expires = rules::expires_at(now, facts.retention_days, config::retention_day_ms(env));
     let index = RecordingIndex::open(env).await?;
-    let take =
+    let row =
         index.start_take(call_id, &facts.team, &facts.agent_id, now, facts.include_whisper, expires).await?;
-    let body = serde_json::json!({ "call_id": call_id, "take": take, "started_at": now });
-    Ok(Response::from_json(&body)?.with_status(201))
+    Ok(Response::from_json(&row)?.with_status(201))
 }
 
-async fn upload(
-    req: Request,
-    env: &Env,
-    who: &Identity,
-    call_id: &str,
-    take: &str,
-    seq: &str,
-) -> Outcome {
+async fn upload(req: Request, env: &Env, who: &Identity, call_id: &str, take: &str, seq: &str) -> Outcome {
     let take = take_number(take)?;
     let seq = rules::number(seq, "seq", rules::MAX_CHUNKS)?;
     // Refuse an announced oversize body before reading it.
