@@ -4,6 +4,7 @@ import { Channel } from './channel.js';
 import { reportHealth } from './health-report.js';
 import { Hub, partyKey } from './hub.js';
 import { HubLink } from './peer.js';
+import { Recorder } from './recorder.js';
 import { openVoice, startAudio } from './media.js';
 import { api, currentUser, mintToken, params } from './session.js';
 import { $, offerAudioResume, onClick, el, elapsed, everySecond, MODE_FOR_AGENT, say, show } from './ui.js';
@@ -90,7 +91,8 @@ async function joinCall(callId, greeting) {
   if (call) return;
   const { context, voice } = await ensureAudio();
   const hub = await Hub.create(context, voice.node, audio.ears);
-  call = { id: callId, hub, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null, health: null };
+  const recorder = new Recorder({ hub, callId, token, onError: (message) => say(message, true) });
+  call = { id: callId, hub, recorder, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null, health: null, recording: false };
   const current = call;
   // The call goes on without health signals if their module fails to load; the console just shows none.
   current.health = await reportHealth(hub, (frame) => current.channel?.send(frame))
@@ -108,6 +110,7 @@ async function openCallSocket(greeting) {
   channel.on('roster', (roster) => {
     current.health?.watched(roster.supervisors.length > 0);
     renderRoster(roster);
+    current.recorder.follow(roster.recording);
     syncLinks(current, roster, firstRoster);
     firstRoster = false;
   });
@@ -173,6 +176,10 @@ function startLink(current, party) {
 function renderRoster(roster) {
   call.startedAt = roster.started_at;
   call.helpRaised = roster.help_raised;
+  call.recording = roster.recording;
+  $('#record').textContent = roster.recording ? 'Stop recording' : 'Record';
+  $('#record').classList.toggle('raised', roster.recording);
+  $('#recording-state').textContent = roster.recording ? 'Recording.' : '';
   $('#customer-label').textContent = roster.customer?.label ?? 'the customer';
   $('#customer-state').textContent = roster.customer?.connected ? 'The customer is connected.' : 'Waiting for the customer…';
   $('#raise-hand').textContent = roster.help_raised ? 'Lower hand' : 'Raise hand';
@@ -193,6 +200,11 @@ onClick('#raise-hand', async () => {
   await call.channel.request({ type: 'raise_hand', raised: !call.helpRaised });
 });
 
+onClick('#record', async () => {
+  // The worker refuses to start before the customer's consent where the team requires it.
+  await call.channel.request({ type: 'set_recording', active: !call.recording });
+});
+
 onClick('#hang-up', async () => {
   await call.channel.request({ type: 'end_call' });
 });
@@ -202,6 +214,8 @@ function finishCall(message) {
   const ended = call;
   ended.ended = true;
   call = null;
+  // The recorder lets go of the mixer first; its last chunk and the completion marker still go up.
+  ended.recorder.stop().catch((error) => say(`Recording: ${error.message}`, true));
   for (const link of ended.links.values()) link.close();
   ended.health?.stop();
   ended.hub.close();

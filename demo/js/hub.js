@@ -1,6 +1,6 @@
 // The agent's hub: one earshot-mixer node whose inputs are the agent's voice, the customer and up to
 // four supervisors, and whose outputs are the agent's ears, the customer's feed, each supervisor's
-// feed and the two recording channels. The worker's `matrix` names sources and listeners by who they
+// feed and the two recording channels (tapped by js/recorder.js). The worker's `matrix` names sources and listeners by who they
 // are; the hub maps them onto fixed mixer slots and applies the gains (every change ramped).
 import { createMixerNode, remoteSource, releaseRemote } from './media.js';
 
@@ -33,14 +33,19 @@ export class Hub {
     this.sources = new Map(); // party key → { node, stream }
     voice.connect(mixer, 0, 0);
     mixer.connect(ears, 0);
-    // One outgoing stream per remote listener; the recording outputs stay unconnected until recording
-    // is built (they are mixed already, so a recorder only has to tap them).
+    // One outgoing stream per remote listener; the recording outputs are tapped by the call's
+    // Recorder (js/recorder.js) while the call records.
     this.feeds = [];
     for (let output = 1; output < 2 + SUPERVISOR_SLOTS; output++) {
       const feed = new MediaStreamAudioDestinationNode(context, { channelCount: 1 });
       mixer.connect(feed, output);
       this.feeds[output] = feed;
     }
+  }
+
+  /** Mixer outputs of the two recording channels (js/recorder.js taps them). */
+  get recordingOutputs() {
+    return RECORDING;
   }
 
   /** The supervisor's slot, taking a free one on first sight; -1 when all four are taken. */
