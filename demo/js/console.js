@@ -284,24 +284,28 @@ const SETTINGS_PERCENT = new Set(['overtalk_share', 'talk_ratio']); // shares on
 function fillSettings(settings) {
   const form = $('#settings-form');
   if (!settings || form.contains(document.activeElement)) return;
-  const values = { early_barge_minutes: settings.early_barge_minutes, ...settings.health };
+  const { health, ...top } = settings;
+  const values = { ...top, ...health };
   for (const input of form.querySelectorAll('input')) {
     const value = values[input.name];
-    input.value = SETTINGS_PERCENT.has(input.name) ? Math.round(value * 100) : value;
+    if (input.type === 'checkbox') input.checked = Boolean(value);
+    else input.value = SETTINGS_PERCENT.has(input.name) ? Math.round(value * 100) : value;
   }
 }
 
 $('#settings-form').onsubmit = async (event) => {
   event.preventDefault();
   const health = {};
-  let minutes = 0;
+  const settings = { health };
+  const TOP = new Set(['early_barge_minutes', 'retention_days']);
   for (const input of event.target.querySelectorAll('input')) {
     const value = Number(input.value);
-    if (input.name === 'early_barge_minutes') minutes = value;
+    if (input.type === 'checkbox') settings[input.name] = input.checked;
+    else if (TOP.has(input.name)) settings[input.name] = value;
     else health[input.name] = SETTINGS_PERCENT.has(input.name) ? value / 100 : value;
   }
   try {
-    await team.request({ type: 'set_settings', settings: { early_barge_minutes: minutes, health } });
+    await team.request({ type: 'set_settings', settings });
     say('Team settings saved; new calls use them.');
   } catch (error) {
     say(`Settings not saved: ${error.message}`, true);

@@ -54,7 +54,7 @@ impl RecordingFacts {
             active,
             quiet_since: if active { None } else { last_quiet },
             include_whisper: record.policy.recording.include_whisper,
-            retention_days: DEFAULT_RETENTION_DAYS,
+            retention_days: record.init.settings.retention_days,
         }
     }
 }
@@ -210,6 +210,42 @@ mod tests {
             call: None,
             aud: "earshot".into(),
         }
+    }
+
+    #[test]
+    fn a_call_takes_whisper_recording_and_retention_from_its_team() {
+        use crate::room::CallInit;
+        use crate::team_settings::TeamSettings;
+        let init = |settings| CallInit {
+            call_id: "c".repeat(64),
+            team: "blue".into(),
+            agent_id: "a1".into(),
+            agent_name: "Ana".into(),
+            agent_exempt_from: ModeSet::EMPTY,
+            consent_required: false,
+            settings,
+            customer_label: "Lee".into(),
+            customer_sub: None,
+            started_at: 0,
+        };
+        let plain = CallRecord::new(init(TeamSettings::default()));
+        let facts = RecordingFacts::of(&plain, None);
+        assert_eq!((facts.include_whisper, facts.retention_days, facts.active), (false, 90, false));
+        let settings = TeamSettings { record_whisper: true, retention_days: 30, ..Default::default() };
+        let mut coached = CallRecord::new(init(settings));
+        assert!(coached.policy.recording.include_whisper, "the routing policy gets it");
+        coached.policy.recording.active = true;
+        let facts = RecordingFacts::of(&coached, Some(5));
+        assert_eq!(
+            (facts.include_whisper, facts.retention_days, facts.active, facts.quiet_since),
+            (true, 30, true, None)
+        );
+        coached.ended = Some("ended by the agent".into());
+        assert_eq!(
+            RecordingFacts::of(&coached, Some(5)).quiet_since,
+            Some(5),
+            "an ended call records no more"
+        );
     }
 
     #[test]

@@ -160,6 +160,7 @@ impl CallRecord {
         let mut policy = Call::new(init.team.clone());
         policy.agent_exempt_from = init.agent_exempt_from;
         policy.consent.required = init.consent_required;
+        policy.recording.include_whisper = init.settings.record_whisper;
         CallRecord {
             init,
             policy,

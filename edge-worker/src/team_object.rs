@@ -24,6 +24,7 @@ use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::parse;
 use crate::record_row::RecordRow;
+use crate::recording_index::RecordingIndex;
 use crate::room::{CallInit, CallRecord, CallSummary};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 use crate::team_protocol::{TeamEvent, TeamRequest};
@@ -302,6 +303,15 @@ impl TeamObject {
             TeamRequest::SetConsentRequired { required } => record.consent_required = required,
             TeamRequest::SetSettings { settings } => {
                 settings.validate().map_err(|detail| ProtocolError::Invalid { detail, reference })?;
+                if settings.retention_days != record.settings.retention_days {
+                    // Retention applies to the recordings the team already has, not only new ones.
+                    let day_ms = crate::config::retention_day_ms(&self.env);
+                    let index = RecordingIndex::open(&self.env).await.map_err(internal)?;
+                    index
+                        .set_retention(&record.team, settings.retention_days, day_ms)
+                        .await
+                        .map_err(internal)?;
+                }
                 record.settings = settings;
             }
         }

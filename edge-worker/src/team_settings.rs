@@ -1,9 +1,12 @@
-//! A team's settings for the calls it starts: the early-barge guard and the call-health thresholds.
+//! A team's settings for the calls it starts: the early-barge guard, the call-health thresholds and
+//! recording (whether whisper is recorded, how long recordings are kept).
 //! Supervisors change them on the team socket; each new call takes a copy in its [`crate::room::CallInit`],
 //! so a change applies from the next call on and a running call never changes rules under its people.
 
 use earshot_health::HealthThresholds;
 use serde::{Deserialize, Serialize};
+
+use crate::recording_rules::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
 
 /// The longest early-barge guard a team may set, in minutes.
 pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;
@@ -16,11 +19,22 @@ pub struct TeamSettings {
     pub early_barge_minutes: u32,
     /// When the call-health flags are raised and cleared.
     pub health: HealthThresholds,
+    /// Whether recordings carry supervisors' whisper (on the agent's channel only, never the
+    /// customer's). Off unless the team turns it on.
+    pub record_whisper: bool,
+    /// How many days recordings are kept before the retention sweep deletes them (1-3650). A change
+    /// applies to the team's existing recordings too.
+    pub retention_days: u32,
 }
 
 impl Default for TeamSettings {
     fn default() -> Self {
-        TeamSettings { early_barge_minutes: 3, health: HealthThresholds::default() }
+        TeamSettings {
+            early_barge_minutes: 3,
+            health: HealthThresholds::default(),
+            record_whisper: false,
+            retention_days: DEFAULT_RETENTION_DAYS,
+        }
     }
 }
 
@@ -29,6 +43,9 @@ impl TeamSettings {
     pub fn validate(&self) -> Result<(), String> {
         if self.early_barge_minutes > MAX_EARLY_BARGE_MINUTES {
             return Err(format!("early_barge_minutes must be 0-{MAX_EARLY_BARGE_MINUTES}"));
+        }
+        if !(1..=MAX_RETENTION_DAYS).contains(&self.retention_days) {
+            return Err(format!("retention_days must be 1-{MAX_RETENTION_DAYS}"));
         }
         self.health.validate().map_err(|why| format!("health.{why}"))
     }
@@ -53,5 +70,8 @@ mod tests {
         assert_eq!(bad.validate().unwrap_err(), "early_barge_minutes must be 0-60");
         let bad: TeamSettings = serde_json::from_str(r#"{"health":{"loud_db":1}}"#).unwrap();
         assert_eq!(bad.validate().unwrap_err(), "health.loud_db must be 3-40");
+        assert_eq!((settings.record_whisper, settings.retention_days), (false, 90), "recording defaults");
+        let bad = TeamSettings { retention_days: 0, ..Default::default() };
+        assert_eq!(bad.validate().unwrap_err(), "retention_days must be 1-3650");
     }
 }

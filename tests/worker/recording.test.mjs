@@ -224,15 +224,25 @@ describe('recording', () => {
 });
 
 test('the retention sweep deletes expired recordings, audio and index', async () => {
-  // A "day" of 5 ms: the team's 90 days pass in 450 ms; the sweep is the cron handler.
+  // A "day" of 5 ms, so retention runs out within the test; the sweep is the cron handler.
   const fast = await new Wrangler({ vars: { EARSHOT_RETENTION_DAY_MS: '5' } }).start();
   try {
     const call = await recordingCall(fast);
     const take = await startTake(fast, call);
     assert.equal((await put(fast, call, take, 0)).status, 200);
     const sup = mint.supervisor(uid('s'), 'blue');
+    const first = (await (await http(fast, 'GET', '/api/recordings', sup)).json()).recordings[0];
+    assert.equal(first.expires_at - first.started_at, 90 * 5, 'the default: 90 days');
+    // A supervisor shortens the team's retention: it applies to the recordings the team already has.
+    const team = await fast.ws('/api/teams/blue/ws', sup).opened;
+    await team.next('welcome');
+    const set = await team.request({ type: 'set_settings', settings: { retention_days: 2 } });
+    assert.equal(set.type, 'ack', JSON.stringify(set));
+    const refused = await team.request({ type: 'set_settings', settings: { retention_days: 0 } });
+    assert.equal(refused.code, 'invalid');
+    team.close();
     const row = (await (await http(fast, 'GET', '/api/recordings', sup)).json()).recordings[0];
-    assert.equal(row.expires_at - row.started_at, 90 * 5);
+    assert.equal(row.expires_at - row.started_at, 2 * 5);
     await sleep(Math.max(0, row.expires_at - Date.now()) + 50);
     assert.equal((await http(fast, 'GET', `/api/calls/${call.callId}/recordings/${take}/audio`, sup)).status, 200, 'expired but not yet swept');
     const swept = await fetch(`${fast.base}/__scheduled?cron=17+*+*+*+*`);
