@@ -106,6 +106,7 @@ describe('recording', () => {
     assert.equal(audio.status, 200);
     assert.equal(audio.headers.get('content-type'), 'audio/webm');
     assert.equal(audio.headers.get('x-earshot-complete'), 'true');
+    assert.equal(audio.headers.get('content-length'), '3600', 'the length is known up front');
     assert.deepEqual(Buffer.from(await audio.arrayBuffer()), concat(parts), 'the chunks, in order, as one file');
 
     assert.equal(await inBucket(wrangler, `rec/blue/${call.callId}/1/000002`), true, 'chunks are where the key layout says');
