@@ -8,5 +8,6 @@ cd "$EARSHOT_ROOT"
 bash scripts/bootstrap.sh >/dev/null
 bash edge-worker/scripts/dev-vars.sh
 (cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
+(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
 bash scripts/build-demo.sh
 exec unshare --net sh -c 'ip link set lo up && exec node tests/e2e/bench-call.mjs'

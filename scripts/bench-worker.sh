@@ -12,6 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
 bash edge-worker/scripts/dev-vars.sh
 (cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh >/dev/null)
+(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive >/dev/null)
 if [ $# -gt 0 ]; then
   exec node tests/worker/bench.mjs "$@"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the whole system locally: `wrangler dev` on workerd serving the edge worker and the demo pages
-# on 127.0.0.1:8787, then prints the URLs to open. Ctrl-C stops everything.
+# Starts the whole system locally: `wrangler dev` on workerd serving the edge worker (with the demo pages)
+# and the archive worker behind it, on 127.0.0.1:8787, then prints the URLs to open. Ctrl-C stops everything.
 #   EARSHOT_PORT=8787     the port
 #   EARSHOT_LAN=1         serve on every interface over HTTPS (self-signed), so three machines on a LAN
 #                         can run a call: browsers only grant the microphone to secure origins
@@ -21,7 +21,8 @@ if [ "${EARSHOT_LAN:-0}" = 1 ]; then
 fi
 
 export CI=true WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false  # no prompts, no calls out
-setsid wrangler dev --local --ip "$listen_ip" --port "$PORT" "${extra[@]}" \
+# Both workers on one workerd: the edge worker (with the demo pages) and the archive it binds.
+setsid wrangler dev -c wrangler.toml -c archive/wrangler.toml --local --ip "$listen_ip" --port "$PORT" "${extra[@]}" \
   --show-interactive-dev-session=false </dev/null &
 wrangler_pid=$!
 trap 'kill -- -"$wrangler_pid" 2>/dev/null || true' EXIT INT TERM

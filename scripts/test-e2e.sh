@@ -8,5 +8,6 @@ cd "$EARSHOT_ROOT"
 # What the pages and the worker need, built outside the namespace (cargo may fetch crates).
 bash edge-worker/scripts/dev-vars.sh
 (cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
+(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
 bash scripts/build-demo.sh
 exec unshare --net sh -c 'ip link set lo up && exec node --test --test-concurrency=1 tests/e2e/*.test.mjs'

@@ -13,20 +13,32 @@ LIMIT_KIB=250
 outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
 
-say "host unit tests (cargo test -p earshot-edge, with the dev endpoint)"
-cargo test -q -p earshot-edge --features dev-mint
+say "host unit tests (cargo test -p earshot-edge -p earshot-archive, with the dev endpoint)"
+cargo test -q -p earshot-edge -p earshot-archive --features earshot-edge/dev-mint
 
-say "production build: dry-run deploy and bundle size"
+say "production builds: dry-run deploys and bundle sizes"
 (cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
-report=$(cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=1 CI=true wrangler deploy --dry-run --outdir "$outdir" 2>&1)
-gzip_kib=$(printf '%s\n' "$report" | sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p' | tail -1)
-[ -n "$gzip_kib" ] || { printf '%s\n' "$report" >&2; echo "[test-worker] dry-run deploy failed" >&2; exit 1; }
-mkdir -p target && printf '{"bundle_gzip_kib": %s, "target_kib": %s}\n' "$gzip_kib" "$LIMIT_KIB" > target/worker-bundle-size.json
-echo "bundle, gzipped (wrangler's figure): ${gzip_kib} KiB; limit ${LIMIT_KIB} KiB"
-if awk -v s="$gzip_kib" -v l="$LIMIT_KIB" 'BEGIN { exit !(s > l) }'; then
-  echo "[test-worker] bundle is over the ${LIMIT_KIB} KiB limit (see docs/bench/worker.md)" >&2
-  exit 1
-fi
+(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
+# Prints wrangler's gzipped figure (KiB) for the worker of config $1, failing when the dry run does.
+bundle_kib() {
+  local report size
+  report=$(cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=1 CI=true \
+    wrangler deploy --dry-run -c "$1" --outdir "$outdir/$1" 2>&1)
+  size=$(printf '%s\n' "$report" | sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p' | tail -1)
+  [ -n "$size" ] || { printf '%s\n' "$report" >&2; echo "[test-worker] dry-run deploy of $1 failed" >&2; exit 1; }
+  echo "$size"
+}
+gzip_kib=$(bundle_kib wrangler.toml)
+archive_kib=$(bundle_kib archive/wrangler.toml)
+mkdir -p target && printf '{"bundle_gzip_kib": %s, "archive_gzip_kib": %s, "target_kib": %s}\n' \
+  "$gzip_kib" "$archive_kib" "$LIMIT_KIB" > target/worker-bundle-size.json
+echo "bundles, gzipped (wrangler's figures): edge ${gzip_kib} KiB, archive ${archive_kib} KiB; limit ${LIMIT_KIB} KiB each"
+for size in "$gzip_kib" "$archive_kib"; do
+  if awk -v s="$size" -v l="$LIMIT_KIB" 'BEGIN { exit !(s > l) }'; then
+    echo "[test-worker] a bundle is over the ${LIMIT_KIB} KiB limit (see docs/bench/worker.md)" >&2
+    exit 1
+  fi
+done
 
 say "dev keys (.dev.vars) and the dev build"
 bash edge-worker/scripts/dev-vars.sh

@@ -4,7 +4,7 @@
 //!
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
 //! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
-//! `GET /recording-facts`.
+//! `GET /recording-permit/start` and `GET /recording-permit/upload`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -18,13 +18,13 @@ use worker::{
 };
 
 use crate::audit::AuditLog;
-use crate::config::{now_ms, Timing};
+use crate::config::{self, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::{parse_request, CallEvent, CallRequest};
 use crate::record_row::RecordRow;
-use crate::recording_rules::RecordingFacts;
+use crate::recording_rules::{self, RecordingFacts};
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 
@@ -65,7 +65,8 @@ impl DurableObject for CallObject {
             (Method::Post, "/init") => self.init(req).await,
             (Method::Get, "/ws") => return self.upgrade(&req).await,
             (Method::Get, "/audit") => self.audit(&req).await,
-            (Method::Get, "/recording-facts") => self.recording_facts().await,
+            (Method::Get, "/recording-permit/start") => self.recording_permit(&req, true).await,
+            (Method::Get, "/recording-permit/upload") => self.recording_permit(&req, false).await,
             _ => Err(EdgeError::NotFound),
         };
         outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
@@ -188,11 +189,25 @@ impl CallObject {
         Ok(Response::from_json(&serde_json::json!({ "call_id": record.init.call_id, "rows": rows }))?)
     }
 
-    /// What decides whether the agent's recorder may upload (the worker asks before each request).
-    async fn recording_facts(&self) -> std::result::Result<Response, EdgeError> {
+    /// Whether the caller may start a recording take (`start`) or upload to one now; the worker asks
+    /// before passing the request to the archive. A permit to start describes the new take.
+    async fn recording_permit(&self, req: &Request, start: bool) -> std::result::Result<Response, EdgeError> {
+        let who = identity_of(req)?;
         let record = self.load().await?.ok_or(EdgeError::NotFound)?;
         let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
-        Ok(Response::from_json(&RecordingFacts::of(&record, log.last_at(&["recording", "end"])?))?)
+        let facts = RecordingFacts::of(&record, log.last_at(&["recording", "end"])?);
+        if !start {
+            recording_rules::may_upload(&facts, &who, config::now_ms())?;
+            return Ok(Response::empty()?);
+        }
+        recording_rules::may_start(&facts, &who)?;
+        let retention_ms =
+            u64::from(facts.retention_days).saturating_mul(config::retention_day_ms(&self.env));
+        Ok(Response::from_json(&serde_json::json!({
+            "agent_id": facts.agent_id,
+            "include_whisper": facts.include_whisper,
+            "retention_ms": retention_ms,
+        }))?)
     }
 
     async fn upgrade(&self, req: &Request) -> Result<Response> {
@@ -351,7 +366,7 @@ impl CallObject {
             let stub = self.team_stub.borrow().clone().expect("just set");
             let body = serde_json::to_string(body)?;
             let url = format!("https://team{path}");
-            stub.fetch_with_request(sockets::internal_request(&url, "POST", &[], Some(&body))?).await
+            stub.fetch_with_request(sockets::internal_request(&url, "POST", &[], Some(body.into()))?).await
         };
         if let Err(err) = outcome.await {
             worker::console_error!("team update failed: {err}");

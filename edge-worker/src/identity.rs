@@ -43,6 +43,21 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// Earshot itself, acting in `team`: the author of automatic audit rows (a call ended for an
+    /// absence, a health flag) and of the edge's own requests to the archive.
+    pub fn system(team: &str) -> Identity {
+        Identity {
+            sub: "earshot".into(),
+            name: "Earshot".into(),
+            role: Role::Agent,
+            team: team.to_owned(),
+            capabilities: Default::default(),
+            exemptions: Default::default(),
+            call: None,
+            aud: String::new(),
+        }
+    }
+
     /// The policy's view of this participant.
     pub fn actor(&self) -> Actor<'_> {
         Actor { id: &self.sub, role: self.role, team: &self.team, capabilities: self.capabilities }

@@ -10,7 +10,7 @@
 //! `bearer.<JWT>` next to the protocol name `earshot.v1` (browsers cannot set other headers on a
 //! WebSocket); HTTP endpoints take `Authorization: Bearer <JWT>`. Tokens are never logged.
 
-pub mod audio_store;
+pub mod archive;
 pub mod audit;
 pub mod base64url;
 pub mod call_lines;
@@ -26,9 +26,7 @@ pub mod presence;
 pub mod protocol;
 pub mod rate_limit;
 pub mod record_row;
-pub mod recording_index;
 pub mod recording_rules;
-pub mod recordings;
 pub mod room;
 pub mod routes;
 pub mod sockets;
@@ -45,11 +43,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     routes::handle(req, env).await
 }
 
-/// The cron trigger (`wrangler.toml`): the recording retention sweep.
+/// The cron trigger (`wrangler.toml`): the archive's recording retention sweep.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    match recordings::sweep(&env, config::now_ms()).await {
-        Ok(deleted) => worker::console_log!("retention sweep: {deleted} recordings deleted"),
-        Err(err) => worker::console_error!("retention sweep failed: {err}"),
+    let body = serde_json::json!({ "now": config::now_ms() });
+    if let Err(err) = archive::notify(&env, "/internal/sweep", "earshot", &body).await {
+        worker::console_error!("retention sweep failed: {err}");
     }
 }

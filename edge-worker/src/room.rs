@@ -437,7 +437,7 @@ pub fn end(record: &mut CallRecord, actor: &Identity, reason: &str) -> Effects {
 /// Ends the call if the agent or the customer has been gone longer than `grace_ms`.
 pub fn expire_grace(record: &mut CallRecord, now: u64, grace_ms: u64) -> Option<Effects> {
     let overdue = |left: Option<u64>| left.is_some_and(|at| now.saturating_sub(at) >= grace_ms);
-    let system = system_identity(record);
+    let system = Identity::system(&record.init.team);
     if overdue(record.agent_left_at) {
         Some(end(record, &system, "the agent did not reconnect in time"))
     } else if overdue(record.customer_left_at) {
@@ -450,20 +450,6 @@ pub fn expire_grace(record: &mut CallRecord, now: u64, grace_ms: u64) -> Option<
 /// The earliest moment a grace period runs out, if one is running.
 pub fn grace_deadline(record: &CallRecord, grace_ms: u64) -> Option<u64> {
     [record.agent_left_at, record.customer_left_at].into_iter().flatten().min().map(|at| at + grace_ms)
-}
-
-/// Earshot itself, as the actor of what no person did (a grace period ran out, a flag was raised).
-fn system_identity(record: &CallRecord) -> Identity {
-    Identity {
-        sub: "earshot".into(),
-        name: "Earshot".into(),
-        role: Role::Agent,
-        team: record.init.team.clone(),
-        capabilities: Default::default(),
-        exemptions: Default::default(),
-        call: None,
-        aud: String::new(),
-    }
 }
 
 /// The hub's health sample ending at `now`: raises and clears flags through `tracker` (created from
@@ -491,7 +477,7 @@ pub fn observe_health(
         return Ok(Effects::default());
     }
     let raised = tracker.raised();
-    let system = system_identity(record);
+    let system = Identity::system(&record.init.team);
     apply(record, |r, fx| {
         for change in changes {
             let (kind, flag, detail) = match change {

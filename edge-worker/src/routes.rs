@@ -5,12 +5,12 @@
 use earshot_policy::Role;
 use worker::{Env, Method, Request, Response, Result, Stub};
 
+use crate::archive;
 use crate::config;
 #[cfg(feature = "dev-mint")]
 use crate::dev_tokens;
 use crate::error::EdgeError;
 use crate::identity::{Identity, TokenError};
-use crate::recordings;
 use crate::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
 
 /// Routes one request that matched no static asset.
@@ -23,10 +23,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["api", "teams", team, "ws"]) => return upgrade_team(&req, &env, team).await,
         (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,
         (Method::Post, ["api", "calls"]) => create_call(req, &env).await,
-        (_, ["api", "calls", call_id, "recordings", rest @ ..]) => {
-            recordings::handle_call(req, &env, call_id, rest).await
+        (_, ["api", "calls", _, "recordings" | "review", ..] | ["api", "recordings" | "reports", ..]) => {
+            archive::handle(req, &env, &segments).await
         }
-        (Method::Get, ["api", "recordings"]) => recordings::list(req, &env).await,
         #[cfg(feature = "dev-mint")]
         (Method::Post, ["api", "dev", "token"]) => dev_tokens::mint(req, &env).await,
         _ => Err(EdgeError::NotFound),
@@ -178,7 +177,8 @@ pub(crate) async fn forward(
     if upgrade {
         headers.push(("Upgrade", "websocket"));
     }
-    stub.fetch_with_request(sockets::internal_request(url, method.as_ref(), &headers, body.as_deref())?).await
+    stub.fetch_with_request(sockets::internal_request(url, method.as_ref(), &headers, body.map(Into::into))?)
+        .await
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! refusing an upgrade with a close code a browser can read.
 
 use serde::{Deserialize, Serialize};
+use worker::wasm_bindgen::JsValue;
 use worker::{
     web_sys, Headers, Request, Response, Result, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
@@ -48,7 +49,7 @@ pub fn internal_request(
     url: &str,
     method: &str,
     headers: &[(&str, &str)],
-    body: Option<&str>,
+    body: Option<JsValue>,
 ) -> Result<Request> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -60,7 +61,7 @@ pub fn internal_request(
         init.set_headers(&header_map.0);
     }
     if let Some(body) = body {
-        init.set_body(&body.into());
+        init.set_body(&body);
     }
     Ok(web_sys::Request::new_with_str_and_init(url, &init)?.into())
 }

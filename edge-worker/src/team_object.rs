@@ -16,6 +16,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
+use crate::archive;
 use crate::call_lines::CallLines;
 use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
@@ -24,7 +25,6 @@ use crate::identity::Identity;
 use crate::presence::SocketBook;
 use crate::protocol::parse;
 use crate::record_row::RecordRow;
-use crate::recording_index::RecordingIndex;
 use crate::room::{CallInit, CallRecord, CallSummary};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
 use crate::team_protocol::{TeamEvent, TeamRequest};
@@ -305,12 +305,12 @@ impl TeamObject {
                 settings.validate().map_err(|detail| ProtocolError::Invalid { detail, reference })?;
                 if settings.retention_days != record.settings.retention_days {
                     // Retention applies to the recordings the team already has, not only new ones.
-                    let day_ms = crate::config::retention_day_ms(&self.env);
-                    let index = RecordingIndex::open(&self.env).await.map_err(internal)?;
-                    index
-                        .set_retention(&record.team, settings.retention_days, day_ms)
+                    let days = u64::from(settings.retention_days);
+                    let span_ms = days.saturating_mul(crate::config::retention_day_ms(&self.env));
+                    let body = serde_json::json!({ "span_ms": span_ms });
+                    archive::notify(&self.env, "/internal/retention", &record.team, &body)
                         .await
-                        .map_err(internal)?;
+                        .map_err(|err| ProtocolError::Internal(err.to_string()))?;
                 }
                 record.settings = settings;
             }
@@ -582,7 +582,7 @@ impl TeamObject {
 async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
     let stub = env.durable_object("CALLS")?.id_from_string(&init.call_id)?.get_stub()?;
     let body = serde_json::to_string(init)?;
-    let request = sockets::internal_request("https://call/init", "POST", &[], Some(&body))?;
+    let request = sockets::internal_request("https://call/init", "POST", &[], Some(body.into()))?;
     let response = stub.fetch_with_request(request).await?;
     if response.status_code() >= 300 {
         return Err(worker::Error::RustError(format!(

@@ -20,6 +20,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { killAll()
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER_DIR = join(ROOT, 'edge-worker');
+/** wrangler's config arguments for the edge worker and the archive worker (from WORKER_DIR). */
+export const CONFIGS = ['-c', 'wrangler.toml', '-c', 'archive/wrangler.toml'];
 
 function devVars() {
   const vars = {};
@@ -57,7 +59,8 @@ export class Wrangler {
     this.port = await freePort();
     this.base = `http://127.0.0.1:${this.port}`;
     // --test-scheduled: GET /__scheduled runs the cron handler (the recording retention sweep).
-    const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(this.port),
+    // Both workers on one workerd: the edge (first: it owns the port) and the archive it binds.
+    const args = ['dev', ...CONFIGS, '--local', '--ip', '127.0.0.1', '--port', String(this.port),
       '--show-interactive-dev-session=false', '--persist-to', this.persistTo, '--test-scheduled'];
     for (const [k, v] of Object.entries(this.vars)) args.push('--var', `${k}:${v}`);
     this.log = '';

@@ -57,8 +57,8 @@ async function put(w, call, take, n, bytes = chunk(n), token = call.agentToken) 
 /** Runs the wrangler CLI on the test server's local state (what is really in R2 and D1): `{ok, stdout}`. */
 async function cli(w, ...args) {
   const run = promisify(execFile);
-  return run(join(ROOT, 'node_modules', '.bin', 'wrangler'), [...args, '--local', '--persist-to', w.persistTo],
-    { cwd: join(ROOT, 'edge-worker'), env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } })
+  return run(join(ROOT, 'node_modules', '.bin', 'wrangler'),
+    [...args, '--local', '--persist-to', w.persistTo, '-c', 'archive/wrangler.toml'], { cwd: join(ROOT, 'edge-worker'), env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' } })
     .then(({ stdout }) => ({ ok: true, stdout }), (error) => ({ ok: false, stdout: error.stdout }));
 }
 

@@ -228,11 +228,10 @@ impl RecordingIndex {
         Ok(())
     }
 
-    /// Applies a team's (new) retention to every take it already has.
-    pub async fn set_retention(&self, team: &str, days: u32, day_ms: u64) -> Result<()> {
-        let span = u64::from(days).saturating_mul(day_ms);
+    /// Applies a team's (new) retention, `span_ms` from each take's start, to every take it already has.
+    pub async fn set_retention(&self, team: &str, span_ms: u64) -> Result<()> {
         let statement = self.db.prepare("UPDATE recordings SET expires_at = started_at + ? WHERE team = ?");
-        self.db.batch(vec![statement.bind(&[num(span), team.into()])?]).await?;
+        self.db.batch(vec![statement.bind(&[num(span_ms), team.into()])?]).await?;
         Ok(())
     }
 }

@@ -1,0 +1,69 @@
+//! The archive's one error enum and its mapping onto HTTP statuses and JSON bodies; the edge worker
+//! passes the archive's answers to the client unchanged, so the bodies match the edge's own
+//! (`{"error": code, "message": text}`, docs/PROTOCOL.md).
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArchiveError {
+    /// No caller header: the request did not come through the edge worker.
+    Unauthenticated,
+    Forbidden(String),
+    NotFound,
+    BadRequest(String),
+    Conflict(String),
+    Internal(String),
+}
+
+impl ArchiveError {
+    pub fn status(&self) -> u16 {
+        match self {
+            ArchiveError::Unauthenticated => 401,
+            ArchiveError::Forbidden(_) => 403,
+            ArchiveError::NotFound => 404,
+            ArchiveError::BadRequest(_) => 400,
+            ArchiveError::Conflict(_) => 409,
+            ArchiveError::Internal(_) => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ArchiveError::Unauthenticated => "unauthenticated",
+            ArchiveError::Forbidden(_) => "forbidden",
+            ArchiveError::NotFound => "not_found",
+            ArchiveError::BadRequest(_) => "bad_request",
+            ArchiveError::Conflict(_) => "conflict",
+            ArchiveError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({ "error": self.code(), "message": self.to_string() })
+    }
+}
+
+impl fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArchiveError::Unauthenticated => f.write_str("unauthenticated: no verified caller"),
+            ArchiveError::Forbidden(why) => write!(f, "forbidden: {why}"),
+            ArchiveError::NotFound => f.write_str("not found"),
+            ArchiveError::BadRequest(why) => write!(f, "bad request: {why}"),
+            ArchiveError::Conflict(why) => write!(f, "conflict: {why}"),
+            ArchiveError::Internal(why) => write!(f, "internal error: {why}"),
+        }
+    }
+}
+
+impl From<worker::Error> for ArchiveError {
+    fn from(err: worker::Error) -> Self {
+        ArchiveError::Internal(err.to_string())
+    }
+}
+
+impl From<serde_json::Error> for ArchiveError {
+    fn from(err: serde_json::Error) -> Self {
+        ArchiveError::Internal(err.to_string())
+    }
+}

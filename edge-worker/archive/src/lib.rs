@@ -1,0 +1,66 @@
+//! Earshot's archive worker: call recordings in R2, and (in D1) their index, call summaries, reviews
+//! and reports. It sits behind the edge worker (edge-worker/), reachable only through the edge's
+//! `ARCHIVE` service binding: the edge verifies every caller's token and passes the identity in
+//! [`caller::IDENTITY_HEADER`]; paths under `/internal/` are the edge's own notices (a team's new
+//! retention, the retention sweep), which the edge never forwards from a client.
+//!
+//! A separate worker keeps storage code off the live-call path: the edge worker's bundle stays within
+//! its budget, and an archive fault never touches a call in progress.
+
+pub mod audio_store;
+pub mod caller;
+pub mod error;
+pub mod index;
+pub mod recordings;
+pub mod rules;
+
+use worker::{event, Context, Env, Method, Request, Response, Result};
+
+use crate::audio_store::AudioStore;
+use crate::caller::Caller;
+use crate::error::ArchiveError;
+use crate::index::RecordingIndex;
+
+/// A handler's result: a response, or an error answered as JSON with its status.
+pub type Outcome = std::result::Result<Response, ArchiveError>;
+
+/// The archive's stores, opened once per request.
+pub struct Archive {
+    pub audio: AudioStore,
+    pub index: RecordingIndex,
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let outcome = route(req, &env).await;
+    outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
+}
+
+async fn route(req: Request, env: &Env) -> Outcome {
+    let who = Caller::of(&req)?;
+    let archive = Archive { audio: AudioStore::open(env)?, index: RecordingIndex::open(env).await? };
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (req.method(), segments.as_slice()) {
+        (_, ["api", "calls", call_id, "recordings", rest @ ..]) => {
+            recordings::handle_call(req, &archive, &who, call_id, rest).await
+        }
+        (Method::Get, ["api", "recordings"]) => recordings::list(&req, &archive, &who).await,
+        (Method::Post, ["internal", "retention"]) => recordings::set_retention(req, &archive, &who).await,
+        (Method::Post, ["internal", "sweep"]) => recordings::sweep(req, &archive).await,
+        _ => Err(ArchiveError::NotFound),
+    }
+}
+
+/// A JSON request body; a malformed one is the client's error.
+pub async fn json_body<T: serde::de::DeserializeOwned>(
+    req: &mut Request,
+) -> std::result::Result<T, ArchiveError> {
+    let text = req.text().await?;
+    serde_json::from_str(&text).map_err(|e| ArchiveError::BadRequest(e.to_string()))
+}
+
+/// Milliseconds since the epoch, from the runtime's clock.
+pub fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}
