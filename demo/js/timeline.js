@@ -1,0 +1,183 @@
+// The review's timeline lane (SVG), on the same time axis as the waveform above it: one row of mode
+// spans per supervisor, the health flags as spans, and point markers for help requests, coaching,
+// recording, joins and leaves. Hovering (or focusing) a mark shows who, what and when; clicking it
+// asks the page to seek there. Marks outside the playing take are greyed: the audio does not hold them.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const ROW = 22; // px per row
+const AXIS = 20; // px for the tick labels under the rows
+
+/** How the review names each health flag (as the console does). */
+const FLAG_LABEL = {
+  customer_loud: 'customer loud',
+  overtalk: 'overtalk',
+  dead_air: 'dead air',
+  agent_talk_ratio: 'agent talking most',
+};
+
+/** Marker rows, top to bottom; kinds not listed (consent, end) share the last row. */
+const MARKER_ROWS = [
+  { label: 'Help', kinds: ['help'] },
+  { label: 'Coaching', kinds: ['coaching'] },
+  { label: 'Recording', kinds: ['recording'] },
+  { label: 'Joins, leaves', kinds: ['join', 'leave', 'consent', 'end'] },
+];
+
+/** Marker shapes around (0, 0): each kind is told apart by shape as well as colour. */
+const SHAPE = {
+  help: 'M-6 5 L0 -6 L6 5 Z', // a raised hand's warning triangle
+  coaching: 'M-6 -5 H6 V3 H-1 L-4 6 V3 H-6 Z', // a speech bubble
+  recording: 'M-5 -5 H5 V5 H-5 Z',
+  join: 'M0 -6 L6 0 L0 6 L-6 0 Z',
+  leave: 'M0 -6 L6 0 L0 6 L-6 0 Z',
+  consent: 'M-5 0 A5 5 0 1 0 5 0 A5 5 0 1 0 -5 0',
+  end: 'M-1.5 -7 H1.5 V7 H-1.5 Z',
+};
+
+/** A time axis from `from` to `to` (ms since the epoch) over `width` px. */
+export function makeAxis(from, to, width) {
+  const span = Math.max(1, to - from);
+  return {
+    from,
+    to,
+    width,
+    x: (at) => ((at - from) / span) * width,
+    at: (x) => from + (x / width) * span,
+  };
+}
+
+/** m:ss of `ms` milliseconds (negative before the call's start). */
+export function mss(ms) {
+  const sign = ms < 0 ? '-' : '';
+  const seconds = Math.floor(Math.abs(ms) / 1000);
+  return `${sign}${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+function svgEl(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+/**
+ * Draws `review` (the Review JSON) into `svg` on `axis`. `take` (a Recording with `ends_at`, or null)
+ * decides what is greyed; `onSeek(at)` is called with the ms time of a clicked mark; `tip` is the
+ * tooltip element. Returns the lane's height in px.
+ */
+export function renderTimeline(svg, review, axis, { take, onSeek, tip }) {
+  const call = review.call;
+  const rows = [];
+  const supervisors = [...new Map(review.spans.map((s) => [s.supervisor_id, s.supervisor_name])).entries()];
+  for (const [id, name] of supervisors) {
+    rows.push({ label: name, marks: review.spans.filter((s) => s.supervisor_id === id).map((s) => spanMark(s)) });
+  }
+  if (review.flags.length) rows.push({ label: 'Health flags', marks: review.flags.map(flagMark) });
+  for (const row of MARKER_ROWS) {
+    const events = review.events.filter((e) => row.kinds.includes(e.kind));
+    if (events.length) rows.push({ label: row.label, marks: events.map(eventMark) });
+  }
+  const height = rows.length * ROW + AXIS;
+  svg.setAttribute('width', axis.width);
+  svg.setAttribute('height', height);
+  svg.setAttribute('viewBox', `0 0 ${axis.width} ${height}`);
+  const outside = (from, to) => Boolean(take) && (to < take.started_at || from > take.ends_at);
+  const clock = (at) => mss(at - call.started_at);
+
+  function spanMark(s) {
+    return (y) => {
+      const x = axis.x(s.from);
+      const rect = svgEl('rect', {
+        class: `mark span mode-${s.mode}`, x, y: y + 4, width: Math.max(3, axis.x(s.to) - x), height: ROW - 8, rx: 3,
+        dataset: { supervisor: s.supervisor_id, mode: s.mode, from: s.from, to: s.to },
+      });
+      return interactive(rect, s.from, s.to, `${s.supervisor_name} · ${s.mode}`, '', `${clock(s.from)}–${clock(s.to)} (${Math.round((s.to - s.from) / 1000)} s)`);
+    };
+  }
+
+  function flagMark(f) {
+    return (y) => {
+      const x = axis.x(f.from);
+      const rect = svgEl('rect', {
+        class: 'mark flag-span', x, y: y + 6, width: Math.max(3, axis.x(f.to) - x), height: ROW - 12, rx: 2,
+        dataset: { kind: f.kind, from: f.from, to: f.to },
+      });
+      return interactive(rect, f.from, f.to, 'Health flag', FLAG_LABEL[f.kind] ?? f.kind, `${clock(f.from)}–${clock(f.to)}`);
+    };
+  }
+
+  function eventMark(e) {
+    return (y) => {
+      const marker = svgEl('g', {
+        class: `mark event kind-${e.kind}`, transform: `translate(${axis.x(e.at)} ${y + ROW / 2})`,
+        dataset: { kind: e.kind, at: e.at, who: e.who, text: e.text },
+      }, svgEl('path', { d: SHAPE[e.kind] ?? SHAPE.join }));
+      return interactive(marker, e.at, e.at, `${e.name} · ${e.kind}`, e.text, clock(e.at));
+    };
+  }
+
+  /** Tooltip, keyboard focus and click-to-seek for one mark. */
+  function interactive(node, from, to, title, text, when) {
+    node.classList.toggle('outside', outside(from, to));
+    node.setAttribute('tabindex', '0');
+    node.setAttribute('role', 'button');
+    node.setAttribute('aria-label', `${title}${text ? `: ${text}` : ''}, at ${when}. Play from here.`);
+    const showTip = (event) => {
+      tip.replaceChildren(strong(title), text ? `: ${text}` : '', document.createElement('br'), when);
+      tip.hidden = false;
+      const box = event.clientX !== undefined && event.type !== 'focus'
+        ? { left: event.clientX, top: event.clientY }
+        : node.getBoundingClientRect();
+      tip.style.left = `${box.left + window.scrollX + 12}px`;
+      tip.style.top = `${box.top + window.scrollY + 14}px`;
+    };
+    const hideTip = () => { tip.hidden = true; };
+    node.addEventListener('pointerenter', showTip);
+    node.addEventListener('pointermove', showTip);
+    node.addEventListener('pointerleave', hideTip);
+    node.addEventListener('focus', showTip);
+    node.addEventListener('blur', hideTip);
+    node.addEventListener('click', () => onSeek(from));
+    node.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        onSeek(from);
+      }
+    });
+    return node;
+  }
+
+  const nodes = [];
+  for (const tick of ticks(axis, call.started_at)) {
+    nodes.push(svgEl('line', { class: 'tick', x1: tick.x, x2: tick.x, y1: 0, y2: rows.length * ROW }));
+    nodes.push(svgEl('text', { class: 'tick-label', x: tick.x, y: rows.length * ROW + 14 }, tick.label));
+  }
+  rows.forEach((row, i) => {
+    const y = i * ROW;
+    nodes.push(svgEl('line', { class: 'row-line', x1: 0, x2: axis.width, y1: y + ROW / 2, y2: y + ROW / 2 }));
+    nodes.push(svgEl('text', { class: 'row-label', x: -8, y: y + ROW / 2 + 4 }, row.label));
+    nodes.push(...row.marks.map((mark) => mark(y)));
+  });
+  svg.replaceChildren(...nodes);
+  return height;
+}
+
+function strong(text) {
+  const node = document.createElement('strong');
+  node.textContent = text;
+  return node;
+}
+
+/** Tick marks at a round interval giving about eight labels, counted from the call's start. */
+function ticks(axis, origin) {
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
+  const step = steps.find((s) => (axis.to - axis.from) / s <= 8) ?? steps.at(-1);
+  const out = [];
+  for (let t = Math.ceil((axis.from - origin) / step) * step; origin + t <= axis.to; t += step) {
+    out.push({ x: axis.x(origin + t), label: mss(t) });
+  }
+  return out;
+}
