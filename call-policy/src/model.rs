@@ -31,6 +31,17 @@ impl Mode {
     /// Every mode, `None` first.
     pub const ALL: [Mode; 5] = [Mode::None, Mode::Monitor, Mode::Whisper, Mode::Barge, Mode::Takeover];
 
+    /// The mode's wire name (as serialized, stored and written in messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::None => "none",
+            Mode::Monitor => "monitor",
+            Mode::Whisper => "whisper",
+            Mode::Barge => "barge",
+            Mode::Takeover => "takeover",
+        }
+    }
+
     /// Whether a supervisor in this mode hears the call (and so is monitoring it).
     pub fn listens(self) -> bool {
         self != Mode::None

@@ -27,8 +27,11 @@ export CARGO_TARGET_DIR="${EARSHOT_WORKER_TARGET_DIR:-$worker_root/../target/edg
 worker-build --release "${features[@]}"
 # worker-build keeps the function-names section (--debuginfo) for readable stack traces; it is ~19 % of
 # the module and the bundle has a size budget, so strip it (and producer metadata) here, with one more
-# -Oz pass over the stripped module (another ~2 KiB gzipped).
-"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers -Oz \
+# -Oz pass over the stripped module (another ~2 KiB gzipped). That pass may also assume what holds for
+# Rust's wasm: memory starts zeroed (the module defines it) and its first 1 KiB is never used (the stack
+# sits below 1 MiB and grows down towards it; data lies above): ~1.6 KiB more.
+"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers \
+  -Oz --zero-filled-memory --low-memory-unused \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
   --enable-mutable-globals --enable-multivalue --enable-exception-handling
 echo "$variant" > build/variant

@@ -55,7 +55,7 @@ impl AuditLog {
 
     pub fn append(&self, at: u64, entry: &AuditEntry) -> worker::Result<()> {
         let text = |value: Option<&str>| value.map_or(SqlStorageValue::Null, SqlStorageValue::from);
-        let mode = |mode: Option<Mode>| text(mode.map(mode_name));
+        let mode = |mode: Option<Mode>| text(mode.map(Mode::name));
         self.sql.exec(
             "INSERT INTO audit (at, kind, actor, actor_role, target, from_mode, to_mode, detail)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -106,17 +106,6 @@ impl AuditLog {
     }
 }
 
-/// A mode's wire name, as stored and as written in messages.
-pub fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::None => "none",
-        Mode::Monitor => "monitor",
-        Mode::Whisper => "whisper",
-        Mode::Barge => "barge",
-        Mode::Takeover => "takeover",
-    }
-}
-
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::Customer => "customer",
@@ -132,7 +121,7 @@ mod tests {
     #[test]
     fn stored_names_read_back_as_the_policy_types() {
         for mode in Mode::ALL {
-            let json = format!("\"{}\"", mode_name(mode));
+            let json = format!("\"{}\"", mode.name());
             assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), mode);
         }
         for role in [Role::Customer, Role::Agent, Role::Supervisor] {

@@ -17,6 +17,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
+use crate::archive;
 use crate::audit::AuditLog;
 use crate::config::{self, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
@@ -27,6 +28,9 @@ use crate::record_row::RecordRow;
 use crate::recording_rules::{self, RecordingFacts};
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
+
+/// How long after a failed attempt an ended call's summary is sent to the archive again.
+const SUMMARY_RETRY_MS: u64 = 60_000;
 
 const LEGACY_RECORD_KEY: &str = "record";
 /// How far back the context a supervisor gets on opening a call reaches.
@@ -126,9 +130,12 @@ impl DurableObject for CallObject {
                 }
             }
         }
-        if record.ended.is_none() {
-            effects.extend(room::expire_grace(&mut record, now, timing.grace_ms));
+        if record.ended.is_some() {
+            // Only a summary still to be archived sets an alarm on an ended call.
+            self.archive_summary(&record, now).await?;
+            return Response::ok("ended");
         }
+        effects.extend(room::expire_grace(&mut record, now, timing.grace_ms));
         self.store(&record).await?;
         for effect in effects {
             self.deliver(&record, effect, now).await?;
@@ -351,6 +358,31 @@ impl CallObject {
                 serde_json::json!({ "call_id": record.init.call_id, "agent_id": record.init.agent_id });
             self.tell_team(&record.init.team, "/call-ended", &ended).await;
             self.state.storage().delete_alarm().await?;
+            self.archive_summary(record, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends the ended call's summary (its facts and whole audit trail, which ends with the `end` row)
+    /// to the archive for review and reports. Storing it there is idempotent; a failed attempt is
+    /// retried on an alarm a minute later (an ended call has no other alarm), so an archive outage
+    /// delays the summary and loses nothing.
+    async fn archive_summary(&self, record: &CallRecord, now: u64) -> Result<()> {
+        let sent = async {
+            let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
+            let body = serde_json::json!({
+                "init": record.init,
+                "names": record.supervisor_names,
+                "audit": log.read()?,
+            });
+            let path = format!("/internal/calls/{}/summary", record.init.call_id);
+            archive::notify(&self.env, &path, &record.init.team, &body)
+                .await
+                .map_err(|e| worker::Error::RustError(e.to_string()))
+        };
+        if let Err(err) = sent.await {
+            worker::console_error!("call summary not archived yet: {err}");
+            self.state.storage().set_alarm(sockets::at(now + SUMMARY_RETRY_MS)).await?;
         }
         Ok(())
     }

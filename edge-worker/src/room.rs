@@ -15,7 +15,6 @@ use earshot_health::{Flag, FlagChange, FlagTracker, HealthSample};
 use earshot_policy::{join_tone, routing, Call, GainMatrix, Listener, Mode, Party, Refusal, Role};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::mode_name;
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::identity::Identity;
 use crate::protocol::{
@@ -547,7 +546,7 @@ pub fn handle(
                     detail: format!(
                         "this call is {} old; a {} in its first {} minutes needs confirming",
                         r.age(now),
-                        mode_name(mode),
+                        mode.name(),
                         r.init.settings.early_barge_minutes
                     ),
                     reference,
@@ -557,7 +556,7 @@ pub fn handle(
             row.from_mode = transition.from;
             row.to_mode = transition.to;
             if early {
-                row.detail = Some(format!("early {} confirmed at {}", mode_name(mode), r.age(now)));
+                row.detail = Some(format!("early {} confirmed at {}", mode.name(), r.age(now)));
             }
             fx.cause = Some(MatrixCause { transition, reference });
             if let Some(before) = before {

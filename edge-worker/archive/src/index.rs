@@ -1,21 +1,10 @@
 //! The recording index in D1: one row per take (call, team, agent, start, chunks, bytes, complete,
-//! whisper, expiry) and an audit row per deletion. The schema is `migrations/0001_recordings.sql`,
-//! applied by the worker itself once per isolate (every statement is idempotent), so local
-//! `wrangler dev` needs no migration step and `wrangler d1 migrations apply` remains possible.
-//!
-//! Results are read as JSON text and parsed with serde_json, as everything else in this worker:
-//! `D1Result::results` would add serde-wasm-bindgen's deserializer for each row type to the bundle.
+//! whisper, expiry) and an audit row per deletion (schema: `migrations/0001_recordings.sql`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use serde::{Deserialize, Serialize};
+use worker::Result;
 
-use serde::{Deserialize, Deserializer, Serialize};
-use worker::wasm_bindgen::JsValue;
-use worker::wasm_bindgen_futures::JsFuture;
-use worker::{js_sys, D1Database, D1PreparedStatement, Env, Result};
-
-const SCHEMA: &str = include_str!("../migrations/0001_recordings.sql");
-/// Set once this isolate has applied [`SCHEMA`].
-static SCHEMA_APPLIED: AtomicBool = AtomicBool::new(false);
+use crate::db::{flag, num, Db};
 
 /// One take as stored and as the list endpoint returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,51 +26,17 @@ pub struct RecordingRow {
     pub expires_at: u64,
 }
 
-/// SQLite has no booleans: 0 and 1 come back as numbers.
-fn flag<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
-    Ok(u8::deserialize(d)? != 0)
-}
-
-/// What a D1 statement answered, read through JSON: every statement here returns recording rows.
-#[derive(Deserialize)]
-struct Answer {
-    #[serde(default)]
-    results: Vec<RecordingRow>,
-}
-
-/// The schema's statements (comments dropped, split on `;`).
-fn statements(sql: &str) -> Vec<String> {
-    let code: String =
-        sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-    code.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
-}
-
-fn num(n: u64) -> JsValue {
-    JsValue::from_f64(n as f64)
-}
-
 pub struct RecordingIndex {
-    db: D1Database,
+    db: Db,
 }
 
 impl RecordingIndex {
-    /// Opens the `INDEX` database, applying the schema on this isolate's first use.
-    pub async fn open(env: &Env) -> Result<RecordingIndex> {
-        let db = env.d1("INDEX")?;
-        if !SCHEMA_APPLIED.load(Ordering::Relaxed) {
-            let batch = statements(SCHEMA).iter().map(|s| db.prepare(s)).collect();
-            db.batch(batch).await?;
-            SCHEMA_APPLIED.store(true, Ordering::Relaxed);
-        }
-        Ok(RecordingIndex { db })
+    pub fn new(db: Db) -> RecordingIndex {
+        RecordingIndex { db }
     }
 
-    /// Runs one statement; its rows (a write's `RETURNING *`: none when no row matched).
-    async fn rows(&self, sql: &str, params: &[JsValue]) -> Result<Vec<RecordingRow>> {
-        let statement: D1PreparedStatement = self.db.prepare(sql).bind(params)?;
-        let value = JsFuture::from(statement.inner().all()?).await?;
-        let text: String = js_sys::JSON::stringify(&value)?.into();
-        Ok(serde_json::from_str::<Answer>(&text)?.results)
+    async fn rows(&self, sql: &str, params: &[worker::wasm_bindgen::JsValue]) -> Result<Vec<RecordingRow>> {
+        self.db.rows(sql, params).await
     }
 
     /// Adds the call's next take (1, 2, …: a reloaded agent tab starts a new one) and returns its number.
@@ -194,45 +149,37 @@ impl RecordingIndex {
             if !calls.iter().any(|c| c.call_id == row.call_id) {
                 calls.push(row);
             }
-            batch.push(
-                self.db
-                    .prepare("DELETE FROM recordings WHERE call_id = ? AND take = ?")
-                    .bind(&[row.call_id.as_str().into(), row.take.into()])?,
-            );
+            batch.push(self.db.statement(
+                "DELETE FROM recordings WHERE call_id = ? AND take = ?",
+                &[row.call_id.as_str().into(), row.take.into()],
+            )?);
         }
         for call in calls {
             let of_call = takes.iter().filter(|r| r.call_id == call.call_id);
             let (count, chunks, bytes) = of_call
                 .fold((0u64, 0u64, 0u64), |(n, c, b), r| (n + 1, c + u64::from(r.chunks), b + r.bytes));
-            batch.push(
-                self.db
-                    .prepare(
-                        "INSERT INTO recording_deletions (at, call_id, team, actor, reason, takes, chunks, bytes)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(&[
-                        num(now),
-                        call.call_id.as_str().into(),
-                        call.team.as_str().into(),
-                        actor.into(),
-                        reason.into(),
-                        num(count),
-                        num(chunks),
-                        num(bytes),
-                    ])?,
-            );
+            batch.push(self.db.statement(
+                "INSERT INTO recording_deletions (at, call_id, team, actor, reason, takes, chunks, bytes)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    num(now),
+                    call.call_id.as_str().into(),
+                    call.team.as_str().into(),
+                    actor.into(),
+                    reason.into(),
+                    num(count),
+                    num(chunks),
+                    num(bytes),
+                ],
+            )?);
         }
-        if !batch.is_empty() {
-            self.db.batch(batch).await?;
-        }
-        Ok(())
+        self.db.batch(batch).await
     }
 
     /// Applies a team's (new) retention, `span_ms` from each take's start, to every take it already has.
     pub async fn set_retention(&self, team: &str, span_ms: u64) -> Result<()> {
-        let statement = self.db.prepare("UPDATE recordings SET expires_at = started_at + ? WHERE team = ?");
-        self.db.batch(vec![statement.bind(&[num(span_ms), team.into()])?]).await?;
-        Ok(())
+        let sql = "UPDATE recordings SET expires_at = started_at + ? WHERE team = ?";
+        self.db.batch(vec![self.db.statement(sql, &[num(span_ms), team.into()])?]).await
     }
 }
 
@@ -241,25 +188,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_schema_splits_into_its_statements() {
-        let parts = statements(SCHEMA);
-        assert_eq!(parts.len(), 4, "{parts:#?}");
-        assert!(parts.iter().all(|s| s.contains("IF NOT EXISTS")), "every statement is idempotent");
-        assert!(parts.iter().all(|s| !s.contains("--")));
-    }
-
-    #[test]
-    fn rows_read_from_d1_json() {
+    fn take_rows_read_from_d1_json() {
         let text = r#"{"results":[{"call_id":"c","take":1,"team":"blue","agent_id":"a1","started_at":1795317410854,
             "updated_at":1795317411854,"chunks":3,"bytes":4096,"complete":0,"include_whisper":1,"expires_at":1803093410854}],
             "meta":{"changes":0,"duration":0.1}}"#;
-        let answer: Answer = serde_json::from_str(text).unwrap();
-        let row = &answer.results[0];
+        let answer: serde_json::Value = serde_json::from_str(text).unwrap();
+        let row: RecordingRow = serde_json::from_value(answer["results"][0].clone()).unwrap();
         assert!(!row.complete && row.include_whisper);
         assert_eq!((row.chunks, row.bytes, row.started_at), (3, 4096, 1_795_317_410_854));
-        let out = serde_json::to_value(row).unwrap();
+        let out = serde_json::to_value(&row).unwrap();
         assert_eq!(out["complete"], false, "booleans go out as booleans");
-        let none: Answer = serde_json::from_str(r#"{"results":[],"meta":{"changes":0}}"#).unwrap();
-        assert!(none.results.is_empty());
     }
 }

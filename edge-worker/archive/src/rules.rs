@@ -74,23 +74,37 @@ pub fn chunk_key(team: &str, call_id: &str, take: u32, seq: u32) -> String {
     format!("{}{seq:06}", take_prefix(team, call_id, take))
 }
 
-/// The value of query parameter `name` in `url`, when it is all digits (the only kind this API takes,
-/// so no percent-decoding is needed); an error names a present but malformed one.
+/// The raw value of query parameter `name` in `url`. The API takes only digits and plain words, so no
+/// percent-decoding is needed: anything else fails the caller's check.
+pub fn query_value<'a>(url: &'a str, name: &str) -> Option<&'a str> {
+    let query = url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default())?;
+    query
+        .split('&')
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .find(|(key, _)| *key == name)
+        .map(|(_, v)| v)
+}
+
+/// Query parameter `name` as a number, when it is all digits; an error names a malformed one.
 pub fn query_number(url: &str, name: &str) -> Result<Option<u64>, ArchiveError> {
-    let Some(query) = url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default()) else {
-        return Ok(None);
-    };
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key == name {
-            let valid = !value.is_empty() && value.len() <= 16 && value.bytes().all(|b| b.is_ascii_digit());
-            return match value.parse() {
-                Ok(n) if valid => Ok(Some(n)),
-                _ => Err(ArchiveError::BadRequest(format!("{name} must be milliseconds since the epoch"))),
-            };
+    let Some(value) = query_value(url, name) else { return Ok(None) };
+    let valid = !value.is_empty() && value.len() <= 16 && value.bytes().all(|b| b.is_ascii_digit());
+    match value.parse() {
+        Ok(n) if valid => Ok(Some(n)),
+        _ => Err(ArchiveError::BadRequest(format!("{name} must be milliseconds since the epoch"))),
+    }
+}
+
+/// Query parameter `name` as one of `choices` (the first when absent); an error lists them.
+pub fn query_choice<'a>(url: &str, name: &str, choices: &[&'a str]) -> Result<&'a str, ArchiveError> {
+    match query_value(url, name) {
+        None => Ok(choices[0]),
+        Some(value) => {
+            choices.iter().find(|c| **c == value).copied().ok_or_else(|| {
+                ArchiveError::BadRequest(format!("{name} must be one of {}", choices.join(", ")))
+            })
         }
     }
-    Ok(None)
 }
 
 /// The list endpoint's window `[from, to)` in ms since the epoch: both optional, `from` before `to`.
@@ -152,5 +166,10 @@ mod tests {
         assert!(list_window("http://x/api/recordings?from=abc", 5_000).is_err());
         assert!(list_window("http://x/api/recordings?from=300&to=200", 5_000).is_err());
         assert_eq!(query_number("http://x/?fromage=1&from=2", "from"), Ok(Some(2)));
+        let url = "http://x/api/reports?by=agent&format=";
+        assert_eq!(query_choice(url, "by", &["supervisor", "agent"]), Ok("agent"));
+        assert_eq!(query_choice("http://x/api/reports", "by", &["supervisor", "agent"]), Ok("supervisor"));
+        assert!(query_choice(url, "format", &["json", "csv"]).is_err(), "empty is not a choice");
+        assert!(query_choice("http://x/?by=boss", "by", &["supervisor", "agent"]).is_err());
     }
 }

@@ -1,0 +1,306 @@
+//! Post-call review and reports over D1: stores each ended call's summary (from the edge), lists a
+//! team's ended calls, serves a call's review (timeline, takes, QA) and takes its QA form, and builds
+//! the supervisor and agent reports as JSON or CSV. Every query is scoped to the caller's team.
+//!
+//! Endpoints (docs/PROTOCOL.md): `GET /api/reports/calls`, `GET|PUT /api/calls/{id}/review`,
+//! `GET /api/reports`; from the edge only `POST /internal/calls/{id}/summary`.
+
+use serde::{Deserialize, Serialize};
+use worker::{Method, Request, Response};
+
+use crate::caller::Caller;
+use crate::db::{flag, num};
+use crate::error::ArchiveError;
+use crate::qa::{self, Qa, Submission};
+use crate::report::{self, By, CallRow, HelpRow, OutcomeRow, SpanRow};
+use crate::rules;
+use crate::summary::{self, CallEnd, Timeline};
+use crate::{json_body, now_ms, Archive, Outcome};
+
+/// How many calls one list answer holds at most.
+const CALLS_LIMIT: u32 = 200;
+/// How many stored rows one report reads at most per table (a large team's month fits).
+const REPORT_LIMIT: u32 = 50_000;
+
+/// `POST /internal/calls/{id}/summary`: an ended call, from its call object. Replaces whatever an
+/// earlier attempt stored, in one transaction.
+pub async fn store_summary(mut req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+    let call: CallEnd = json_body(&mut req).await?;
+    if call.init.call_id != call_id || call.init.team != who.team {
+        return Err(ArchiveError::BadRequest("the summary is of another call".into()));
+    }
+    let summary = summary::summarize(&call);
+    let init = &call.init;
+    let modes: Vec<&str> = summary.modes().into_iter().map(|m| m.name()).collect();
+    let db = &archive.db;
+    let id = || call_id.into();
+    let mut batch = vec![
+        db.statement("DELETE FROM spans WHERE call_id = ?", &[id()])?,
+        db.statement("DELETE FROM help_requests WHERE call_id = ?", &[id()])?,
+        db.statement(
+            "INSERT OR REPLACE INTO calls (call_id, team, agent_id, agent_name, customer_label, started_at, ended_at,
+             ended_reason, modes, help_requests, timeline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                id(),
+                init.team.as_str().into(),
+                init.agent_id.as_str().into(),
+                init.agent_name.as_str().into(),
+                init.customer_label.as_str().into(),
+                num(init.started_at),
+                num(call.ended_at()),
+                call.ended_reason().into(),
+                serde_json::to_string(&modes)?.into(),
+                (summary.help.len() as u32).into(),
+                serde_json::to_string(&summary.timeline)?.into(),
+            ],
+        )?,
+    ];
+    for span in &summary.timeline.spans {
+        batch.push(db.statement(
+            "INSERT OR REPLACE INTO spans (call_id, team, agent_id, call_started_at, supervisor_id, supervisor_name,
+             mode, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                id(),
+                init.team.as_str().into(),
+                init.agent_id.as_str().into(),
+                num(init.started_at),
+                span.supervisor_id.as_str().into(),
+                span.supervisor_name.as_str().into(),
+                span.mode.name().into(),
+                num(span.from),
+                num(span.to),
+            ],
+        )?);
+    }
+    for request in &summary.help {
+        batch.push(db.statement(
+            "INSERT OR REPLACE INTO help_requests (call_id, team, agent_id, call_started_at, raised_at, answered_at,
+             answered_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                id(),
+                init.team.as_str().into(),
+                init.agent_id.as_str().into(),
+                num(init.started_at),
+                num(request.raised_at),
+                request.answered_at.map_or(worker::wasm_bindgen::JsValue::NULL, num),
+                request.answered_by.as_deref().into(),
+            ],
+        )?);
+    }
+    db.batch(batch).await?;
+    Ok(Response::from_json(
+        &serde_json::json!({ "call_id": call_id, "spans": summary.timeline.spans.len() }),
+    )?)
+}
+
+/// A stored call as lists and reviews show it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+struct StoredCall {
+    call_id: String,
+    agent_id: String,
+    agent_name: String,
+    customer_label: String,
+    started_at: u64,
+    ended_at: u64,
+    ended_reason: String,
+    #[serde(skip_serializing)]
+    modes: String,
+    #[serde(skip_serializing)]
+    help_requests: u32,
+    #[serde(skip_serializing)]
+    timeline: Option<String>,
+}
+
+/// A listed call with what the list adds: whether it was recorded and reviewed.
+#[derive(Deserialize)]
+struct ListedCall {
+    #[serde(flatten)]
+    call: StoredCall,
+    takes: u32,
+    #[serde(deserialize_with = "optional_flag")]
+    resolved: Option<bool>,
+}
+
+fn optional_flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D::Error> {
+    Ok(Option::<u8>::deserialize(d)?.map(|n| n != 0))
+}
+
+/// `GET /api/reports/calls?from=&to=`: the team's ended calls started in the window, newest first.
+pub async fn list_calls(req: &Request, archive: &Archive, who: &Caller) -> Outcome {
+    who.supervisor("review calls")?;
+    let (from, to) = rules::list_window(&req.inner().url(), now_ms())?;
+    let rows: Vec<ListedCall> = archive
+        .db
+        .rows(
+            "SELECT c.call_id, c.agent_id, c.agent_name, c.customer_label, c.started_at, c.ended_at, c.ended_reason,
+               c.modes, c.help_requests, NULL AS timeline,
+               (SELECT COUNT(*) FROM recordings r WHERE r.call_id = c.call_id) AS takes,
+               (SELECT v.resolved FROM reviews v WHERE v.call_id = c.call_id) AS resolved
+             FROM calls c WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?
+             ORDER BY c.started_at DESC LIMIT ?",
+            &[who.team.as_str().into(), num(from), num(to), CALLS_LIMIT.into()],
+        )
+        .await?;
+    let calls: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|row| {
+            let mut line = serde_json::to_value(&row.call).unwrap_or_default();
+            let modes: serde_json::Value = serde_json::from_str(&row.call.modes).unwrap_or_default();
+            line["modes"] = modes;
+            line["help_requests"] = row.call.help_requests.into();
+            line["takes"] = row.takes.into();
+            line["reviewed"] = row.resolved.is_some().into();
+            line["resolved"] = row.resolved.into();
+            line
+        })
+        .collect();
+    Ok(Response::from_json(&serde_json::json!({ "team": who.team, "from": from, "to": to, "calls": calls }))?)
+}
+
+/// The team's stored call, or `NotFound` (another team's call is indistinguishable from none).
+async fn own_call(archive: &Archive, who: &Caller, call_id: &str) -> Result<StoredCall, ArchiveError> {
+    who.supervisor("review calls")?;
+    let rows: Vec<StoredCall> = archive
+        .db
+        .rows(
+            "SELECT * FROM calls WHERE call_id = ? AND team = ?",
+            &[call_id.into(), who.team.as_str().into()],
+        )
+        .await?;
+    rows.into_iter().next().ok_or(ArchiveError::NotFound)
+}
+
+/// A stored review.
+#[derive(Deserialize)]
+struct StoredQa {
+    scores: String,
+    comment: String,
+    #[serde(deserialize_with = "flag")]
+    resolved: bool,
+    reviewer_id: String,
+    reviewer_name: String,
+    reviewed_at: u64,
+}
+
+impl StoredQa {
+    fn qa(self) -> Result<Qa, ArchiveError> {
+        Ok(Qa {
+            scores: serde_json::from_str(&self.scores)?,
+            comment: self.comment,
+            resolved: self.resolved,
+            reviewer_id: self.reviewer_id,
+            reviewer_name: self.reviewer_name,
+            reviewed_at: self.reviewed_at,
+        })
+    }
+}
+
+/// `GET|PUT /api/calls/{id}/review`.
+pub async fn handle_review(req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+    match req.method() {
+        Method::Get => review(archive, who, call_id).await,
+        Method::Put => save_review(req, archive, who, call_id).await,
+        _ => Err(ArchiveError::NotFound),
+    }
+}
+
+async fn review(archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+    let call = own_call(archive, who, call_id).await?;
+    let timeline: Timeline = serde_json::from_str(call.timeline.as_deref().unwrap_or("{}"))?;
+    let takes = archive.index.of_call(&who.team, call_id).await?;
+    let stored: Vec<StoredQa> =
+        archive.db.rows("SELECT * FROM reviews WHERE call_id = ?", &[call_id.into()]).await?;
+    let qa = stored.into_iter().next().map(StoredQa::qa).transpose()?;
+    Ok(Response::from_json(&serde_json::json!({
+        "call": call,
+        "spans": timeline.spans,
+        "events": timeline.events,
+        "flags": timeline.flags,
+        "takes": takes,
+        "criteria": qa::criteria(),
+        "qa": qa,
+    }))?)
+}
+
+async fn save_review(mut req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+    own_call(archive, who, call_id).await?;
+    let form: Submission = json_body(&mut req).await?;
+    let form = form.checked()?;
+    let qa = Qa {
+        scores: form.scores,
+        comment: form.comment,
+        resolved: form.resolved,
+        reviewer_id: who.sub.clone(),
+        reviewer_name: who.name.clone(),
+        reviewed_at: now_ms(),
+    };
+    let statement = archive.db.statement(
+        "INSERT OR REPLACE INTO reviews (call_id, team, reviewer_id, reviewer_name, reviewed_at, scores, comment, resolved)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            call_id.into(),
+            who.team.as_str().into(),
+            qa.reviewer_id.as_str().into(),
+            qa.reviewer_name.as_str().into(),
+            num(qa.reviewed_at),
+            serde_json::to_string(&qa.scores)?.into(),
+            qa.comment.as_str().into(),
+            u32::from(qa.resolved).into(),
+        ],
+    )?;
+    archive.db.batch(vec![statement]).await?;
+    Ok(Response::from_json(&qa)?)
+}
+
+/// `GET /api/reports?from=&to=&by=&format=`.
+pub async fn report(req: &Request, archive: &Archive, who: &Caller) -> Outcome {
+    who.supervisor("read reports")?;
+    let url = req.inner().url();
+    let (from, to) = rules::list_window(&url, now_ms())?;
+    let by = By::parse(rules::query_choice(&url, "by", &["supervisor", "agent"])?).unwrap_or(By::Supervisor);
+    let csv = rules::query_choice(&url, "format", &["json", "csv"])? == "csv";
+    let window = || -> Vec<worker::wasm_bindgen::JsValue> {
+        vec![who.team.as_str().into(), num(from), num(to), REPORT_LIMIT.into()]
+    };
+    let db = &archive.db;
+    let calls: Vec<CallRow> = db
+        .rows(
+            "SELECT call_id, agent_id, agent_name FROM calls WHERE team = ? AND started_at >= ? AND started_at < ? LIMIT ?",
+            &window(),
+        )
+        .await?;
+    let spans: Vec<SpanRow> = db
+        .rows(
+            "SELECT * FROM spans WHERE team = ? AND call_started_at >= ? AND call_started_at < ? LIMIT ?",
+            &window(),
+        )
+        .await?;
+    let help: Vec<HelpRow> = db
+        .rows(
+            "SELECT * FROM help_requests WHERE team = ? AND call_started_at >= ? AND call_started_at < ? LIMIT ?",
+            &window(),
+        )
+        .await?;
+    let outcomes: Vec<OutcomeRow> = db
+        .rows(
+            "SELECT v.call_id, v.resolved FROM reviews v JOIN calls c ON c.call_id = v.call_id
+             WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ? LIMIT ?",
+            &window(),
+        )
+        .await?;
+    let figures = report::figures(by, &calls, &spans, &help, &outcomes);
+    if csv {
+        let mut response = Response::ok(report::csv(&figures))?;
+        response.headers_mut().set("Content-Type", "text/csv; charset=utf-8")?;
+        return Ok(response);
+    }
+    Ok(Response::from_json(&serde_json::json!({
+        "team": who.team,
+        "from": from,
+        "to": to,
+        "by": by.name(),
+        "calls": figures.calls,
+        "rows": figures.rows,
+        "totals": figures.totals,
+    }))?)
+}
