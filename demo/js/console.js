@@ -30,6 +30,7 @@ window.earshotDemo = {
 };
 
 $('#who').textContent = `${user.name} · team ${user.team} · may ${user.capabilities.join(', ')}`;
+for (const page of ['review', 'reports']) $(`#${page}-link`).href = `${page}.html?user=${encodeURIComponent(user.sub)}`;
 
 async function main() {
   token = await mintToken(user);

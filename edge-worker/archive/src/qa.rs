@@ -24,8 +24,9 @@ pub struct Submission {
     pub scores: BTreeMap<String, u8>,
     #[serde(default)]
     pub comment: String,
-    /// Resolved on first contact.
-    pub resolved: bool,
+    /// Resolved on first contact (required; optional here only so that its absence gets a plain
+    /// message instead of the parser's).
+    pub resolved: Option<bool>,
 }
 
 /// A review as stored and returned.
@@ -58,6 +59,9 @@ impl Submission {
         if let Some(unknown) = self.scores.keys().find(|k| !CRITERIA.iter().any(|(key, _)| key == k)) {
             return bad(format!("{unknown} is not a criterion"));
         }
+        if self.resolved.is_none() {
+            return bad("resolved (on first contact: true or false) is not answered".into());
+        }
         self.comment = self.comment.trim().to_owned();
         if self.comment.chars().count() > MAX_COMMENT_CHARS {
             return bad(format!("the comment is over {MAX_COMMENT_CHARS} characters"));
@@ -81,7 +85,7 @@ mod tests {
             r#"{"scores":{"greeting":5,"empathy":4,"accuracy":3,"compliance":1},"comment":"  good save ","resolved":true}"#,
         )
         .unwrap();
-        assert_eq!((ok.comment.as_str(), ok.resolved, ok.scores["accuracy"]), ("good save", true, 3));
+        assert_eq!((ok.comment.as_str(), ok.resolved, ok.scores["accuracy"]), ("good save", Some(true), 3));
     }
 
     #[test]

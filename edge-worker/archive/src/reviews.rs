@@ -229,7 +229,7 @@ async fn save_review(mut req: Request, archive: &Archive, who: &Caller, call_id:
     let qa = Qa {
         scores: form.scores,
         comment: form.comment,
-        resolved: form.resolved,
+        resolved: form.resolved.unwrap_or_default(),
         reviewer_id: who.sub.clone(),
         reviewer_name: who.name.clone(),
         reviewed_at: now_ms(),
