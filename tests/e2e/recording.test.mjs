@@ -6,7 +6,7 @@
 // run). An agent tab killed mid-recording leaves a partial that is listed incomplete and still decodes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, openParty, sleep, TONES } from './lib/system.mjs';
+import { startSystem, until, openParty, sleep, TONES } from './lib/system.mjs';
 import { agentReady, connectCall, openConsole, clickMode } from './lib/scenario.mjs';
 import { Minter } from '../worker/harness.mjs';
 
@@ -29,15 +29,6 @@ async function listed(callId) {
   return (await res.json()).recordings.find((r) => r.call_id === callId);
 }
 
-async function until(what, check, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 /** Sets the team's recording settings through the console form (guard off: barge without asking). */
 async function teamRecordsWhisper(console, on) {

@@ -6,7 +6,7 @@
 // worker (its refusal shown in the worker's words). Another team's supervisor gets 404.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, openParty, screenshot, sleep, TONES } from './lib/system.mjs';
+import { startSystem, until, openParty, screenshot, sleep, TONES } from './lib/system.mjs';
 import { agentReady, connectCall, clickMode } from './lib/scenario.mjs';
 import { Minter } from '../worker/harness.mjs';
 
@@ -31,15 +31,6 @@ async function api(path, token, { method = 'GET', body } = {}) {
   return { status: res.status, data: await res.json().catch(() => null) };
 }
 
-async function until(what, check, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 /** Waits until the agent's recorder has uploaded `n` more chunks (about a second each). */
 async function recordMore(agent, n) {
@@ -92,7 +83,7 @@ test('a recorded, supervised call reviewed: listed, timeline, waveform, seek, QA
     const review = await until('the review with a complete take', async () => {
       const { status, data } = await api(`/api/calls/${callId}/review`, blue());
       return status === 200 && data.takes.length === 1 && data.takes[0].complete ? data : null;
-    });
+    }, 30_000);
     const take = review.takes[0];
     const coaching = review.events.find((e) => e.kind === 'coaching' && e.text === COACHING);
     assert.ok(coaching, `the coaching is on the timeline: ${JSON.stringify(review.events)}`);

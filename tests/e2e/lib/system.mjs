@@ -7,6 +7,17 @@ import { launchChromium } from './browser.mjs';
 
 export { sleep, ROOT };
 
+/** Polls `check` every 250 ms until it returns something truthy (returned), failing after `timeoutMs`. */
+export async function until(what, check, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
 /** Distinct voices: each party's test tone, far from each other and from the join tone (2600 Hz): the detector compares a tone with the spectrum 100-250 Hz around it, so tones sit at least 400 Hz apart. */
 export const TONES = { customer: 400, agent: 850, s1: 1400, s2: 2000 };
 
