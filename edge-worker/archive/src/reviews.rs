@@ -6,6 +6,7 @@
 //! `GET /api/reports`; from the edge only `POST /internal/calls/{id}/summary`.
 
 use serde::{Deserialize, Serialize};
+use worker::wasm_bindgen::JsValue;
 use worker::{Method, Request, Response};
 
 use crate::caller::Caller;
@@ -82,8 +83,9 @@ pub async fn store_summary(mut req: Request, archive: &Archive, who: &Caller, ca
                 init.agent_id.as_str().into(),
                 num(init.started_at),
                 num(request.raised_at),
-                request.answered_at.map_or(worker::wasm_bindgen::JsValue::NULL, num),
-                request.answered_by.as_deref().into(),
+                // D1 binds null, not undefined (what `None.into()` would give).
+                request.answered_at.map_or(JsValue::NULL, num),
+                request.answered_by.as_deref().map_or(JsValue::NULL, JsValue::from),
             ],
         )?);
     }
@@ -259,9 +261,8 @@ pub async fn report(req: &Request, archive: &Archive, who: &Caller) -> Outcome {
     let (from, to) = rules::list_window(&url, now_ms())?;
     let by = By::parse(rules::query_choice(&url, "by", &["supervisor", "agent"])?).unwrap_or(By::Supervisor);
     let csv = rules::query_choice(&url, "format", &["json", "csv"])? == "csv";
-    let window = || -> Vec<worker::wasm_bindgen::JsValue> {
-        vec![who.team.as_str().into(), num(from), num(to), REPORT_LIMIT.into()]
-    };
+    let window =
+        || -> Vec<JsValue> { vec![who.team.as_str().into(), num(from), num(to), REPORT_LIMIT.into()] };
     let db = &archive.db;
     let calls: Vec<CallRow> = db
         .rows(
