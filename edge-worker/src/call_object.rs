@@ -172,6 +172,10 @@ impl CallObject {
         RecordRow::open(self.state.storage().sql(), &self.record_created)
     }
 
+    fn audit_log(&self) -> Result<AuditLog> {
+        AuditLog::open(self.state.storage().sql(), &self.audit_created)
+    }
+
     async fn init(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
         let init: CallInit = sockets::json_body(&mut req).await?;
         if let Some(existing) = self.load().await? {
@@ -179,7 +183,7 @@ impl CallObject {
             return Ok(Response::from_json(&existing.summary())?);
         }
         let record = CallRecord::new(init);
-        AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
+        self.audit_log()?;
         self.store(&record).await?;
         Ok(Response::from_json(&record.summary())?.with_status(201))
     }
@@ -192,7 +196,7 @@ impl CallObject {
                 "only supervisors of the call's team read its audit trail".into(),
             ));
         }
-        let rows = AuditLog::open(self.state.storage().sql(), &self.audit_created)?.read()?;
+        let rows = self.audit_log()?.read()?;
         Ok(Response::from_json(&serde_json::json!({ "call_id": record.init.call_id, "rows": rows }))?)
     }
 
@@ -201,10 +205,10 @@ impl CallObject {
     async fn recording_permit(&self, req: &Request, start: bool) -> std::result::Result<Response, EdgeError> {
         let who = identity_of(req)?;
         let record = self.load().await?.ok_or(EdgeError::NotFound)?;
-        let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
+        let log = self.audit_log()?;
         let facts = RecordingFacts::of(&record, log.last_at(&["recording", "end"])?);
         if !start {
-            recording_rules::may_upload(&facts, &who, config::now_ms())?;
+            recording_rules::may_upload(&facts, &who, now_ms())?;
             return Ok(Response::empty()?);
         }
         recording_rules::may_start(&facts, &who)?;
@@ -259,8 +263,7 @@ impl CallObject {
         self.deliver(&record, effects, now).await?;
         if identity.role == Role::Supervisor {
             let since = now.saturating_sub(CONTEXT_MS);
-            let events =
-                AuditLog::open(self.state.storage().sql(), &self.audit_created)?.context_since(since)?;
+            let events = self.audit_log()?.context_since(since)?;
             sockets::send(
                 &pair.server,
                 &CallEvent::Context { since, events, flags: record.health_flags.clone() },
@@ -327,7 +330,7 @@ impl CallObject {
     /// one may still see an event while it closes; it belongs to the same participant.
     async fn deliver(&self, record: &CallRecord, effects: Effects, now: u64) -> Result<()> {
         if !effects.audit.is_empty() {
-            let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
+            let log = self.audit_log()?;
             for entry in &effects.audit {
                 log.append(now, entry)?;
             }
@@ -369,7 +372,7 @@ impl CallObject {
     /// delays the summary and loses nothing.
     async fn archive_summary(&self, record: &CallRecord, now: u64) -> Result<()> {
         let sent = async {
-            let log = AuditLog::open(self.state.storage().sql(), &self.audit_created)?;
+            let log = self.audit_log()?;
             let body = serde_json::json!({
                 "init": record.init,
                 "names": record.supervisor_names,

@@ -1,6 +1,6 @@
 //! Who may record a call, pure: the call's agent, while the call's recording is on (or just after it
-//! stopped), and when a take expires. The edge worker decides this from the live call's state before
-//! passing an upload to the archive worker, which keeps the audio (edge-worker/archive).
+//! stopped). The call object decides this from the live call's state before the edge worker passes an
+//! upload to the archive worker, which keeps the audio (edge-worker/archive).
 
 use earshot_policy::Role;
 

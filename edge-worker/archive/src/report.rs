@@ -72,9 +72,6 @@ pub struct OutcomeRow {
     pub resolved: bool,
 }
 
-/// The four listening modes, in report order.
-const MODES: [Mode; 4] = [Mode::Monitor, Mode::Whisper, Mode::Barge, Mode::Takeover];
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerMode<T> {
     pub monitor: T,
@@ -94,13 +91,13 @@ impl<T> PerMode<T> {
         }
     }
 
-    fn get(&self, mode: Mode) -> &T {
-        match mode {
-            Mode::Whisper => &self.whisper,
-            Mode::Barge => &self.barge,
-            Mode::Takeover => &self.takeover,
-            Mode::Monitor | Mode::None => &self.monitor,
-        }
+    /// The four values in report order: monitor, whisper, barge, takeover.
+    fn values(&self) -> [&T; 4] {
+        [&self.monitor, &self.whisper, &self.barge, &self.takeover]
+    }
+
+    fn values_mut(&mut self) -> [&mut T; 4] {
+        [&mut self.monitor, &mut self.whisper, &mut self.barge, &mut self.takeover]
     }
 }
 
@@ -168,10 +165,8 @@ impl Tally<'_> {
             }
             row.early_barges += u32::from(early_barge(span.mode, span.started_at, span.call_started_at));
         }
-        for mode in MODES {
-            if let Some(seconds) = row.seconds.get_mut(mode) {
-                *seconds = (*seconds * 10.0).round() / 10.0;
-            }
+        for seconds in row.seconds.values_mut() {
+            *seconds = (*seconds * 10.0).round() / 10.0;
         }
         let mut waits: Vec<u64> =
             self.help.iter().filter_map(|h| h.answered_at.map(|a| a.saturating_sub(h.raised_at))).collect();
@@ -292,8 +287,8 @@ pub fn csv_line(row: &Row) -> String {
         }
     };
     let mut fields = vec![quote(&row.id), quote(&row.name), row.calls.to_string()];
-    fields.extend(MODES.iter().map(|m| row.interventions.get(*m).to_string()));
-    fields.extend(MODES.iter().map(|m| format!("{:.1}", row.seconds.get(*m))));
+    fields.extend(row.interventions.values().map(|n| n.to_string()));
+    fields.extend(row.seconds.values().map(|s| format!("{s:.1}")));
     fields.push(row.help.requests.to_string());
     fields.push(row.help.answered.to_string());
     fields.push(row.help.median_answer_s.map(|s| format!("{s:.1}")).unwrap_or_default());
