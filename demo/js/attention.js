@@ -1,15 +1,7 @@
 // What the console shows of a call's health: the order calls are listed in (the ones needing a
 // supervisor first), each flag with its reason, and every party's level as a meter.
 import { partyKey } from './hub.js';
-import { el } from './ui.js';
-
-/** How the console names each health flag (as earshot-health's FlagKind::label). */
-const FLAG_LABEL = {
-  customer_loud: 'customer loud',
-  overtalk: 'overtalk',
-  dead_air: 'dead air',
-  agent_talk_ratio: 'agent talking most',
-};
+import { el, flagName } from './ui.js';
 
 /** Help raised first, then calls with more flags, then the oldest. */
 export function byAttention(calls) {
@@ -21,7 +13,7 @@ export function byAttention(calls) {
 
 /** "customer loud for 12 s". */
 export function flagReason(flag, now = Date.now()) {
-  return `${FLAG_LABEL[flag.kind] ?? flag.kind} for ${Math.max(0, Math.floor((now - flag.since) / 1000))} s`;
+  return `${flagName(flag.kind)} for ${Math.max(0, Math.floor((now - flag.since) / 1000))} s`;
 }
 
 /** A health flag's chip; `refreshFlags` keeps its duration current. */
@@ -42,8 +34,8 @@ export function contextLine(row, names) {
   switch (row.kind) {
     case 'help': return `${who} ${row.detail === 'raised' ? 'raised a hand for help' : 'lowered their hand'}`;
     case 'coaching': return `${who} coached: “${row.detail}”`;
-    case 'flag_raised': return `${FLAG_LABEL[row.target] ?? row.target}: ${row.detail}`;
-    case 'flag_cleared': return `${FLAG_LABEL[row.target] ?? row.target} cleared ${row.detail}`;
+    case 'flag_raised': return `${flagName(row.target)}: ${row.detail}`;
+    case 'flag_cleared': return `${flagName(row.target)} cleared ${row.detail}`;
     default: return `${row.kind} ${row.detail ?? ''}`;
   }
 }

@@ -4,7 +4,8 @@
 // rectangles, and the demo ships no dependencies. Colours come from CSS classes the caller names, so
 // a mode has the same colour in every chart. Every bar carries a <title> (hover and screen readers).
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { svgEl } from './ui.js';
+
 const FALLBACK_WIDTH = 720; // px, when the SVG is not laid out (hidden): the viewBox scales it then
 const BAR_H = 18; // a single bar's thickness
 const PAIR_H = 15; // each bar's thickness when a row has several
@@ -13,15 +14,6 @@ const ROW_PAD = 10; // space between rows
 const AXIS_H = 22; // tick labels under the rows
 const TOP = 4;
 const LABEL_CHARS = 20;
-
-function svgEl(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value !== undefined && value !== null) node.setAttribute(key, value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 const titled = (text) => svgEl('title', {}, text);
 

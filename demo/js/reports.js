@@ -4,7 +4,7 @@
 // figure; the same report downloaded as CSV or JSON. The worker computes every figure and decides who
 // may see them (docs/PROTOCOL.md, "Post-call review and reports"); the page draws and words them.
 import { currentUser, mintToken, params } from './session.js';
-import { $, el, say } from './ui.js';
+import { $, dayFromToday, el, midnight, say } from './ui.js';
 import { barChart } from './charts.js';
 
 const user = currentUser('supervisor');
@@ -23,22 +23,14 @@ $('#review-link').href = `review.html?user=${encodeURIComponent(user.sub)}`;
 async function main() {
   token = await mintToken(user);
   say('Signed in.');
-  const days = (offset) => { const d = new Date(); d.setDate(d.getDate() + offset); return dayValue(d); };
-  $('#from').value = params.get('from') ?? days(-6); // the last 7 days, today included
-  $('#to').value = params.get('to') ?? days(0);
+  $('#from').value = params.get('from') ?? dayFromToday(-6); // the last 7 days, today included
+  $('#to').value = params.get('to') ?? dayFromToday(0);
   if (params.get('by') === 'agent') document.querySelector('input[name="by"][value="agent"]').checked = true;
   await load();
 }
 
 // ---- The window and the request ---------------------------------------------------------------------
 
-const pad = (n) => String(n).padStart(2, '0');
-const dayValue = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-/** Local midnight starting the date input's day, `days` days later (ms since the epoch). */
-function midnight(value, days = 0) {
-  const [y, m, d] = value.split('-').map(Number);
-  return new Date(y, m - 1, d + days).getTime();
-}
 const by = () => document.querySelector('input[name="by"]:checked').value;
 
 /** The picked window as the API's `[from, to)`, the "to" day included; or why it is not one. */

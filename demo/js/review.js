@@ -2,8 +2,8 @@
 // in a player with their waveform, the call's timeline on the same axis (click a mark to hear that
 // moment), and the QA form. The worker decides everything (who may see a call, what a valid review
 // is); the page shows what it was given and, on a refusal, the worker's own words.
-import { currentUser, mintToken, params } from './session.js';
-import { $, el, say, show } from './ui.js';
+import { apiResult, currentUser, mintToken, params } from './session.js';
+import { $, dayFromToday, el, midnight, say, show } from './ui.js';
 import { makeAxis, mss, renderTimeline } from './timeline.js';
 import { Waveform } from './waveform.js';
 
@@ -30,30 +30,15 @@ $('#live-link').href = `console.html?user=${encodeURIComponent(user.sub)}`;
 async function main() {
   token = await mintToken(user);
   say('Signed in.');
-  const days = (offset) => { const d = new Date(); d.setDate(d.getDate() + offset); return dayValue(d); };
-  $('#from').value = days(-6); // the last 7 days, today included
-  $('#to').value = days(0);
+  $('#from').value = dayFromToday(-6); // the last 7 days, today included
+  $('#to').value = dayFromToday(0);
   const opening = params.get('call');
   await Promise.all([loadCalls(), opening ? openCall(opening) : null]);
 }
 
-/** An HTTP call with the bearer token → `{ status, data }`; the page words each refusal itself. */
-async function request(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, data: await response.json().catch(() => ({})) };
-}
+/** An HTTP call as this supervisor → `{ status, data }`; the page words each refusal itself. */
+const request = (method, path, body) => apiResult(method, path, token, body);
 
-const pad = (n) => String(n).padStart(2, '0');
-const dayValue = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-/** Local midnight starting the date input's day, `days` days later (ms since the epoch). */
-function midnight(value, days = 0) {
-  const [y, m, d] = value.split('-').map(Number);
-  return new Date(y, m - 1, d + days).getTime();
-}
 const when = (ms) => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
 // ---- The call list ------------------------------------------------------------------------------

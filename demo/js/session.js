@@ -32,14 +32,19 @@ export async function mintToken(user, call) {
   return (await response.json()).token;
 }
 
-/** A JSON HTTP call to the worker with the bearer token; throws the worker's message on failure. */
-export async function api(method, path, token, body) {
+/** A JSON HTTP call to the worker with the bearer token → `{ ok, status, data }`, refusals included. */
+export async function apiResult(method, path, token, body) {
   const response = await fetch(path, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.message ?? `HTTP ${response.status}`);
+  return { ok: response.ok, status: response.status, data: await response.json().catch(() => ({})) };
+}
+
+/** A JSON HTTP call to the worker with the bearer token; throws the worker's message on failure. */
+export async function api(method, path, token, body) {
+  const { ok, status, data } = await apiResult(method, path, token, body);
+  if (!ok) throw new Error(data.message ?? `HTTP ${status}`);
   return data;
 }

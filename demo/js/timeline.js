@@ -3,17 +3,10 @@
 // recording, joins and leaves. Hovering (or focusing) a mark shows who, what and when; clicking it
 // asks the page to seek there. Marks outside the playing take are greyed: the audio does not hold them.
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { flagName, svgEl } from './ui.js';
+
 const ROW = 22; // px per row
 const AXIS = 20; // px for the tick labels under the rows
-
-/** How the review names each health flag (as the console does). */
-const FLAG_LABEL = {
-  customer_loud: 'customer loud',
-  overtalk: 'overtalk',
-  dead_air: 'dead air',
-  agent_talk_ratio: 'agent talking most',
-};
 
 /** Marker rows, top to bottom; kinds not listed (consent, end) share the last row. */
 const MARKER_ROWS = [
@@ -51,16 +44,6 @@ export function mss(ms) {
   const sign = ms < 0 ? '-' : '';
   const seconds = Math.floor(Math.abs(ms) / 1000);
   return `${sign}${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
-
-function svgEl(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'dataset') Object.assign(node.dataset, value);
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
 }
 
 /**
@@ -105,7 +88,7 @@ export function renderTimeline(svg, review, axis, { take, onSeek, tip }) {
         class: 'mark flag-span', x, y: y + 6, width: Math.max(3, axis.x(f.to) - x), height: ROW - 12, rx: 2,
         dataset: { kind: f.kind, from: f.from, to: f.to },
       });
-      return interactive(rect, f.from, f.to, 'Health flag', FLAG_LABEL[f.kind] ?? f.kind, `${clock(f.from)}–${clock(f.to)}`);
+      return interactive(rect, f.from, f.to, 'Health flag', flagName(f.kind), `${clock(f.from)}–${clock(f.to)}`);
     };
   }
 

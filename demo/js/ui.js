@@ -1,4 +1,5 @@
-// Small DOM helpers and the words the pages use for modes, shared so every page says the same thing.
+// Small DOM helpers and the words the pages use for modes and health flags, shared so every page says
+// the same thing.
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -13,6 +14,35 @@ export function el(tag, props = {}, ...children) {
   }
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return node;
+}
+
+/** Creates an SVG element with attributes (`dataset` too; null or undefined ones skipped) and children. */
+export function svgEl(tag, attrs = {}, ...children) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (value !== undefined && value !== null) node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** A date as a date input's value (`yyyy-mm-dd`, local time). */
+export const dayValue = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+
+/** The date input value of the day `offset` days from today. */
+export function dayFromToday(offset) {
+  const d = new Date();
+  d.setDate(d.getDate() + offset);
+  return dayValue(d);
+}
+
+/** Local midnight starting a date input's day, `days` days later (ms since the epoch). */
+export function midnight(value, days = 0) {
+  const [y, m, d] = value.split('-').map(Number);
+  return new Date(y, m - 1, d + days).getTime();
 }
 
 export function show(node, visible) {
@@ -73,3 +103,14 @@ export function offerAudioResume(context) {
   button.onclick = () => context.resume();
   check();
 }
+
+/** How the pages name each health flag (as earshot-health's FlagKind::label). */
+const FLAG_LABEL = {
+  customer_loud: 'customer loud',
+  overtalk: 'overtalk',
+  dead_air: 'dead air',
+  agent_talk_ratio: 'agent talking most',
+};
+
+/** A health flag's name, or its kind when this page does not know it. */
+export const flagName = (kind) => FLAG_LABEL[kind] ?? kind;
