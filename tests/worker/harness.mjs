@@ -98,6 +98,14 @@ export class Wrangler {
     if (this.ownsState) rmSync(this.persistTo, { recursive: true, force: true });
   }
 
+  /** An HTTP request to the worker, with the bearer token when there is one (`body` sent as it is). */
+  http(method, path, token, body, headers = {}) {
+    return fetch(`${this.base}${path}`, {
+      method, body,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    });
+  }
+
   ws(path, token, { protocols } = {}) {
     const offered = protocols ?? ['earshot.v1', ...(token ? [`bearer.${token}`] : [])];
     return new Client(new WebSocket(`ws://127.0.0.1:${this.port}${path}`, offered));

@@ -45,13 +45,8 @@ function inRange(value, [lo, hi], what) {
   assert.ok(value >= lo && value <= hi, `${what}: ${value} not in [${lo.toFixed(2)}, ${hi.toFixed(2)}]`);
 }
 
-function http(method, path, token, body) {
-  return fetch(`${wrangler.base}${path}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const http = (method, path, token, body) => wrangler.http(method, path, token,
+  body === undefined ? undefined : JSON.stringify(body), { 'Content-Type': 'application/json' });
 async function json(method, path, token, body) {
   const res = await http(method, path, token, body);
   const text = await res.text();
