@@ -22,7 +22,7 @@ use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::feed_pacer::{FeedPacer, Pace};
 use crate::identity::Identity;
-use crate::presence::SocketBook;
+use crate::presence::{answer_heartbeats, last_heartbeat, SocketBook};
 use crate::protocol::parse;
 use crate::record_row::RecordRow;
 use crate::room::{CallInit, CallRecord, CallSummary};
@@ -60,6 +60,7 @@ pub struct TeamObject {
 
 impl DurableObject for TeamObject {
     fn new(state: State, env: Env) -> Self {
+        answer_heartbeats(&state);
         TeamObject {
             state,
             env,
@@ -139,7 +140,9 @@ impl DurableObject for TeamObject {
                     record.handed_off.retain(|conn| *conn != attachment.conn);
                     self.store(&record).await?;
                 }
-            } else if self.book.silent_for(attachment.conn, now) > timing.silence_limit_ms {
+            } else if self.book.silent_for(attachment.conn, now, last_heartbeat(&self.state, &ws))
+                > timing.silence_limit_ms
+            {
                 sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
                 self.on_gone(&attachment).await?;
             }

@@ -253,7 +253,9 @@ describe('bad input', () => {
   test('a flood is rate limited, then closed with 4429', async () => {
     const { callId } = await liveCall();
     const { client } = await join(callId, mint.supervisor(uid('s'), 'blue'), { silent: true });
-    for (let i = 0; i < 300 && client.ws.readyState === 1; i++) client.send({ type: 'ping' });
+    // Pings with a ref: the object handles those (a plain heartbeat is answered by the runtime and
+    // never reaches the limiter, see the presence tests).
+    for (let i = 0; i < 300 && client.ws.readyState === 1; i++) client.send({ type: 'ping', ref: i });
     const closed = await client.closedWithin(10000);
     assert.equal(closed.code, 4429);
     assert.ok(client.all.some((m) => m.code === 'rate_limited'));
@@ -290,6 +292,21 @@ describe('presence', () => {
     const matrix = await agent.next((m) => m.type === 'matrix' && m.cause?.to === null, 6000);
     assert.deepEqual(matrix.matrix.sources, ['agent', 'customer']);
     assert.deepEqual((await customer.next('status')).speakers, []);
+  });
+
+  test('plain heartbeats, answered by the runtime, keep a participant present past the silence limit', async () => {
+    const { callId, agent } = await liveCall();
+    const { client: sup } = await join(callId, mint.supervisor(uid('s'), 'blue'));
+    assert.equal((await sup.request({ type: 'set_mode', mode: 'monitor' })).type, 'ack');
+    await sup.next('roster'); // the switch's own news
+    const frames = sup.all.length;
+    await sleep(4000); // over twice the 1.5 s silence limit, with only `{"type":"ping"}` sent
+    assert.equal(sup.closeEvent, undefined, 'still connected');
+    const since = sup.all.slice(frames);
+    assert.ok(since.length >= 8 && since.every((m) => m.type === 'pong'), `only pongs came back: ${since.map((m) => m.type)}`);
+    // ...and the object still counts the supervisor in: a mode change goes through.
+    assert.equal((await sup.request({ type: 'set_mode', mode: 'whisper' })).type, 'ack');
+    assert.equal((await agent.next((m) => m.type === 'matrix' && m.cause?.to === 'whisper')).type, 'matrix');
   });
 
   test('an agent who does not come back within the grace period ends the call', async () => {
