@@ -11,6 +11,17 @@ pub enum Role {
     Supervisor,
 }
 
+impl Role {
+    /// The role's wire name (as serialized and stored).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+        }
+    }
+}
+
 /// A supervisor's mode in a call, in the order supervisors usually escalate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -63,7 +63,7 @@ impl AuditLog {
                 SqlStorageValue::Integer(at as i64),
                 entry.kind.as_str().into(),
                 entry.actor.as_str().into(),
-                role_name(entry.actor_role).into(),
+                entry.actor_role.name().into(),
                 text(entry.target.as_deref()),
                 mode(entry.from_mode),
                 mode(entry.to_mode),
@@ -106,14 +106,6 @@ impl AuditLog {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Customer => "customer",
-        Role::Agent => "agent",
-        Role::Supervisor => "supervisor",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,7 +117,7 @@ mod tests {
             assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), mode);
         }
         for role in [Role::Customer, Role::Agent, Role::Supervisor] {
-            let json = format!("\"{}\"", role_name(role));
+            let json = format!("\"{}\"", role.name());
             assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
         }
     }

@@ -246,7 +246,7 @@ impl CallObject {
         }
         let conn = record.open_session(&identity);
         let pair = WebSocketPair::new()?;
-        self.state.accept_websocket_with_tags(&pair.server, &[role_tag(identity.role)]);
+        self.state.accept_websocket_with_tags(&pair.server, &[identity.role.name()]);
         pair.server
             .serialize_attachment(serde_json::to_string(&Attachment { identity: identity.clone(), conn })?)?;
         self.book.frame(conn, now);
@@ -366,7 +366,9 @@ impl CallObject {
 
     /// The sockets an event for `recipient` goes to.
     fn sockets_of(&self, recipient: &Recipient) -> Vec<WebSocket> {
-        let tagged = |role| self.state.get_websockets_with_tag(role_tag(role));
+        // Each socket is accepted with its role as its tag: finding a recipient by tag spares reading
+        // and parsing every socket's attachment for every event (a measurable share of a switch).
+        let tagged = |role: Role| self.state.get_websockets_with_tag(role.name());
         match recipient {
             Recipient::Agent => tagged(Role::Agent),
             Recipient::Customer => tagged(Role::Customer),
@@ -441,15 +443,5 @@ impl CallObject {
             Some(existing) if (existing as u64) <= next && existing as u64 > now => Ok(()),
             _ => storage.set_alarm(sockets::at(next)).await,
         }
-    }
-}
-
-/// The tag each accepted socket carries: its role. Finding a recipient by tag spares reading and
-/// parsing every socket's attachment for every event (a measurable share of a mode switch).
-fn role_tag(role: Role) -> &'static str {
-    match role {
-        Role::Customer => "customer",
-        Role::Agent => "agent",
-        Role::Supervisor => "supervisor",
     }
 }

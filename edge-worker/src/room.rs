@@ -148,9 +148,8 @@ impl Effects {
 /// The key a participant's sessions are tracked under.
 pub fn participant_key(identity: &Identity) -> String {
     match identity.role {
-        Role::Customer => "customer".to_owned(),
-        Role::Agent => "agent".to_owned(),
         Role::Supervisor => format!("supervisor:{}", identity.sub),
+        role => role.name().to_owned(),
     }
 }
 
