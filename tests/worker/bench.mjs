@@ -11,7 +11,8 @@
 // runs below saturation.
 // Usage: node tests/worker/bench.mjs [calls=1000] [seconds=30] [interval_ms=1000] [probe_every=0];
 // docs/bench/worker.json (the last run; scripts/bench-worker.sh runs the documented series).
-import { writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { Wrangler, Minter, ROOT, sleep } from './harness.mjs';
@@ -64,6 +65,46 @@ async function openConsole(team) {
     console_.last = JSON.parse(e.data);
   });
   return console_;
+}
+
+const CLOCK_TICK_MS = 1000 / Number(execSync('getconf CLK_TCK').toString().trim() || 100);
+
+/**
+ * CPU time (ms) of each thread of the workerd processes in wrangler's process group, by thread id.
+ * workerd runs every Durable Object on one thread, so its busiest thread's time per switch is what
+ * bounds the switches one instance can complete per second (wall clock included queueing).
+ */
+function workerdThreadsCpu(processGroup) {
+  const threads = new Map();
+  const statOf = (path) => {
+    try {
+      const stat = readFileSync(path, 'utf8');
+      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+    } catch { return null; } // the process or thread just ended
+  };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const proc = statOf(`/proc/${pid}/stat`);
+    if (!proc || Number(proc.fields[2]) !== processGroup || !proc.comm.includes('workerd')) continue;
+    let tids = [];
+    try { tids = readdirSync(`/proc/${pid}/task`); } catch { continue; }
+    for (const tid of tids) {
+      const thread = statOf(`/proc/${pid}/task/${tid}/stat`);
+      // utime and stime are the 14th and 15th fields of stat, the 12th and 13th after the name.
+      if (thread) threads.set(`${pid}/${tid}`, (Number(thread.fields[11]) + Number(thread.fields[12])) * CLOCK_TICK_MS);
+    }
+  }
+  return threads;
+}
+
+/** What workerd's threads spent between two samples: all of them, and the busiest one. */
+function cpuBetween(before, after) {
+  let total = 0, busiest = 0;
+  for (const [tid, ms] of after) {
+    const spent = ms - (before.get(tid) ?? 0);
+    total += spent;
+    busiest = Math.max(busiest, spent);
+  }
+  return { total, busiest };
 }
 
 /** Sends `obj` with `ref` on `client` and resolves with the ack's arrival time (or null on error). */
@@ -124,6 +165,7 @@ async function main() {
   let requests = 0;
   const shares = [], pingRtts = [], switchRtts = [];
   const feedsBefore = consoles.reduce((n, c) => n + c.feeds, 0);
+  const cpuBefore = workerdThreadsCpu(wrangler.child.pid);
   const switchingStarted = performance.now();
   const deadline = switchingStarted + SECONDS * 1000;
   switchingEnds = deadline;
@@ -163,6 +205,8 @@ async function main() {
   const feedsDuring = consoles.reduce((n, c) => n + c.feeds, 0) - feedsBefore;
   const feedSeconds = (performance.now() - switchingStarted) / 1000;
   await sleep(5000); // let the last matrices and feeds arrive
+  const cpu = cpuBetween(cpuBefore, workerdThreadsCpu(wrangler.child.pid));
+  const cpuSeconds = (performance.now() - switchingStarted) / 1000;
 
   const held = calls.filter((c) => !c.agent.closeEvent && !c.customer.closeEvent && !c.supervisor.closeEvent).length;
   const latencies = calls.flatMap((c) => c.latencies).sort((a, b) => a - b);
@@ -212,6 +256,16 @@ async function main() {
     consoles: consoles.length,
     feeds_per_console_per_second: Number((feedsDuring / consoles.length / feedSeconds).toFixed(2)),
     stale_feed_lines: staleLines,
+    // Over the switching and the 5 s after: CPU per completed switch includes the heartbeats, pacing
+    // alarms and feeds the switches cause, so it is the whole cost of the scenario per switch.
+    workerd_cpu: {
+      window_seconds: Number(cpuSeconds.toFixed(1)),
+      all_threads_ms: Math.round(cpu.total),
+      busiest_thread_ms: Math.round(cpu.busiest),
+      busiest_thread_load: Number((cpu.busiest / 1000 / cpuSeconds).toFixed(2)),
+      busiest_thread_ms_per_completed_switch: latencies.length ? Number((cpu.busiest / latencies.length).toFixed(3)) : null,
+    },
+    state_directory_filesystem: execSync(`stat -f -c %T ${wrangler.persistTo}`).toString().trim(),
     worker_share_ms: PROBE_EVERY === 0 ? null : {
       method: `set_mode→ack minus ping→ack, same socket, back to back, every ${PROBE_EVERY}th switch`,
       ping_rtt: quantiles(pingRtts),
