@@ -232,6 +232,35 @@ describe('the customer invariant', () => {
   });
 });
 
+describe('names', () => {
+  test('display names in any script reach the roster, the feed and the audit trail intact', async () => {
+    const names = { agent: 'Zoë Ångström', supervisor: '王伟 (Wáng Wěi) 🎧' };
+    const agentId = uid('agent');
+    const agentToken = mint.agent(agentId, 'blue', { name: names.agent });
+    const callId = await createCall(wrangler, agentToken);
+    const agent = await wrangler.ws(`/api/calls/${callId}/ws`, agentToken).opened;
+    agent.heartbeat(300);
+    await agent.next('matrix');
+    const supId = uid('s');
+    const supToken = mint.supervisor(supId, 'blue', undefined, { name: names.supervisor });
+    const team = await wrangler.ws('/api/teams/blue/ws', supToken).opened;
+    team.heartbeat(300);
+    await team.next('welcome');
+    const { client: sup, first } = await join(callId, supToken);
+    assert.equal(first.type, 'welcome', JSON.stringify(first));
+    const roster = await agent.next((m) => m.type === 'roster' && m.supervisors.length === 1);
+    assert.equal(roster.supervisors[0].name, names.supervisor);
+    const feed = await team.next((m) => m.type === 'feed' && m.calls.some((c) => c.call_id === callId && c.supervisors.length === 1));
+    const line = feed.calls.find((c) => c.call_id === callId);
+    assert.deepEqual([line.agent_name, line.supervisors[0].name], [names.agent, names.supervisor]);
+    const res = await fetch(`${wrangler.base}/api/calls/${callId}/audit`, { headers: { Authorization: `Bearer ${supToken}` } });
+    assert.equal(res.status, 200);
+    assert.ok((await res.json()).rows.some((r) => r.kind === 'join' && r.actor === supId));
+    await sup.close();
+    await team.close();
+  });
+});
+
 describe('bad input', () => {
   test('malformed, unknown, oversize and binary frames get errors and the socket stays usable', async () => {
     const { agent } = await liveCall();
