@@ -90,6 +90,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_runtime_answers_heartbeats_with_the_objects_own_bytes() {
+        use crate::protocol::{parse_request, CallEvent, CallRequest};
+        use crate::team_protocol::TeamEvent;
+        assert_eq!(parse_request(HEARTBEAT).unwrap().body, CallRequest::Ping);
+        assert_eq!(serde_json::to_string(&CallEvent::Pong).unwrap(), HEARTBEAT_REPLY);
+        assert_eq!(serde_json::to_string(&TeamEvent::Pong).unwrap(), HEARTBEAT_REPLY);
+    }
+
+    #[test]
     fn silence_is_measured_from_the_last_frame_or_first_sight() {
         let book = SocketBook::default();
         assert_eq!(book.silent_for(1, 1_000, None), 0, "first sight counts as a sign of life");
