@@ -20,7 +20,7 @@ type Outcome = std::result::Result<Response, EdgeError>;
 /// A client's request for the archive (`/api/recordings`, `/api/reports`, `/api/calls/{id}/recordings…`,
 /// `/api/calls/{id}/review`): authenticated here, decided there.
 pub async fn handle(req: Request, env: &Env, path: &[&str]) -> Outcome {
-    let who = routes::authenticate_http(&req, env)?;
+    let who = routes::authenticate_http(&req, env).await?;
     let mut body = req.inner().body().map(JsValue::from);
     if let ["api", "calls", call_id, "recordings", rest @ ..] = path {
         let permit = match (req.method(), rest) {

@@ -18,6 +18,7 @@ pub mod call_object;
 pub mod config;
 #[cfg(feature = "dev-mint")]
 pub mod dev_tokens;
+pub mod ed25519;
 pub mod error;
 pub mod feed_pacer;
 pub mod identity;

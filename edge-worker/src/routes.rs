@@ -78,13 +78,13 @@ pub fn origin_of(url: &str) -> &str {
     &url[..authority_end]
 }
 
-fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
-    Ok(config::verifier(env)?.verify(token, config::now_seconds())?)
+async fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
+    Ok(config::verifier(env)?.verify(token, config::now_seconds()).await?)
 }
 
 /// The verified identity of an HTTP request (`Authorization: Bearer`).
-pub(crate) fn authenticate_http(req: &Request, env: &Env) -> Result<Identity, EdgeError> {
-    verify(env, token_from_authorization(header(req, "Authorization").as_deref())?)
+pub(crate) async fn authenticate_http(req: &Request, env: &Env) -> Result<Identity, EdgeError> {
+    verify(env, token_from_authorization(header(req, "Authorization").as_deref())?).await
 }
 
 pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
@@ -103,7 +103,7 @@ async fn authenticate_upgrade(req: &Request, env: &Env) -> std::result::Result<I
     }
     let protocols = header(req, "Sec-WebSocket-Protocol");
     let token = token_from_protocols(protocols.as_deref()).map_err(|e| (false, e))?;
-    verify(env, token).map_err(|e| (false, e))
+    verify(env, token).await.map_err(|e| (false, e))
 }
 
 async fn upgrade_call(req: &Request, env: &Env, call_id: &str) -> Result<Response> {
@@ -132,7 +132,7 @@ async fn upgrade_team(req: &Request, env: &Env, team: &str) -> Result<Response> 
 }
 
 async fn read_audit(req: &Request, env: &Env, call_id: &str) -> Result<Response, EdgeError> {
-    let identity = verify(env, token_from_authorization(header(req, "Authorization").as_deref())?)?;
+    let identity = verify(env, token_from_authorization(header(req, "Authorization").as_deref())?).await?;
     if identity.role != Role::Supervisor {
         return Err(EdgeError::Forbidden("only supervisors read audit trails".into()));
     }
@@ -141,7 +141,7 @@ async fn read_audit(req: &Request, env: &Env, call_id: &str) -> Result<Response,
 }
 
 async fn create_call(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
-    let identity = verify(env, token_from_authorization(header(&req, "Authorization").as_deref())?)?;
+    let identity = verify(env, token_from_authorization(header(&req, "Authorization").as_deref())?).await?;
     if identity.role != Role::Agent {
         return Err(EdgeError::Forbidden("only agents create calls".into()));
     }

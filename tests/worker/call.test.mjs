@@ -44,6 +44,11 @@ describe('tokens', () => {
     const foreign = new Minter({ key: 'foreign' });
     const cases = {
       forged: foreign.supervisor('s', 'blue'),
+      // A genuine agent token whose claims were swapped for a supervisor's: the signature no longer fits.
+      altered: (() => {
+        const [header, , signature] = mint.agent('s', 'blue').split('.');
+        return [header, mint.supervisor('s', 'blue').split('.')[1], signature].join('.');
+      })(),
       expired: mint.token({ sub: 's', name: 'S', role: 'supervisor', team: 'blue', capabilities: ['monitor'] }, { issuedAt: Math.floor(Date.now() / 1000) - 7200, ttl: 600 }),
       wrongAudience: mint.token({ sub: 's', name: 'S', role: 'supervisor', team: 'blue', capabilities: ['monitor'] }, { aud: 'someone-else' }),
       garbage: 'not.a.token',
