@@ -11,7 +11,6 @@ use std::rc::Rc;
 
 use earshot_health::FlagTracker;
 use earshot_policy::Role;
-use serde::Serialize;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, Result, State, Stub, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -27,6 +26,7 @@ use crate::record_row::RecordRow;
 use crate::recording_rules::{self, RecordingFacts};
 use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
+use crate::team_link::TeamLink;
 
 /// How long after a failed attempt an ended call's summary is sent to the archive again.
 const SUMMARY_RETRY_MS: u64 = 60_000;
@@ -44,9 +44,13 @@ pub struct CallObject {
     audit_created: Cell<bool>,
     record_created: Cell<bool>,
     team_stub: RefCell<Option<Rc<Stub>>>,
+    team_link: TeamLink,
     /// The health-flag tracker, in memory only: samples arrive every second and storing each would
     /// cost a write; the raised flags are in the record, and the tracker resumes from them.
     health: RefCell<Option<FlagTracker>>,
+    /// When the pending alarm fires, as this object last set or read it (`None`: not known). Every
+    /// switch reschedules presence, and asking storage each time was ~5 % of a switch's CPU.
+    alarm_at: Cell<Option<u64>>,
 }
 
 impl DurableObject for CallObject {
@@ -60,7 +64,9 @@ impl DurableObject for CallObject {
             audit_created: Cell::new(false),
             record_created: Cell::new(false),
             team_stub: RefCell::new(None),
+            team_link: TeamLink::default(),
             health: RefCell::new(None),
+            alarm_at: Cell::new(None),
         }
     }
 
@@ -116,6 +122,7 @@ impl DurableObject for CallObject {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.alarm_at.set(None);
         let now = now_ms();
         let timing = Timing::from_env(&self.env);
         let Some(mut record) = self.load().await? else { return Response::ok("no call") };
@@ -143,6 +150,10 @@ impl DurableObject for CallObject {
             self.deliver(&record, effect, now).await?;
         }
         self.schedule(&record, now).await?;
+        if self.team_link.broken() {
+            // The team may have missed the last update written before the link broke.
+            self.update_team(&record.init.team, &record.summary(), now).await;
+        }
         Response::ok("swept")
     }
 }
@@ -352,13 +363,15 @@ impl CallObject {
             }
         }
         if let Some(summary) = effects.summary {
-            self.tell_team(&record.init.team, "/call-update", &summary).await;
+            self.update_team(&record.init.team, &summary, now).await;
         }
         if effects.ended {
             let ended =
                 serde_json::json!({ "call_id": record.init.call_id, "agent_id": record.init.agent_id });
-            self.tell_team(&record.init.team, "/call-ended", &ended).await;
+            self.tell_team(&record.init.team, "/call-ended", ended.to_string()).await;
+            self.team_link.close();
             self.state.storage().delete_alarm().await?;
+            self.alarm_at.set(None);
             self.archive_summary(record, now).await?;
         }
         Ok(())
@@ -402,22 +415,40 @@ impl CallObject {
         if let Err(err) = sent.await {
             worker::console_error!("call summary not archived yet: {err}");
             self.state.storage().set_alarm(sockets::at(now + SUMMARY_RETRY_MS)).await?;
+            self.alarm_at.set(Some(now + SUMMARY_RETRY_MS));
         }
         Ok(())
     }
 
-    /// Tells the team object about this call; a failure only delays the console, so it is logged.
-    /// The stub is kept: every mode switch sends an update, and looking it up was a measurable part.
-    async fn tell_team<T: Serialize>(&self, team: &str, path: &str, body: &T) {
+    /// Sends the call's line to the team feed: over the standing link if it can, else by fetch.
+    async fn update_team(&self, team: &str, summary: &room::CallSummary, now: u64) {
+        let Ok(text) = serde_json::to_string(summary) else { return };
+        let sent = match self.team_stub(team) {
+            Ok(stub) => self.team_link.send(&stub, &text, now).await,
+            Err(_) => false,
+        };
+        if !sent {
+            self.tell_team(team, "/call-update", text).await;
+        }
+    }
+
+    /// The team object's stub, kept: every mode switch updates the team, and looking it up each time
+    /// was a measurable part of a switch.
+    fn team_stub(&self, team: &str) -> Result<Rc<Stub>> {
+        if let Some(stub) = self.team_stub.borrow().as_ref() {
+            return Ok(stub.clone());
+        }
+        let stub = Rc::new(self.env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?);
+        self.team_stub.replace(Some(stub.clone()));
+        Ok(stub)
+    }
+
+    /// Posts to the team object; a failure only delays the console, so it is logged.
+    async fn tell_team(&self, team: &str, path: &str, body: String) {
         let outcome = async {
-            if self.team_stub.borrow().is_none() {
-                let stub = self.env.durable_object("TEAMS")?.id_from_name(team)?.get_stub()?;
-                self.team_stub.replace(Some(Rc::new(stub)));
-            }
-            let stub = self.team_stub.borrow().clone().expect("just set");
-            let body = serde_json::to_string(body)?;
             let url = format!("https://team{path}");
-            stub.fetch_with_request(sockets::internal_request(&url, "POST", &[], Some(body.into()))?).await
+            let request = sockets::internal_request(&url, "POST", &[], Some(body.into()))?;
+            self.team_stub(team)?.fetch_with_request(request).await
         };
         if let Err(err) = outcome.await {
             worker::console_error!("team update failed: {err}");
@@ -439,9 +470,16 @@ impl CallObject {
         }
         let Some(next) = next else { return Ok(()) };
         let storage = self.state.storage();
-        match storage.get_alarm().await? {
-            Some(existing) if (existing as u64) <= next && existing as u64 > now => Ok(()),
-            _ => storage.set_alarm(sockets::at(next)).await,
+        let pending = match self.alarm_at.get() {
+            Some(at) => Some(at),
+            None => storage.get_alarm().await?.map(|at| at as u64),
+        };
+        if pending.is_some_and(|at| at <= next && at > now) {
+            self.alarm_at.set(pending);
+            return Ok(());
         }
+        storage.set_alarm(sockets::at(next)).await?;
+        self.alarm_at.set(Some(next));
+        Ok(())
     }
 }

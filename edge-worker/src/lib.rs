@@ -31,6 +31,7 @@ pub mod recording_rules;
 pub mod room;
 pub mod routes;
 pub mod sockets;
+pub mod team_link;
 pub mod team_object;
 pub mod team_protocol;
 pub mod team_settings;

@@ -5,7 +5,9 @@
 //! ([`crate::call_lines`]), so a mode switch writes one small row.
 //!
 //! Internal endpoints (through the worker only): `GET /ws` (upgrade), `POST /create-call` (an
-//! agent's link call), and, from call objects, `POST /call-update` and `POST /call-ended`.
+//! agent's link call), and, from call objects, `GET /call-link` (an upgrade: the standing socket
+//! that carries the call's line updates, [`crate::team_link`]), `POST /call-update` (the same update
+//! when the link is down) and `POST /call-ended`.
 
 use std::cell::{Cell, RefCell};
 
@@ -27,6 +29,7 @@ use crate::protocol::parse;
 use crate::record_row::RecordRow;
 use crate::room::{CallInit, CallRecord, CallSummary};
 use crate::sockets::{self, identity_of, stored_json, Attachment};
+use crate::team_link::LINK_PATH;
 use crate::team_protocol::{TeamEvent, TeamRequest};
 use crate::team_state::TeamRecord;
 
@@ -76,8 +79,9 @@ impl DurableObject for TeamObject {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let outcome = match (req.method(), req.path().as_str()) {
             (Method::Get, "/ws") => return self.upgrade(&req).await,
+            (Method::Get, LINK_PATH) => return self.accept_link(),
             (Method::Post, "/create-call") => self.create_call(req).await,
-            (Method::Post, "/call-update") => self.call_update(req).await,
+            (Method::Post, "/call-update") => self.posted_update(req).await,
             (Method::Post, "/call-ended") => self.call_ended(req).await,
             _ => Err(EdgeError::NotFound),
         };
@@ -86,8 +90,8 @@ impl DurableObject for TeamObject {
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
         let Some(attachment) = Attachment::of(&ws) else {
-            sockets::close_unattributed(&ws);
-            return Ok(());
+            // Members' sockets always carry their identity: one without is a call's link.
+            return self.on_link_frame(&ws, message).await;
         };
         let now = now_ms();
         let outcome = match sockets::screen(&self.book, attachment.conn, now, message) {
@@ -508,10 +512,40 @@ impl TeamObject {
     /// A call's line changed: the feed is paced, and the row is written with the push that carries
     /// it, all changed rows in one statement. The hot path of every mode switch, so the record is
     /// updated in place, never cloned or rewritten whole.
-    async fn call_update(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let summary: CallSummary = sockets::json_body(&mut req).await?;
+    /// Accepts a call object's link (internal path: only call objects reach it).
+    fn accept_link(&self) -> Result<Response> {
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        Response::from_websocket(pair.client)
+    }
+
+    /// A frame on a call's link: the call's line, as `POST /call-update` would carry it. A frame
+    /// that is not one means the socket is not a link after all (a member's socket whose identity
+    /// was lost): it is closed.
+    async fn on_link_frame(&self, ws: &WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        let summary = match &message {
+            WebSocketIncomingMessage::String(text) => serde_json::from_str(text).ok(),
+            WebSocketIncomingMessage::Binary(_) => None,
+        };
+        let Some(summary) = summary else {
+            sockets::close_unattributed(ws);
+            return Ok(());
+        };
+        if let Err(err) = self.call_update(summary).await {
+            worker::console_error!("call line update failed: {err}");
+        }
+        Ok(())
+    }
+
+    async fn posted_update(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
+        self.call_update(sockets::json_body(&mut req).await?).await?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// A call's line changed: the feed goes out now or at its pace.
+    async fn call_update(&self, summary: CallSummary) -> std::result::Result<(), EdgeError> {
         if !self.loaded().await? {
-            return Ok(Response::empty()?.with_status(204));
+            return Ok(());
         }
         let changed = self.record.borrow_mut().as_mut().is_some_and(|record| record.call_updated(&summary));
         if changed {
@@ -524,7 +558,7 @@ impl TeamObject {
                 Pace::Pending => {}
             }
         }
-        Ok(Response::empty()?.with_status(204))
+        Ok(())
     }
 
     /// Sends the current feed to the team's supervisors (built only if one is connected).
