@@ -16,6 +16,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
+use crate::alarm_clock::AlarmClock;
 use crate::archive;
 use crate::audit::AuditLog;
 use crate::config::{self, now_ms, Timing};
@@ -48,9 +49,7 @@ pub struct CallObject {
     /// The health-flag tracker, in memory only: samples arrive every second and storing each would
     /// cost a write; the raised flags are in the record, and the tracker resumes from them.
     health: RefCell<Option<FlagTracker>>,
-    /// When the pending alarm fires, as this object last set or read it (`None`: not known). Every
-    /// switch reschedules presence, and asking storage each time was ~5 % of a switch's CPU.
-    alarm_at: Cell<Option<u64>>,
+    alarm: AlarmClock,
 }
 
 impl DurableObject for CallObject {
@@ -66,7 +65,7 @@ impl DurableObject for CallObject {
             team_stub: RefCell::new(None),
             team_link: TeamLink::default(),
             health: RefCell::new(None),
-            alarm_at: Cell::new(None),
+            alarm: AlarmClock::default(),
         }
     }
 
@@ -122,8 +121,8 @@ impl DurableObject for CallObject {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        self.alarm_at.set(None);
         let now = now_ms();
+        self.alarm.none_since(now);
         let timing = Timing::from_env(&self.env);
         let Some(mut record) = self.load().await? else { return Response::ok("no call") };
         let mut effects = Vec::new();
@@ -371,7 +370,7 @@ impl CallObject {
             self.tell_team(&record.init.team, "/call-ended", ended.to_string()).await;
             self.team_link.close();
             self.state.storage().delete_alarm().await?;
-            self.alarm_at.set(None);
+            self.alarm.none_since(now);
             self.archive_summary(record, now).await?;
         }
         Ok(())
@@ -414,8 +413,7 @@ impl CallObject {
         };
         if let Err(err) = sent.await {
             worker::console_error!("call summary not archived yet: {err}");
-            self.state.storage().set_alarm(sockets::at(now + SUMMARY_RETRY_MS)).await?;
-            self.alarm_at.set(Some(now + SUMMARY_RETRY_MS));
+            self.alarm.by(&self.state.storage(), now + SUMMARY_RETRY_MS, now).await?;
         }
         Ok(())
     }
@@ -469,17 +467,6 @@ impl CallObject {
             next = Some(next.map_or(deadline, |n: u64| n.min(deadline)));
         }
         let Some(next) = next else { return Ok(()) };
-        let storage = self.state.storage();
-        let pending = match self.alarm_at.get() {
-            Some(at) => Some(at),
-            None => storage.get_alarm().await?.map(|at| at as u64),
-        };
-        if pending.is_some_and(|at| at <= next && at > now) {
-            self.alarm_at.set(pending);
-            return Ok(());
-        }
-        storage.set_alarm(sockets::at(next)).await?;
-        self.alarm_at.set(Some(next));
-        Ok(())
+        self.alarm.by(&self.state.storage(), next, now).await
     }
 }

@@ -10,6 +10,7 @@
 //! `bearer.<JWT>` next to the protocol name `earshot.v1` (browsers cannot set other headers on a
 //! WebSocket); HTTP endpoints take `Authorization: Bearer <JWT>`. Tokens are never logged.
 
+pub mod alarm_clock;
 pub mod archive;
 pub mod audit;
 pub mod base64url;

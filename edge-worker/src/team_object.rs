@@ -18,6 +18,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
+use crate::alarm_clock::AlarmClock;
 use crate::archive;
 use crate::call_lines::CallLines;
 use crate::config::{default_consent_required, now_ms, Timing};
@@ -59,6 +60,7 @@ pub struct TeamObject {
     record_created: Cell<bool>,
     /// Calls whose line changed since the last push; their rows are written with it.
     unsaved_lines: RefCell<Vec<String>>,
+    alarm: AlarmClock,
 }
 
 impl DurableObject for TeamObject {
@@ -73,6 +75,7 @@ impl DurableObject for TeamObject {
             lines_created: Cell::new(false),
             record_created: Cell::new(false),
             unsaved_lines: RefCell::new(Vec::new()),
+            alarm: AlarmClock::default(),
         }
     }
 
@@ -129,6 +132,7 @@ impl DurableObject for TeamObject {
 
     async fn alarm(&self) -> Result<Response> {
         let now = now_ms();
+        self.alarm.none_since(now);
         let timing = Timing::from_env(&self.env);
         // This runs at every paced feed push too, so the record is only cloned for a change.
         self.loaded().await?;
@@ -215,11 +219,7 @@ impl TeamObject {
     /// Makes sure an alarm fires by `at`: an earlier one still to come is kept (it runs every
     /// duty: sweep, assignment, paced feed).
     async fn alarm_by(&self, at: u64, now: u64) -> Result<()> {
-        let storage = self.state.storage();
-        match storage.get_alarm().await? {
-            Some(existing) if (existing as u64) <= at && existing as u64 > now => Ok(()),
-            _ => storage.set_alarm(sockets::at(at)).await,
-        }
+        self.alarm.by(&self.state.storage(), at, now).await
     }
 
     async fn upgrade(&self, req: &Request) -> Result<Response> {
