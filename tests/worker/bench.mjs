@@ -266,6 +266,8 @@ async function main() {
       busiest_thread_ms_per_completed_switch: latencies.length ? Number((cpu.busiest / latencies.length).toFixed(3)) : null,
     },
     state_directory_filesystem: execSync(`stat -f -c %T ${wrangler.persistTo}`).toString().trim(),
+    // wrangler dev's own trace store in the same workerd (scripts/bench-worker.sh turns it off).
+    local_observability: process.env.X_LOCAL_OBSERVABILITY === 'false' ? 'off' : 'on (wrangler default)',
     worker_share_ms: PROBE_EVERY === 0 ? null : {
       method: `set_mode→ack minus ping→ack, same socket, back to back, every ${PROBE_EVERY}th switch`,
       ping_rtt: quantiles(pingRtts),
