@@ -1,15 +1,17 @@
 // Floor benchmark (not a test): bench.mjs's scenario against tests/worker/floor/worker.js, a plain-JS
 // worker doing a mode switch's I/O and nothing more, to see what one local `wrangler dev` (workerd, one
-// thread for all the objects) can complete at best on this machine. N calls × 3 sockets, 20 calls per team, one console per team; every supervisor
-// switches mode every INTERVAL_MS (monitor→whisper→barge→takeover→barge→whisper), clients ping every 8 s.
+// thread for all the objects) can complete at best on this machine. N calls × 3 sockets, 20 calls per
+// team, one console per team; every supervisor switches mode every INTERVAL_MS
+// (monitor→whisper→barge→takeover→barge→whisper), clients ping every 8 s.
 // Latency: set_mode sent → the agent's matrix with that ref. Lost: requests without a matrix 5 s after
-// the end. Reordered: a matrix whose revision or ref is not above the previous one. workerd CPU: its
+// the end. Reordered: a matrix whose rev or ref is not above the previous one. workerd CPU: its
 // threads' time from /proc over the switching window plus 5 s.
-// Usage: node tests/worker/bench-floor.mjs CALLS SECONDS INTERVAL_MS [storage=1]; storage=0 skips the
-// call's record and audit writes. Exits 1 on lost, reordered or stale (like bench.mjs);
-// scripts/bench-floor.sh runs the documented series into docs/bench/floor.json. Env: EARSHOT_BENCH_OUT (JSON result path), EARSHOT_STATE_PARENT
-// (where the state directory is made; default the OS temp dir); X_LOCAL_OBSERVABILITY=false turns off
-// wrangler's local trace collection (on by default in wrangler dev).
+// Usage: node tests/worker/bench-floor.mjs CALLS SECONDS INTERVAL_MS [storage=1] [team_updates=1];
+// storage=0 skips the call's record and audit writes, team_updates=0 the switch's /call-update (the
+// feed then goes stale). Exits 1 on lost, reordered or stale (like bench.mjs). Env: EARSHOT_BENCH_OUT
+// (JSON result path), EARSHOT_STATE_PARENT (where the state directory is made; default the OS temp
+// dir), X_LOCAL_OBSERVABILITY=false (turns off wrangler's local trace of every invocation, on by
+// default in wrangler dev). scripts/bench-floor.sh runs the documented series into docs/bench/floor.json.
 import { execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,6 +23,7 @@ const CALLS = Math.min(Number(process.argv[2] ?? 1000), 5000);
 const SECONDS = Math.min(Number(process.argv[3] ?? 30), 120);
 const INTERVAL_MS = Math.max(Number(process.argv[4] ?? 1000), 100);
 const STORAGE = process.argv[5] === '0' ? '0' : '1';
+const TEAM_UPDATES = process.argv[6] === '0' ? '0' : '1';
 const CALLS_PER_TEAM = 20;
 const RAMP_CONCURRENCY = 25;
 const MODES = ['monitor', 'whisper', 'barge', 'takeover', 'barge', 'whisper'];
@@ -39,7 +42,7 @@ async function startWrangler() {
   const port = await freePort();
   const stateDir = mkdtempSync(join(process.env.EARSHOT_STATE_PARENT ?? os.tmpdir(), 'earshot-floor-'));
   const args = ['dev', '-c', 'tests/worker/floor/wrangler.toml', '--local', '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', stateDir, '--show-interactive-dev-session=false', '--var', `STORAGE:${STORAGE}`];
+    '--persist-to', stateDir, '--show-interactive-dev-session=false', '--var', `STORAGE:${STORAGE}`, '--var', `TEAM_UPDATES:${TEAM_UPDATES}`];
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
@@ -215,6 +218,7 @@ async function main() {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     runtime: `wrangler dev ${execSync(`${join(ROOT, 'node_modules', '.bin', 'wrangler')} --version`).toString().trim()} (workerd), local, 127.0.0.1`,
     storage: STORAGE === '1' ? 'record + audit written per switch' : 'call writes skipped (storage=0)',
+    team_updates: TEAM_UPDATES === '1' ? 'POST /call-update per switch' : 'none per switch (team_updates=0)',
     // wrangler's local observability (on unless X_LOCAL_OBSERVABILITY=false): every invocation traced
     // into a SQLite trace store by a collector worker in the same workerd.
     local_observability: process.env.X_LOCAL_OBSERVABILITY === 'false' ? 'off' : 'on (wrangler default)',
@@ -255,7 +259,7 @@ async function main() {
   }
   stopWrangler(w);
   const l = result.mode_switch_latency_ms;
-  console.log(`floor ${CALLS}×${INTERVAL_MS}ms storage=${STORAGE} (${result.state_directory_filesystem}, observability ${result.local_observability}): ${result.matrices_per_second_while_switching} switches/s completed`
+  console.log(`floor ${CALLS}×${INTERVAL_MS}ms storage=${STORAGE} team_updates=${TEAM_UPDATES} (${result.state_directory_filesystem}, observability ${result.local_observability}): ${result.matrices_per_second_while_switching} switches/s completed`
     + ` of ${result.mode_switches_per_second} asked, p50 ${l.p50} ms p99 ${l.p99} ms, lost ${lost}, reordered ${reordered}, stale ${staleLines},`
     + ` workerd busiest thread ${Math.round(result.workerd_cpu.busiest_thread_load * 100)} % (mid-run ${mid.busiest_thread_percent} %),`
     + ` ${result.workerd_cpu.busiest_thread_ms_per_completed_switch} ms/switch, driver ${Math.round(result.driver_cpu_load * 100)} %`);

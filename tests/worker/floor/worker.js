@@ -8,6 +8,7 @@
 // the supervisors they hear change; then an awaited POST /call-update to the team object, which pushes
 // its feed at most every 250 ms (an alarm for a change inside the interval) and writes the changed
 // lines' rows with that push. Identities come from the query string (no tokens, no rate limit).
+// Vars STORAGE=0 / TEAM_UPDATES=0 drop a switch's call writes / team update, to measure their share.
 import { DurableObject } from 'cloudflare:workers';
 
 const FEED_INTERVAL_MS = 250;
@@ -72,6 +73,7 @@ export class CallRoom extends DurableObject {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.storage = env.STORAGE !== '0';
+    this.teamUpdates = env.TEAM_UPDATES !== '0';
     this.sql.exec('CREATE TABLE IF NOT EXISTS record (id INTEGER PRIMARY KEY CHECK (id = 0), json TEXT NOT NULL)');
     this.sql.exec(`CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
       kind TEXT NOT NULL, actor TEXT NOT NULL, actor_role TEXT NOT NULL, target TEXT, from_mode TEXT, to_mode TEXT, detail TEXT)`);
@@ -130,7 +132,7 @@ export class CallRoom extends DurableObject {
     }
     ws.send(json({ type: 'ack', ref: msg.ref }));
     this.announce({ supervisor: who.sub, from, to: msg.mode, ref: msg.ref }, heardBefore !== this.speakers().join('\n'));
-    await this.tellTeam();
+    if (this.teamUpdates) await this.tellTeam();
   }
 
   webSocketClose(ws, code) {
