@@ -13,13 +13,23 @@ const CLOSE_REASONS = {
   4403: 'not allowed here',
   4404: 'no such call',
   4408: 'dropped after a silence',
+  1007: 'a message was not valid UTF-8',
   4409: 'opened again in another tab',
   4410: 'the call has already ended',
+  4412: 'the call already has four supervisors',
   4429: 'too many messages',
 };
 
 export function closeReason(code) {
   return CLOSE_REASONS[code] ?? `closed (${code})`;
+}
+
+/**
+ * A frame as JSON text. The runtime puts U+FFFD where a frame's bytes were not UTF-8, so the worker
+ * takes a raw U+FFFD for that and closes the socket (1007); a real one typed by a person is escaped.
+ */
+function wire(frame) {
+  return JSON.stringify(frame).replaceAll('\uFFFD', '\\ufffd');
 }
 
 /** An error the worker sent: `code` is the protocol's error code (e.g. `missing_capability`). */
@@ -109,7 +119,7 @@ export class Channel {
 
   /** Sends a frame without waiting for an answer. */
   send(frame) {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(wire(frame));
   }
 
   /** Sends a frame with a fresh `ref`; resolves on its `ack`, rejects with a WorkerError. */
@@ -118,7 +128,7 @@ export class Channel {
     return new Promise((resolve, reject) => {
       if (this.socket?.readyState !== WebSocket.OPEN) return reject(new Error('not connected'));
       this.pending.set(ref, { resolve, reject });
-      this.socket.send(JSON.stringify({ ...frame, ref }));
+      this.socket.send(wire({ ...frame, ref }));
     });
   }
 

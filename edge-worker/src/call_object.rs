@@ -82,18 +82,24 @@ impl DurableObject for CallObject {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        if self.book.is_closed(&ws) {
+            return Ok(()); // from a socket this object closed: dropped unread
+        }
         let Some(attachment) = Attachment::of(&ws) else {
             sockets::close_unattributed(&ws);
             return Ok(());
         };
         let now = now_ms();
-        let outcome = match sockets::screen(&self.book, attachment.conn, now, message) {
+        let Some(screened) = sockets::screen(&self.book, attachment.conn, now, message) else {
+            return Ok(()); // from a socket this object closed: dropped unread
+        };
+        let outcome = match screened {
             Ok(text) => self.on_text(&ws, &attachment, &text, now).await,
             Err(error) => Err(error),
         };
         if let Err(error) = outcome {
-            if sockets::report(&ws, &error) {
-                self.on_gone(&attachment, "closed for abuse").await?;
+            if sockets::report(&ws, &self.book, attachment.conn, &error) {
+                self.on_gone(&attachment, &format!("closed: {}", error.code())).await?;
             }
         }
         Ok(())
@@ -108,6 +114,7 @@ impl DurableObject for CallObject {
     ) -> Result<()> {
         if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment, "disconnected").await?;
+            self.book.forget(attachment.conn);
         }
         sockets::close(&ws, close::NORMAL, "bye");
         Ok(())
@@ -116,6 +123,7 @@ impl DurableObject for CallObject {
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
         if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment, "connection error").await?;
+            self.book.forget(attachment.conn);
         }
         Ok(())
     }
@@ -126,18 +134,26 @@ impl DurableObject for CallObject {
         let timing = Timing::from_env(&self.env);
         let Some(mut record) = self.load().await? else { return Response::ok("no call") };
         let mut effects = Vec::new();
+        let mut live = Vec::new();
         for ws in self.state.get_websockets() {
             let Some(attachment) = Attachment::of(&ws) else { continue };
+            live.push(attachment.conn);
             if self.book.silent_for(attachment.conn, now, last_heartbeat(&self.state, &ws))
                 > timing.silence_limit_ms
             {
-                sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
-                self.book.forget(attachment.conn);
+                sockets::close_tracked(
+                    &ws,
+                    &self.book,
+                    attachment.conn,
+                    close::HEARTBEAT_TIMEOUT,
+                    "no heartbeat",
+                );
                 if record.is_current(&attachment.identity, attachment.conn) {
                     effects.push(room::depart(&mut record, &attachment.identity, now, "heartbeat timeout"));
                 }
             }
         }
+        self.book.keep_only(&live);
         if record.ended.is_some() {
             // Only a summary still to be archived sets an alarm on an ended call.
             self.archive_summary(&record, now).await?;
@@ -158,17 +174,23 @@ impl DurableObject for CallObject {
 }
 
 impl CallObject {
+    /// A copy of the record to change (read from storage the first time).
     async fn load(&self) -> Result<Option<CallRecord>> {
-        if let Some(record) = self.record.borrow().as_ref() {
-            return Ok(Some(record.clone()));
+        self.loaded().await?;
+        Ok(self.record.borrow().clone())
+    }
+
+    /// Brings the stored record into memory once; whether the call exists.
+    async fn loaded(&self) -> Result<bool> {
+        if self.record.borrow().is_none() {
+            let mut stored: Option<CallRecord> = self.record_row()?.read()?;
+            if stored.is_none() {
+                // Calls created before the record moved to its SQL row kept it under a storage key.
+                stored = stored_json(&self.state, LEGACY_RECORD_KEY).await?;
+            }
+            self.record.replace(stored);
         }
-        let mut stored: Option<CallRecord> = self.record_row()?.read()?;
-        if stored.is_none() {
-            // Calls created before the record moved to its SQL row kept it under a storage key.
-            stored = stored_json(&self.state, LEGACY_RECORD_KEY).await?;
-        }
-        self.record.replace(stored.clone());
-        Ok(stored)
+        Ok(self.record.borrow().is_some())
     }
 
     async fn store(&self, record: &CallRecord) -> Result<()> {
@@ -250,8 +272,13 @@ impl CallObject {
         let key = room::participant_key(&identity);
         for ws in self.state.get_websockets() {
             if let Some(old) = Attachment::of(&ws).filter(|a| room::participant_key(&a.identity) == key) {
-                sockets::close(&ws, close::REPLACED, "replaced by a newer connection");
-                self.book.forget(old.conn);
+                sockets::close_tracked(
+                    &ws,
+                    &self.book,
+                    old.conn,
+                    close::REPLACED,
+                    "replaced by a newer connection",
+                );
             }
         }
         let conn = record.open_session(&identity);
@@ -259,7 +286,7 @@ impl CallObject {
         self.state.accept_websocket_with_tags(&pair.server, &[identity.role.name()]);
         pair.server
             .serialize_attachment(serde_json::to_string(&Attachment { identity: identity.clone(), conn })?)?;
-        self.book.frame(conn, now);
+        self.book.opened(conn, now);
         let timing = Timing::from_env(&self.env);
         sockets::send(
             &pair.server,
@@ -303,15 +330,23 @@ impl CallObject {
             return Ok(());
         }
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
-        let Some(mut record) = self.load().await.map_err(internal)? else {
+        if !self.loaded().await.map_err(internal)? {
             return Err(ProtocolError::Internal("call record missing".into()));
-        };
-        if record.ended.is_some() || !record.is_current(&attachment.identity, attachment.conn) {
+        }
+        // Checked on the cached record, before it is copied: a frame from a socket that is not
+        // (or no longer) its participant's current one costs no clone and changes nothing.
+        let current = self.record.borrow().as_ref().is_some_and(|record| {
+            record.ended.is_none() && record.is_current(&attachment.identity, attachment.conn)
+        });
+        if !current {
             return Err(ProtocolError::not_allowed(
                 "this connection is no longer in the call",
                 frame.reference,
             ));
         }
+        let Some(mut record) = self.record.borrow().clone() else {
+            return Err(ProtocolError::Internal("call record missing".into()));
+        };
         // Taken out and put back before any await, so no borrow spans one.
         let mut health = self.health.take();
         let outcome =
@@ -325,7 +360,6 @@ impl CallObject {
 
     /// A socket closed, errored or was closed by us: a departure if it was the current one.
     async fn on_gone(&self, attachment: &Attachment, why: &str) -> Result<()> {
-        self.book.forget(attachment.conn);
         let Some(mut record) = self.load().await? else { return Ok(()) };
         if record.ended.is_some() || !record.is_current(&attachment.identity, attachment.conn) {
             return Ok(());
@@ -355,10 +389,12 @@ impl CallObject {
         }
         for (recipient, code, reason) in &effects.closes {
             for ws in self.sockets_of(recipient) {
-                if let Some(attachment) = Attachment::of(&ws) {
-                    self.book.forget(attachment.conn);
+                match Attachment::of(&ws) {
+                    Some(attachment) => {
+                        sockets::close_tracked(&ws, &self.book, attachment.conn, *code, reason)
+                    }
+                    None => sockets::close(&ws, *code, reason),
                 }
-                sockets::close(&ws, *code, reason);
             }
         }
         if let Some(summary) = effects.summary {

@@ -15,6 +15,8 @@ use crate::identity::TokenError;
 pub mod close {
     /// The call ended, or a queued customer was handed their call.
     pub const NORMAL: u16 = 1000;
+    /// A text frame that was not valid UTF-8 (RFC 6455 §8.1).
+    pub const INVALID_UTF8: u16 = 1007;
     /// An unexpected failure inside the worker.
     pub const INTERNAL: u16 = 1011;
     /// The upgrade request was malformed (e.g. no call id).
@@ -29,6 +31,8 @@ pub mod close {
     pub const HEARTBEAT_TIMEOUT: u16 = 4408;
     /// The same participant connected again; the older socket is closed.
     pub const REPLACED: u16 = 4409;
+    /// The call already has its maximum of supervisors (or another took the last slot first).
+    pub const CALL_FULL: u16 = 4412;
     /// The call has already ended.
     pub const GONE: u16 = 4410;
     /// Kept sending after being rate limited.
@@ -44,6 +48,11 @@ pub enum EdgeError {
     OriginRefused,
     NotFound,
     BadRequest(String),
+    /// A supervisor upgrade to a call that already has `max` supervisors.
+    CallFull {
+        max: usize,
+    },
+    /// An HTTP request that contradicts the resource's state (never refuses an upgrade).
     Conflict(String),
     Gone,
     Internal(String),
@@ -56,7 +65,7 @@ impl EdgeError {
             EdgeError::Forbidden(_) | EdgeError::OriginRefused => 403,
             EdgeError::NotFound => 404,
             EdgeError::BadRequest(_) => 400,
-            EdgeError::Conflict(_) => 409,
+            EdgeError::CallFull { .. } | EdgeError::Conflict(_) => 409,
             EdgeError::Gone => 410,
             EdgeError::Internal(_) => 500,
         }
@@ -69,7 +78,9 @@ impl EdgeError {
             EdgeError::Forbidden(_) | EdgeError::OriginRefused => close::FORBIDDEN,
             EdgeError::NotFound => close::NOT_FOUND,
             EdgeError::BadRequest(_) => close::BAD_REQUEST,
-            EdgeError::Conflict(_) => close::REPLACED,
+            EdgeError::CallFull { .. } => close::CALL_FULL,
+            // No upgrade is refused for a conflict today; 4403 is the closest meaning if one is.
+            EdgeError::Conflict(_) => close::FORBIDDEN,
             EdgeError::Gone => close::GONE,
             EdgeError::Internal(_) => close::INTERNAL,
         }
@@ -88,6 +99,7 @@ impl EdgeError {
             EdgeError::OriginRefused => "origin_refused",
             EdgeError::NotFound => "not_found",
             EdgeError::BadRequest(_) => "bad_request",
+            EdgeError::CallFull { .. } => "call_full",
             EdgeError::Conflict(_) => "conflict",
             EdgeError::Gone => "gone",
             EdgeError::Internal(_) => "internal",
@@ -105,6 +117,7 @@ impl fmt::Display for EdgeError {
             }
             EdgeError::NotFound => f.write_str("not found"),
             EdgeError::BadRequest(why) => write!(f, "bad request: {why}"),
+            EdgeError::CallFull { max } => write!(f, "the call already has {max} supervisors"),
             EdgeError::Conflict(why) => write!(f, "conflict: {why}"),
             EdgeError::Gone => f.write_str("the call has ended"),
             EdgeError::Internal(why) => write!(f, "internal error: {why}"),
@@ -139,6 +152,8 @@ pub enum ProtocolError {
     },
     /// Binary frames carry nothing in this protocol.
     Binary,
+    /// A text frame whose bytes were not UTF-8: the socket is closed (1007), the frame has no effect.
+    InvalidUtf8,
     Malformed {
         detail: String,
         reference: Option<u64>,
@@ -178,6 +193,7 @@ impl ProtocolError {
         match self {
             ProtocolError::Oversize { .. } => "oversize",
             ProtocolError::Binary => "binary_unsupported",
+            ProtocolError::InvalidUtf8 => "invalid_utf8",
             ProtocolError::Malformed { .. } => "malformed",
             ProtocolError::UnknownType { .. } => "unknown_type",
             ProtocolError::RateLimited | ProtocolError::RateLimitAbuse => "rate_limited",
@@ -205,6 +221,7 @@ impl ProtocolError {
     pub fn close_code(&self) -> Option<u16> {
         match self {
             ProtocolError::RateLimitAbuse => Some(close::RATE_LIMIT_ABUSE),
+            ProtocolError::InvalidUtf8 => Some(close::INVALID_UTF8),
             _ => None,
         }
     }
@@ -236,6 +253,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::Binary => {
                 f.write_str("binary frames are not part of the protocol; send JSON text")
             }
+            ProtocolError::InvalidUtf8 => f.write_str("a text frame was not valid UTF-8; closing"),
             ProtocolError::Malformed { detail, .. } => write!(f, "malformed frame: {detail}"),
             ProtocolError::UnknownType { kind, .. } => write!(f, "unknown message type \"{kind}\""),
             ProtocolError::RateLimited => f.write_str("too many messages; this one was dropped"),
@@ -263,6 +281,7 @@ mod tests {
             (EdgeError::OriginRefused, 403, close::FORBIDDEN),
             (EdgeError::NotFound, 404, close::NOT_FOUND),
             (EdgeError::BadRequest("x".into()), 400, close::BAD_REQUEST),
+            (EdgeError::CallFull { max: 4 }, 409, close::CALL_FULL),
             (EdgeError::Gone, 410, close::GONE),
             (EdgeError::Internal("x".into()), 500, close::INTERNAL),
         ];
@@ -273,8 +292,9 @@ mod tests {
     }
 
     #[test]
-    fn only_abuse_closes_a_socket() {
+    fn only_abuse_and_invalid_utf8_close_a_socket() {
         assert_eq!(ProtocolError::RateLimitAbuse.close_code(), Some(close::RATE_LIMIT_ABUSE));
+        assert_eq!(ProtocolError::InvalidUtf8.close_code(), Some(close::INVALID_UTF8));
         for error in [
             ProtocolError::Oversize { limit: 1 },
             ProtocolError::Binary,
@@ -285,5 +305,57 @@ mod tests {
         }
         let refused = ProtocolError::Refused { refusal: Refusal::OtherTeam, reference: Some(5) };
         assert_eq!((refused.code(), refused.reference()), ("other_team", Some(5)));
+    }
+    /// docs/PROTOCOL.md is the contract clients are written against: its close-code table lists
+    /// exactly the codes the worker sends, and every error code appears in it.
+    #[test]
+    fn the_protocol_doc_matches_the_codes_code_for_code() {
+        let doc = include_str!("../../docs/PROTOCOL.md");
+        let table = &doc[doc.find("## Close codes").expect("a close-code section")..];
+        let documented: Vec<u16> = table
+            .lines()
+            .filter_map(|line| line.strip_prefix("| ")?.split(' ').next()?.parse().ok())
+            .collect();
+        let sent = [
+            close::NORMAL,
+            close::INVALID_UTF8,
+            close::INTERNAL,
+            close::BAD_REQUEST,
+            close::UNAUTHENTICATED,
+            close::FORBIDDEN,
+            close::NOT_FOUND,
+            close::HEARTBEAT_TIMEOUT,
+            close::REPLACED,
+            close::GONE,
+            close::CALL_FULL,
+            close::RATE_LIMIT_ABUSE,
+        ];
+        assert_eq!(documented, sent);
+        let frame_errors = [
+            ProtocolError::Oversize { limit: 1 },
+            ProtocolError::Binary,
+            ProtocolError::InvalidUtf8,
+            ProtocolError::Malformed { detail: String::new(), reference: None },
+            ProtocolError::UnknownType { kind: String::new(), reference: None },
+            ProtocolError::RateLimited,
+            ProtocolError::not_allowed("", None),
+            ProtocolError::Invalid { detail: String::new(), reference: None },
+            ProtocolError::ConfirmRequired { detail: String::new(), reference: None },
+            ProtocolError::Internal(String::new()),
+        ];
+        let refusals = [
+            Refusal::OtherTeam,
+            Refusal::NotYourOwn,
+            Refusal::AwaitingConsent,
+            Refusal::CallFull { max: 4 },
+            Refusal::NotInCall,
+        ];
+        let codes = frame_errors.iter().map(ProtocolError::code).chain(refusals.iter().map(refusal_code));
+        for code in codes.chain([EdgeError::CallFull { max: 4 }.code()]) {
+            assert!(
+                doc.contains(&format!("`{code}`")),
+                "docs/PROTOCOL.md does not name the error code {code}"
+            );
+        }
     }
 }

@@ -102,6 +102,8 @@ pub enum TokenError {
     /// The token has no `exp`: every token must expire.
     NoExpiry,
     Expired,
+    /// The token's `nbf` (not before) is still ahead of the worker's clock, beyond the skew.
+    NotYetValid,
     WrongAudience,
     BadClaims(&'static str),
 }
@@ -116,6 +118,7 @@ impl fmt::Display for TokenError {
             TokenError::WrongAlgorithm => f.write_str("token is not signed with EdDSA"),
             TokenError::NoExpiry => f.write_str("token has no expiry"),
             TokenError::Expired => f.write_str("token expired"),
+            TokenError::NotYetValid => f.write_str("token is not valid yet (nbf is in the future)"),
             TokenError::WrongAudience => f.write_str("token is for another audience"),
             TokenError::BadClaims(why) => write!(f, "token claims invalid: {why}"),
         }
@@ -124,11 +127,12 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
-/// The registered claims Earshot reads besides [`Identity`]: the expiry, required (seconds since the
-/// epoch, RFC 7519 NumericDate).
+/// The registered claims Earshot reads besides [`Identity`] (seconds since the epoch, RFC 7519
+/// NumericDate): the expiry, required, and the optional start of validity.
 #[derive(Deserialize)]
-struct Expiry {
+struct Validity {
     exp: Option<i64>,
+    nbf: Option<i64>,
 }
 
 impl From<JwsError> for TokenError {
@@ -167,13 +171,17 @@ impl TokenVerifier {
         }
         let payload = jws::verify(token, &self.key).await?;
         let payload = std::str::from_utf8(&payload).map_err(|_| TokenError::Malformed)?;
-        // Read twice, expiry then identity: two small plain structs cost less code than one
-        // flattened one, and unknown claims (`iat`, `nbf`, `iss`…) are ignored either way.
-        let expiry: Expiry = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
+        // Read twice, validity then identity: two small plain structs cost less code than one
+        // flattened one, and unknown claims (`iat`, `iss`…) are ignored either way.
+        let validity: Validity = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
         let identity: Identity = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
-        let exp = expiry.exp.ok_or(TokenError::NoExpiry)?;
+        let exp = validity.exp.ok_or(TokenError::NoExpiry)?;
         if now > exp.saturating_add(LEEWAY_SECONDS) {
             return Err(TokenError::Expired);
+        }
+        // The same skew both ways: an issuer's clock a little ahead must not lock people out.
+        if validity.nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
+            return Err(TokenError::NotYetValid);
         }
         if identity.aud != self.audience {
             return Err(TokenError::WrongAudience);
@@ -299,6 +307,21 @@ mod tests {
         assert_eq!(verifier().verify(&signed_claims(&claims), NOW), Err(TokenError::NoExpiry));
         let float_expiry = format!("{},\"exp\":1.8e9}}", claims.trim_end_matches('}'));
         assert_eq!(verifier().verify(&signed_claims(&float_expiry), NOW), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn not_before_is_honoured_with_the_same_skew() {
+        let claims = serde_json::to_string(&agent()).unwrap();
+        let with_nbf = |nbf: i64| {
+            let claims = format!("{},\"nbf\":{nbf},\"exp\":{}}}", claims.trim_end_matches('}'), NOW + 7200);
+            signed_claims(&claims)
+        };
+        assert_eq!(verifier().verify(&with_nbf(NOW + 3600), NOW), Err(TokenError::NotYetValid));
+        assert_eq!(verifier().verify(&with_nbf(NOW + LEEWAY_SECONDS + 1), NOW), Err(TokenError::NotYetValid));
+        assert!(verifier().verify(&with_nbf(NOW + LEEWAY_SECONDS), NOW).is_ok());
+        assert!(verifier().verify(&with_nbf(NOW - 60), NOW).is_ok());
+        let float_nbf = format!("{},\"nbf\":1.8e9,\"exp\":{}}}", claims.trim_end_matches('}'), NOW + 60);
+        assert_eq!(verifier().verify(&signed_claims(&float_nbf), NOW), Err(TokenError::Malformed));
     }
 
     #[test]

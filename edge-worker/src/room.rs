@@ -199,9 +199,7 @@ impl CallRecord {
             Role::Agent => Err(EdgeError::Forbidden("this call is another agent's".into())),
             Role::Supervisor => match self.policy.authorize(&identity.actor(), &identity.sub, Mode::None) {
                 Ok(_) => Ok(()),
-                Err(Refusal::CallFull { max }) => {
-                    Err(EdgeError::Conflict(format!("the call already has {max} supervisors")))
-                }
+                Err(Refusal::CallFull { max }) => Err(EdgeError::CallFull { max }),
                 Err(refusal) => Err(EdgeError::Forbidden(refusal.to_string())),
             },
         }

@@ -66,34 +66,49 @@ pub fn internal_request(
     Ok(web_sys::Request::new_with_str_and_init(url, &init)?.into())
 }
 
-/// Screens one incoming frame: rate limit, then text only. `Ok` is the text to parse.
+/// Screens one incoming frame: dropped unread (`None`) if the object already closed its socket;
+/// else rate limit, then text only, then valid UTF-8. `Some(Ok)` is the text to parse.
 pub fn screen(
     book: &SocketBook,
     conn: u64,
     now: u64,
     message: WebSocketIncomingMessage,
-) -> std::result::Result<String, ProtocolError> {
-    match book.frame(conn, now) {
+) -> Option<std::result::Result<String, ProtocolError>> {
+    Some(match book.frame(conn, now)? {
         Verdict::Accept => match message {
+            // The runtime decodes text frames itself and puts U+FFFD where the bytes were not
+            // UTF-8 (seen in workerd: `ff fe` arrived as two replacement characters), so the raw
+            // character is the only sign of a frame RFC 6455 says to close with 1007. Clients
+            // escape a real U+FFFD in JSON (`\ufffd`), as the demo pages do.
+            WebSocketIncomingMessage::String(text) if text.contains(char::REPLACEMENT_CHARACTER) => {
+                Err(ProtocolError::InvalidUtf8)
+            }
             WebSocketIncomingMessage::String(text) => Ok(text),
             WebSocketIncomingMessage::Binary(_) => Err(ProtocolError::Binary),
         },
         Verdict::Drop => Err(ProtocolError::RateLimited),
         Verdict::Close => Err(ProtocolError::RateLimitAbuse),
-    }
+    })
 }
 
 /// Answers a frame-level error with an `error` event (the same shape on call and team sockets);
-/// returns whether the socket was closed for it.
-pub fn report(ws: &WebSocket, error: &ProtocolError) -> bool {
+/// returns whether the socket was closed for it (the book then drops whatever else it sends).
+pub fn report(ws: &WebSocket, book: &SocketBook, conn: u64, error: &ProtocolError) -> bool {
     send(ws, &CallEvent::Error(error.into()));
     match error.close_code() {
         Some(code) => {
-            self::close(ws, code, &error.to_string());
+            close_tracked(ws, book, conn, code, &error.to_string());
             true
         }
         None => false,
     }
+}
+
+/// Closes a socket the book tracks: frames the runtime still delivers from it are dropped unread.
+pub fn close_tracked(ws: &WebSocket, book: &SocketBook, conn: u64, code: u16, reason: &str) {
+    book.closed(conn);
+    book.closed_socket(ws);
+    self::close(ws, code, reason);
 }
 
 /// Closes a socket whose attachment cannot be read (it cannot be attributed to anyone).

@@ -92,17 +92,23 @@ impl DurableObject for TeamObject {
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        if self.book.is_closed(&ws) {
+            return Ok(()); // from a socket this object closed: dropped unread
+        }
         let Some(attachment) = Attachment::of(&ws) else {
             // Members' sockets always carry their identity: one without is a call's link.
             return self.on_link_frame(&ws, message).await;
         };
         let now = now_ms();
-        let outcome = match sockets::screen(&self.book, attachment.conn, now, message) {
+        let Some(screened) = sockets::screen(&self.book, attachment.conn, now, message) else {
+            return Ok(()); // from a socket this object closed: dropped unread
+        };
+        let outcome = match screened {
             Ok(text) => self.on_text(&ws, &attachment, &text, now).await,
             Err(error) => Err(error),
         };
         if let Err(error) = outcome {
-            if sockets::report(&ws, &error) {
+            if sockets::report(&ws, &self.book, attachment.conn, &error) {
                 self.on_gone(&attachment).await?;
             }
         }
@@ -118,6 +124,7 @@ impl DurableObject for TeamObject {
     ) -> Result<()> {
         if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment).await?;
+            self.book.forget(attachment.conn);
         }
         sockets::close(&ws, close::NORMAL, "bye");
         Ok(())
@@ -126,6 +133,7 @@ impl DurableObject for TeamObject {
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
         if let Some(attachment) = Attachment::of(&ws) {
             self.on_gone(&attachment).await?;
+            self.book.forget(attachment.conn);
         }
         Ok(())
     }
@@ -138,12 +146,13 @@ impl DurableObject for TeamObject {
         self.loaded().await?;
         let handed_off =
             |conn: u64| self.record.borrow().as_ref().is_some_and(|r| r.handed_off.contains(&conn));
+        let mut live = Vec::new();
         for ws in self.state.get_websockets() {
             let Some(attachment) = Attachment::of(&ws) else { continue };
+            live.push(attachment.conn);
             if handed_off(attachment.conn) {
                 // Assigned to a call: the queue socket's job is done.
-                sockets::close(&ws, close::NORMAL, "assigned");
-                self.book.forget(attachment.conn);
+                sockets::close_tracked(&ws, &self.book, attachment.conn, close::NORMAL, "assigned");
                 if let Some(mut record) = self.existing().await? {
                     record.handed_off.retain(|conn| *conn != attachment.conn);
                     self.store(&record).await?;
@@ -151,10 +160,17 @@ impl DurableObject for TeamObject {
             } else if self.book.silent_for(attachment.conn, now, last_heartbeat(&self.state, &ws))
                 > timing.silence_limit_ms
             {
-                sockets::close(&ws, close::HEARTBEAT_TIMEOUT, "no heartbeat");
+                sockets::close_tracked(
+                    &ws,
+                    &self.book,
+                    attachment.conn,
+                    close::HEARTBEAT_TIMEOUT,
+                    "no heartbeat",
+                );
                 self.on_gone(&attachment).await?;
             }
         }
+        self.book.keep_only(&live);
         if self.assign(now).await? {
             self.assigned(now).await?;
         }
@@ -235,8 +251,13 @@ impl TeamObject {
         let key = team_key(&identity);
         for ws in self.state.get_websockets() {
             if let Some(old) = Attachment::of(&ws).filter(|a| team_key(&a.identity) == key) {
-                sockets::close(&ws, close::REPLACED, "replaced by a newer connection");
-                self.book.forget(old.conn);
+                sockets::close_tracked(
+                    &ws,
+                    &self.book,
+                    old.conn,
+                    close::REPLACED,
+                    "replaced by a newer connection",
+                );
             }
         }
         let conn = record.next_conn;
@@ -246,7 +267,7 @@ impl TeamObject {
         self.state.accept_web_socket(&pair.server);
         pair.server
             .serialize_attachment(serde_json::to_string(&Attachment { identity: identity.clone(), conn })?)?;
-        self.book.frame(conn, now);
+        self.book.opened(conn, now);
         let timing = Timing::from_env(&self.env);
         sockets::send(
             &pair.server,
@@ -290,8 +311,16 @@ impl TeamObject {
             return Ok(());
         }
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
-        let mut record = self.load(&attachment.identity.team).await.map_err(internal)?;
         let who = &attachment.identity;
+        self.loaded().await.map_err(internal)?;
+        // Checked on the cached record, before it is copied: only a member's current socket acts.
+        let key = team_key(who);
+        let current =
+            self.record.borrow().as_ref().is_some_and(|r| r.sessions.get(&key) == Some(&attachment.conn));
+        if !current {
+            return Err(ProtocolError::not_allowed("this connection is no longer the team's", reference));
+        }
+        let mut record = self.load(&who.team).await.map_err(internal)?;
         let settings_change =
             matches!(frame.body, TeamRequest::SetConsentRequired { .. } | TeamRequest::SetSettings { .. });
         if settings_change && who.role != Role::Supervisor {
@@ -334,7 +363,6 @@ impl TeamObject {
     }
 
     async fn on_gone(&self, attachment: &Attachment) -> Result<()> {
-        self.book.forget(attachment.conn);
         let Some(mut record) = self.existing().await? else { return Ok(()) };
         let key = team_key(&attachment.identity);
         if record.sessions.get(&key) != Some(&attachment.conn) {

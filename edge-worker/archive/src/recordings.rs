@@ -47,7 +47,7 @@ fn take_number(segment: &str) -> Result<u32, ArchiveError> {
 
 /// A new take, as the edge described it from the call's state.
 #[derive(Deserialize)]
-struct NewTake {
+pub struct NewTake {
     agent_id: String,
     include_whisper: bool,
     /// How long the team keeps it, from its start.
@@ -108,8 +108,9 @@ async fn upload(
     Ok(Response::from_json(&serde_json::json!({ "take": take, "seq": seq, "duplicate": duplicate }))?)
 }
 
+/// The body of a take's completion: how many chunks the hub uploaded.
 #[derive(Deserialize)]
-struct Completion {
+pub struct Completion {
     chunks: u32,
 }
 
@@ -194,8 +195,9 @@ async fn delete_call(archive: &Archive, who: &Caller, call_id: &str) -> Outcome 
     Ok(Response::from_json(&body)?)
 }
 
+/// The body of a team's new retention, in ms from a take's start.
 #[derive(Deserialize)]
-struct Retention {
+pub struct Retention {
     span_ms: u64,
 }
 
@@ -206,8 +208,9 @@ pub async fn set_retention(mut req: Request, archive: &Archive, who: &Caller) ->
     Ok(Response::from_json(&serde_json::json!({ "team": who.team, "span_ms": span_ms }))?)
 }
 
+/// The body of the retention sweep: the edge's clock.
 #[derive(Deserialize)]
-struct Sweep {
+pub struct Sweep {
     now: u64,
 }
 
