@@ -6,6 +6,7 @@
 # because on this VM's virtual disk every storage commit's fsync runs on workerd's one busy thread.
 # Usage: bash scripts/bench-worker.sh                      (the documented series, ~12 minutes)
 #        bash scripts/bench-worker.sh CALLS SECONDS INTERVAL_MS [PROBE_EVERY]   (one run, printed only)
+#        bash scripts/bench-worker.sh flood [SECONDS]      (flood fairness: docs/bench/flood.json, ~5 minutes)
 # The 400-call run also probes the worker's own share of a switch (see tests/worker/bench.mjs).
 # Assumes scripts/bootstrap.sh ran. Every loop in the driver is bounded; it exits 1 on lost or
 # reordered messages.
@@ -20,6 +21,9 @@ cd "$EARSHOT_ROOT"
 bash edge-worker/scripts/dev-vars.sh
 (cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh >/dev/null)
 (cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive >/dev/null)
+if [ "${1:-}" = flood ]; then
+  exec node tests/worker/bench-flood.mjs "${@:2}"
+fi
 if [ $# -gt 0 ]; then
   exec node tests/worker/bench.mjs "$@"
 fi

@@ -329,6 +329,9 @@ impl CallObject {
             sockets::send(ws, &CallEvent::Pong);
             return Ok(());
         }
+        if frame.body.changes_state() {
+            sockets::admit_change(&self.book, attachment.conn, now, frame.reference)?;
+        }
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
         if !self.loaded().await.map_err(internal)? {
             return Err(ProtocolError::Internal("call record missing".into()));

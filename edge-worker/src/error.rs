@@ -162,7 +162,11 @@ pub enum ProtocolError {
         kind: String,
         reference: Option<u64>,
     },
-    RateLimited,
+    /// Dropped for the rate limit; `reference` when the frame was read (a change charged its extra
+    /// cost after parsing), so the sender knows which request was lost.
+    RateLimited {
+        reference: Option<u64>,
+    },
     /// Sent on regardless of being rate limited: the socket is closed.
     RateLimitAbuse,
     /// The routing policy refused the request.
@@ -196,7 +200,7 @@ impl ProtocolError {
             ProtocolError::InvalidUtf8 => "invalid_utf8",
             ProtocolError::Malformed { .. } => "malformed",
             ProtocolError::UnknownType { .. } => "unknown_type",
-            ProtocolError::RateLimited | ProtocolError::RateLimitAbuse => "rate_limited",
+            ProtocolError::RateLimited { .. } | ProtocolError::RateLimitAbuse => "rate_limited",
             ProtocolError::Refused { refusal, .. } => refusal_code(refusal),
             ProtocolError::NotAllowed { .. } => "not_allowed",
             ProtocolError::Invalid { .. } => "invalid",
@@ -208,6 +212,7 @@ impl ProtocolError {
     pub fn reference(&self) -> Option<u64> {
         match self {
             ProtocolError::Malformed { reference, .. }
+            | ProtocolError::RateLimited { reference }
             | ProtocolError::UnknownType { reference, .. }
             | ProtocolError::Refused { reference, .. }
             | ProtocolError::NotAllowed { reference, .. }
@@ -256,7 +261,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::InvalidUtf8 => f.write_str("a text frame was not valid UTF-8; closing"),
             ProtocolError::Malformed { detail, .. } => write!(f, "malformed frame: {detail}"),
             ProtocolError::UnknownType { kind, .. } => write!(f, "unknown message type \"{kind}\""),
-            ProtocolError::RateLimited => f.write_str("too many messages; this one was dropped"),
+            ProtocolError::RateLimited { .. } => f.write_str("too many messages; this one was dropped"),
             ProtocolError::RateLimitAbuse => {
                 f.write_str("too many messages after being rate limited; closing")
             }
@@ -298,7 +303,7 @@ mod tests {
         for error in [
             ProtocolError::Oversize { limit: 1 },
             ProtocolError::Binary,
-            ProtocolError::RateLimited,
+            ProtocolError::RateLimited { reference: None },
             ProtocolError::Malformed { detail: "x".into(), reference: Some(1) },
         ] {
             assert_eq!(error.close_code(), None, "{error}");
@@ -337,7 +342,7 @@ mod tests {
             ProtocolError::InvalidUtf8,
             ProtocolError::Malformed { detail: String::new(), reference: None },
             ProtocolError::UnknownType { kind: String::new(), reference: None },
-            ProtocolError::RateLimited,
+            ProtocolError::RateLimited { reference: None },
             ProtocolError::not_allowed("", None),
             ProtocolError::Invalid { detail: String::new(), reference: None },
             ProtocolError::ConfirmRequired { detail: String::new(), reference: None },

@@ -101,6 +101,16 @@ impl SocketBook {
         })
     }
 
+    /// The frame just accepted is a change of state and costs more ([`RateLimiter::charge_change`]).
+    /// A [`Verdict::Close`] marks the socket closed.
+    pub fn change(&self, conn: u64, now: u64) -> Verdict {
+        self.with(conn, now, |live| {
+            let verdict = live.limiter.charge_change(now as f64);
+            live.closed |= verdict == Verdict::Close;
+            verdict
+        })
+    }
+
     /// The object closed (or is closing) the socket: nothing it still sends is read.
     pub fn closed(&self, conn: u64) {
         if let Some(live) = self.sockets.borrow_mut().get_mut(&conn) {

@@ -67,6 +67,20 @@ pub enum CallRequest {
     Levels { levels: Vec<PartyLevel> },
 }
 
+impl CallRequest {
+    /// Whether the request changes the call (and costs the rate limit more): a mode, consent, hand,
+    /// coaching, recording or hang-up. Heartbeats, relayed signals and the hub's meter reports do not.
+    pub fn changes_state(&self) -> bool {
+        !matches!(
+            self,
+            CallRequest::Ping
+                | CallRequest::Signal { .. }
+                | CallRequest::Health(_)
+                | CallRequest::Levels { .. }
+        )
+    }
+}
+
 /// One party's level in a `levels` report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartyLevel {

@@ -74,21 +74,37 @@ pub fn screen(
     now: u64,
     message: WebSocketIncomingMessage,
 ) -> Option<std::result::Result<String, ProtocolError>> {
-    Some(match book.frame(conn, now)? {
-        Verdict::Accept => match message {
-            // The runtime decodes text frames itself and puts U+FFFD where the bytes were not
-            // UTF-8 (seen in workerd: `ff fe` arrived as two replacement characters), so the raw
-            // character is the only sign of a frame RFC 6455 says to close with 1007. Clients
-            // escape a real U+FFFD in JSON (`\ufffd`), as the demo pages do.
-            WebSocketIncomingMessage::String(text) if text.contains(char::REPLACEMENT_CHARACTER) => {
-                Err(ProtocolError::InvalidUtf8)
-            }
-            WebSocketIncomingMessage::String(text) => Ok(text),
-            WebSocketIncomingMessage::Binary(_) => Err(ProtocolError::Binary),
-        },
-        Verdict::Drop => Err(ProtocolError::RateLimited),
+    let admitted = within_limit(book.frame(conn, now)?, None);
+    Some(admitted.and_then(|()| match message {
+        // The runtime decodes text frames itself and puts U+FFFD where the bytes were not
+        // UTF-8 (seen in workerd: `ff fe` arrived as two replacement characters), so the raw
+        // character is the only sign of a frame RFC 6455 says to close with 1007. Clients
+        // escape a real U+FFFD in JSON (`\ufffd`), as the demo pages do.
+        WebSocketIncomingMessage::String(text) if text.contains(char::REPLACEMENT_CHARACTER) => {
+            Err(ProtocolError::InvalidUtf8)
+        }
+        WebSocketIncomingMessage::String(text) => Ok(text),
+        WebSocketIncomingMessage::Binary(_) => Err(ProtocolError::Binary),
+    }))
+}
+
+/// Charges a parsed request that changes state its extra cost (see [`crate::rate_limit::CHANGE_COST`]);
+/// a refusal names the request's `reference`.
+pub fn admit_change(
+    book: &SocketBook,
+    conn: u64,
+    now: u64,
+    reference: Option<u64>,
+) -> std::result::Result<(), ProtocolError> {
+    within_limit(book.change(conn, now), reference)
+}
+
+fn within_limit(verdict: Verdict, reference: Option<u64>) -> std::result::Result<(), ProtocolError> {
+    match verdict {
+        Verdict::Accept => Ok(()),
+        Verdict::Drop => Err(ProtocolError::RateLimited { reference }),
         Verdict::Close => Err(ProtocolError::RateLimitAbuse),
-    })
+    }
 }
 
 /// Answers a frame-level error with an `error` event (the same shape on call and team sockets);

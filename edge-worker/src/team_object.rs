@@ -310,6 +310,8 @@ impl TeamObject {
             sockets::send(ws, &TeamEvent::Pong);
             return Ok(());
         }
+        // Every other team request changes the team (and is pushed to every console).
+        sockets::admit_change(&self.book, attachment.conn, now, frame.reference)?;
         let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
         let who = &attachment.identity;
         self.loaded().await.map_err(internal)?;
