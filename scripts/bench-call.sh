@@ -10,4 +10,6 @@ bash edge-worker/scripts/dev-vars.sh
 (cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
 (cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
 bash scripts/build-demo.sh
-exec unshare --net sh -c 'ip link set lo up && exec node tests/e2e/bench-call.mjs'
+# The call's latencies (docs/bench/call.json), then what the agent's echo-referenced playback adds
+# (docs/bench/echo.json).
+exec unshare --net sh -c 'ip link set lo up && node tests/e2e/bench-call.mjs && exec node tests/e2e/bench-echo.mjs'

@@ -1,6 +1,7 @@
 // The agent's page: availability in the team, incoming calls, and the call itself with the agent's
 // browser as the hub of the star (js/hub.js mixes everyone; js/peer.js links each party).
 import { Channel } from './channel.js';
+import { playEchoReferenced } from './echo-path.js';
 import { reportHealth } from './health-report.js';
 import { Hub, partyKey } from './hub.js';
 import { HubLink } from './peer.js';
@@ -78,9 +79,14 @@ async function ensureAudio() {
     const context = await startAudio();
     const voice = await openVoice(context, toneHz);
     const ears = new GainNode(context);
-    ears.connect(context.destination);
-    audio = { context, voice, ears };
+    // What the agent hears plays where the browser's echo canceller hears it too, so the customer's
+    // voice and a whisper do not go back out through speakers and microphone (echo-path.js).
+    const playback = await playEchoReferenced(context, ears);
+    audio = { context, voice, ears, playback };
     $('#voice-label').textContent = voice.label;
+    $('#echo-note').textContent = playback.referenced
+      ? 'Use a headset: on speakers, echo cancellation does its best.'
+      : `Use a headset: echo cancellation cannot hear the call here (${playback.reason}), so on speakers the customer may hear themselves and any whisper.`;
     offerAudioResume(context);
   }
   return audio;

@@ -25,7 +25,7 @@ function gathered(pc) {
  * Asks the other side to send Opus in 10 ms packets instead of 20 ms: each hop then waits half as long
  * to fill a packet, which matters twice on the customer ↔ supervisor path through the hub.
  */
-function preferShortPackets(sdp) {
+export function preferShortPackets(sdp) {
   const opus = sdp.match(/a=rtpmap:(\d+) opus\/48000/);
   if (!opus || /a=ptime:/.test(sdp)) return sdp;
   return sdp.replace(/(a=rtpmap:\d+ opus\/48000\/2\r\n)/, '$1a=ptime:10\r\n');
@@ -36,7 +36,7 @@ function linkId() {
 }
 
 /** Asks for the lowest playout delay Chrome allows on every incoming audio track. */
-function minimiseDelay(receiver) {
+export function minimiseDelay(receiver) {
   if ('jitterBufferTarget' in receiver) receiver.jitterBufferTarget = 0;
 }
 

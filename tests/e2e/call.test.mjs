@@ -140,3 +140,24 @@ test('the login picker lists every role of both teams', async () => {
   await screenshot(page, 'login');
   await page.close();
 });
+
+test('the agent hears the call through the echo-referenced path: a loopback peer connection into an <audio> element', async () => {
+  await enter('whisper');
+  const playback = await agent.evaluate(() => {
+    const { playback } = window.earshotDemo.audio;
+    return { referenced: playback.referenced, reason: playback.reason ?? null, plays: playback.element?.srcObject === playback.stream,
+      paused: playback.element?.paused ?? null, muted: playback.element?.muted ?? null };
+  });
+  assert.deepEqual(playback, { referenced: true, reason: null, plays: true, paused: false, muted: false });
+  // What arrives over the loopback, and the element plays, is the agent's mix: the customer and the whisper.
+  await agent.evaluate(() => {
+    const { context, playback } = window.earshotDemo.audio;
+    window.playbackDetector = earshotTones.makeDetector(context, new MediaStreamAudioSourceNode(context, { mediaStream: playback.stream }));
+  });
+  for (const source of ['customer', 's1']) {
+    await agent.evaluate((hz) => window.playbackDetector.waitFor(hz, true, 5000), TONES[source]);
+  }
+  await enter('absent');
+  await agent.evaluate((hz) => window.playbackDetector.waitFor(hz, false, 5000), TONES.s1);
+  assert.match(await agent.textContent('#echo-note'), /headset/);
+});
