@@ -12,12 +12,13 @@ locked_version() { # the version Cargo.lock pins for crate $1
   awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
 
-# Debian packages: Chromium for browser tests, iproute2/util-linux for loopback-only network namespaces,
+# Debian packages: Chromium and Firefox ESR for browser tests, iproute2/util-linux for loopback-only network namespaces,
 # espeak-ng for the speech the call-health tests play through the hub.
 # Never Debian's binaryen: its wasm-opt silently corrupts wasm-bindgen 0.2.130 output.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
@@ -45,6 +46,14 @@ if [ -n "$worker_version" ] && \
    [ "$("$EARSHOT_TOOLS/bin/worker-build" --version 2>/dev/null | awk '{print $NF}')" != "$worker_version" ]; then
   say "cargo install worker-build $worker_version"
   cargo install --quiet --debug --locked --force "worker-build@$worker_version" --root "$EARSHOT_TOOLS"
+fi
+
+# geckodriver for wasm-bindgen-test in Firefox, from the crate registry (npm's geckodriver package
+# downloads a binary at install time, which fails here).
+GECKODRIVER_VERSION=0.37.1
+if [ "$("$EARSHOT_TOOLS/bin/geckodriver" --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  say "cargo install geckodriver $GECKODRIVER_VERSION"
+  cargo install --quiet --debug --locked --force "geckodriver@$GECKODRIVER_VERSION" --root "$EARSHOT_TOOLS"
 fi
 
 # Node 22 from the npm registry, unpacked into .tools/node.

@@ -14,6 +14,11 @@ step "wasm: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p earshot-mixer --target wasm32-unknown-unknown --test web
 
+step "wasm: wasm-bindgen-test in headless Firefox ESR (geckodriver)"
+env -u CHROMEDRIVER GECKODRIVER="$EARSHOT_TOOLS/bin/geckodriver" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p earshot-mixer --target wasm32-unknown-unknown --test web
+
 step "build the npm package (SIMD)"
 bash mixer-wasm/scripts/build.sh
 
