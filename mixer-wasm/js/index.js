@@ -14,23 +14,52 @@ const worklets = new WeakMap(); // BaseAudioContext → Map(processor URL → Pr
 export function compileMixer(wasmUrl = DEFAULT_WASM_URL) {
   const key = String(wasmUrl);
   if (!modules.has(key)) {
-    const compiling = fetch(key)
-      .then((response) => {
-        if (!response.ok) throw new Error(`earshot-mixer: fetching ${key} failed: ${response.status}`);
-        return response.arrayBuffer();
-      })
-      .then((bytes) => WebAssembly.compile(bytes));
+    const compiling = fetchWasm(key);
     compiling.catch(() => modules.delete(key));
     modules.set(key, compiling);
   }
   return modules.get(key);
 }
 
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d]; // "\0asm"
+
+// A missing or mis-served file (a 404 page, an SPA's index.html for every path) otherwise surfaces
+// as a bare CompileError about a magic word: name the URL and what came back instead.
+async function fetchWasm(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`earshot-mixer: fetching the mixer's wasm from ${url} failed: ${error?.message ?? error}`, { cause: error });
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const received = () => {
+    const type = response.headers.get('content-type') ?? 'no content-type';
+    const first = Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const text = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/[^\x20-\x7e]/g, '.');
+    return `HTTP ${response.status}, ${type}, ${bytes.length} bytes starting ${first || '(empty)'} "${text}"`;
+  };
+  if (!response.ok || !WASM_MAGIC.every((byte, i) => bytes[i] === byte)) {
+    throw new Error(`earshot-mixer: ${url} is not the mixer's wasm (received ${received()}); serve earshot_mixer_bg.wasm there or pass wasmUrl`);
+  }
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (error) {
+    throw new Error(`earshot-mixer: ${url} did not compile (${error.message}; received ${received()})`, { cause: error });
+  }
+}
+
 function loadProcessor(context, processorUrl) {
   const key = String(processorUrl);
   let loaded = worklets.get(context);
   if (!loaded) worklets.set(context, (loaded = new Map()));
-  if (!loaded.has(key)) loaded.set(key, context.audioWorklet.addModule(key));
+  if (!loaded.has(key)) {
+    const adding = context.audioWorklet.addModule(key).catch((error) => {
+      loaded.delete(key);
+      throw new Error(`earshot-mixer: the worklet module ${key} did not load (${error?.name}: ${error?.message}); serve earshot-mixer's processor.js there or pass processorUrl`, { cause: error });
+    });
+    loaded.set(key, adding);
+  }
   return loaded.get(key);
 }
 

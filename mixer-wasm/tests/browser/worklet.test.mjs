@@ -177,6 +177,21 @@ test('a worklet module that fails to register, or wasm that fails to start, reje
   session.errors.length = 0; // the broken module's own load error is expected here
 });
 
+test('a missing or mis-served wasm or processor is named with what was received', async () => {
+  const errors = await session.page.evaluate(async () => {
+    const { compileMixer, createMixerNode } = await import('/npm/dist/index.js');
+    const attempt = (url) => compileMixer(url).then(() => 'resolved', (error) => error.message);
+    const processor = await createMixerNode(new AudioContext(), { processorUrl: '/npm/dist/missing.js' }).catch((error) => error.message);
+    return { html: await attempt('/'), missing: await attempt('/npm/dist/missing.wasm'), processor };
+  });
+  // The page is the test server's blank document, as an SPA fallback would serve for any path.
+  assert.match(errors.html, /^earshot-mixer: \/ is not the mixer's wasm \(received HTTP 200, text\/html, \d+ bytes starting 3c 21 64 6f/);
+  assert.match(errors.html, /"<!doctype html>/);
+  assert.match(errors.missing, /^earshot-mixer: \/npm\/dist\/missing\.wasm is not the mixer's wasm \(received HTTP 404, no content-type, 9 bytes starting 6e 6f 74/);
+  assert.match(errors.processor, /^earshot-mixer: the worklet module \/npm\/dist\/missing\.js did not load \(AbortError: .*404/);
+  session.errors.length = 0; // the browser logs the 404s itself
+});
+
 test('no page errors', () => {
   assert.deepEqual(session.errors.map(String), []);
 });
