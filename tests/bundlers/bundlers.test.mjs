@@ -1,0 +1,100 @@
+// The package as real apps use it: `npm pack` the built package (mixer-wasm/npm), install the tarball
+// into one small fixture app per bundler (each with its own pinned package.json), build it for
+// production, serve the output from a plain static server and run it in headless Chromium; every
+// fixture builds the same app (shared/app.js) and is judged by the same checker (shared/check.mjs).
+// Then `tsc --noEmit --strict` over a TypeScript fixture that uses the package's .d.ts.
+//
+// Fixtures are installed in target/bundlers/<name> (outside git, kept between runs so npm's work is
+// a quick check the second time); the fixture's files are copied in fresh on every run.
+//   node --test tests/bundlers/bundlers.test.mjs        (after mixer-wasm/scripts/build.sh)
+
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openPage, serve } from '../../mixer-wasm/tests/browser/harness.mjs';
+import { check } from './shared/check.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../..');
+const packageDir = join(root, 'mixer-wasm/npm');
+const work = join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'bundlers');
+/** The files the package ships, and nothing else. */
+const SHIPPED = [
+  'earshot_health.js',
+  'earshot_health_bg.wasm',
+  'earshot_mixer_bg.wasm',
+  'health.d.ts',
+  'health.js',
+  'index.d.ts',
+  'index.js',
+  'processor.js',
+];
+let tarball;
+
+function run(command, args, cwd) {
+  try {
+    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    throw new Error(`${command} ${args.join(' ')} in ${cwd} failed:\n${error.stdout}\n${error.stderr}`);
+  }
+}
+
+/** Copies fixture `name` (and the shared app) to its work directory and installs the tarball there. */
+function install(name) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  for (const stale of ['package.json', 'package-lock.json', 'dist']) rmSync(join(dir, stale), { recursive: true, force: true });
+  cpSync(join(here, 'shared/app.js'), join(dir, 'app.js'));
+  cpSync(join(here, 'shared/index.html'), join(dir, 'index.html'));
+  cpSync(join(here, name), dir, { recursive: true }); // a fixture's own index.html wins
+  cpSync(tarball, join(dir, 'earshot-mixer.tgz'));
+  // `npm ci` fails here (some platforms' optional packages are missing from the registry).
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', './earshot-mixer.tgz'], dir);
+  return dir;
+}
+
+before(() => {
+  mkdirSync(work, { recursive: true });
+  for (const old of readdirSync(work).filter((file) => file.endsWith('.tgz'))) rmSync(join(work, old));
+  const name = run('npm', ['pack', '--silent', '--pack-destination', work], packageDir).trim().split('\n').at(-1);
+  tarball = join(work, name);
+});
+
+test('the tarball holds the documented files and nothing else', () => {
+  const listing = run('tar', ['tzf', tarball], work).trim().split('\n');
+  const dist = listing.filter((path) => path.startsWith('package/dist/')).map((path) => path.slice('package/dist/'.length));
+  assert.deepEqual(dist.sort(), SHIPPED);
+  assert.deepEqual(listing.filter((path) => !path.startsWith('package/dist/')).sort(), ['package/README.md', 'package/package.json']);
+});
+
+/** Builds fixture `name` for production (unless it has no build) and runs its output in Chromium. */
+async function runFixture(name, { out = 'dist' } = {}) {
+  const dir = install(name);
+  if (out !== '.') run('npm', ['run', '--silent', 'build'], dir);
+  const served = join(dir, out);
+  assert.ok(existsSync(join(served, 'index.html')), `${name} built ${served}/index.html`);
+  const server = await serve(served);
+  const session = await openPage(server.url);
+  try {
+    const result = await session.page.evaluate(() => window.result);
+    check(result);
+    assert.deepEqual(session.errors.map(String), []);
+  } finally {
+    await session.browser.close();
+    await server.close();
+  }
+}
+
+test('vite 8 production build', () => runFixture('vite'));
+test('webpack 5 production build', () => runFixture('webpack'));
+test('rollup 4 build (plugin-node-resolve, import-meta-assets)', () => runFixture('rollup'));
+test('esbuild 0.28 bundle (processor.js and the wasm copied beside it)', () => runFixture('esbuild'));
+test('a plain page with an import map, no bundler', () => runFixture('plain', { out: '.' }));
+
+test('tsc --noEmit --strict over a TypeScript app using the .d.ts', () => {
+  const dir = install('typescript');
+  run(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '-p', '.'], dir);
+});
