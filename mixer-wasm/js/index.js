@@ -2,6 +2,8 @@
 // gain-matrix mixer. The wasm module is compiled here, once per URL, and handed to the processor in
 // processorOptions (AudioWorkletGlobalScope has no fetch).
 
+import * as check from './checks.js';
+
 const PROCESSOR_NAME = 'earshot-mixer';
 const METER_FIELDS = 4;
 const DEFAULT_WASM_URL = new URL('./earshot_mixer_bg.wasm', import.meta.url);
@@ -68,19 +70,17 @@ export function dbToGain(db) {
   return db <= -120 ? 0 : 10 ** (db / 20);
 }
 
-/** Rows are outputs (listeners), columns inputs (sources), as earshot-policy's GainMatrix.gains. */
-function flatten(matrix) {
-  const rows = Array.isArray(matrix) ? matrix : matrix?.gains;
-  if (!Array.isArray(rows) || !rows.every((row) => Array.isArray(row) && row.length === (rows[0] ?? []).length)) {
-    throw new TypeError('earshot-mixer: a matrix is an array of equal-length rows (outputs × inputs)');
-  }
-  return { outputs: rows.length, inputs: rows[0]?.length ?? 0, gains: Float32Array.from(rows.flat()) };
-}
-
-/** The mixer's AudioWorkletNode: mono inputs and outputs, control methods and `meter` events. */
+/**
+ * The mixer's AudioWorkletNode: mono inputs and outputs, control methods and `meter` events. Every
+ * method checks its arguments against what the worklet accepts and throws at the call (see checks.js).
+ */
 export class MixerNode extends AudioWorkletNode {
+  #active; // { inputs, outputs } once everything sent has applied: what indices are checked against
+
   constructor(context, options) {
     super(context, PROCESSOR_NAME, options);
+    const matrix = options.processorOptions?.matrix;
+    this.#active = matrix ? { inputs: matrix.inputs, outputs: matrix.outputs } : { inputs: this.numberOfInputs, outputs: this.numberOfOutputs };
     this.ready = new Promise((resolve, reject) => {
       this.port.onmessage = ({ data }) => {
         if (data.type === 'ready') resolve(this);
@@ -94,34 +94,68 @@ export class MixerNode extends AudioWorkletNode {
     });
   }
 
+  get #capacity() {
+    return { inputs: this.numberOfInputs, outputs: this.numberOfOutputs };
+  }
+
+  #send(method, message) {
+    check.open(method, this.context);
+    this.port.postMessage(message);
+  }
+
   /** Replaces the matrix (rows = outputs, columns = inputs, linear gains); glides over rampMs. */
   setMatrix(matrix, rampMs) {
-    this.port.postMessage({ type: 'matrix', ...flatten(matrix), rampMs });
+    const method = 'setMatrix()';
+    check.open(method, this.context);
+    const flat = check.matrix(method, matrix, this.#capacity);
+    const message = { type: 'matrix', ...flat, rampMs: check.ramp(method, rampMs) };
+    this.#send(method, message);
+    this.#active = { inputs: flat.inputs, outputs: flat.outputs };
   }
 
   /** Glides the gain of `input` in `output` to `db` dB (-Infinity mutes) over rampMs. */
   setGain(output, input, db, rampMs) {
-    this.port.postMessage({ type: 'gain', output, input, gain: dbToGain(db), rampMs });
+    const method = 'setGain()';
+    check.open(method, this.context);
+    check.index(method, 'output', output, this.#active.outputs);
+    check.index(method, 'input', input, this.#active.inputs);
+    this.#send(method, { type: 'gain', output, input, gain: check.gainDb(method, db), rampMs: check.ramp(method, rampMs) });
   }
 
   /** Changes the default glide time (10 ms unless set). */
   setRampTime(rampMs) {
-    this.port.postMessage({ type: 'ramp', rampMs });
+    const method = 'setRampTime()';
+    this.#send(method, { type: 'ramp', rampMs: check.finite(method, 'rampMs', rampMs, 0, check.MAX_RAMP_MS, ' ms') });
   }
 
   /** Plays an enveloped sine into `outputs`. */
-  playTone({ outputs, frequency = 880, durationMs = 150, gainDb = -18, fadeMs = 5 }) {
-    this.port.postMessage({ type: 'tone', outputs: Uint32Array.from(outputs), frequency, durationMs, gain: dbToGain(gainDb), fadeMs });
+  playTone({ outputs, frequency = 880, durationMs = 150, gainDb = -18, fadeMs = 5 } = {}) {
+    const method = 'playTone()';
+    check.open(method, this.context);
+    if (!Array.isArray(outputs)) throw new TypeError(`earshot-mixer: ${method}: outputs must be an array of output indices`);
+    const routable = Math.min(this.#active.outputs, check.MAX_TONE_OUTPUTS);
+    outputs.forEach((output) => check.index(method, 'output', output, routable));
+    const nyquist = this.context.sampleRate / 2;
+    check.finite(method, 'frequency', frequency, Number.MIN_VALUE, nyquist - 1e-3, ' Hz');
+    check.finite(method, 'durationMs', durationMs, 0, check.MAX_TONE_MS, ' ms');
+    check.finite(method, 'fadeMs', fadeMs, 0, check.MAX_RAMP_MS, ' ms');
+    const gain = check.gainDb(method, gainDb, 0); // a tone peaks at most at full scale
+    this.#send(method, { type: 'tone', outputs: Uint32Array.from(outputs), frequency, durationMs, gain, fadeMs });
   }
 
   /** Fades the tone out. */
   stopTone() {
-    this.port.postMessage({ type: 'stopTone' });
+    this.#send('stopTone()', { type: 'stopTone' });
   }
 
   /** Changes the active inputs and outputs within the node's capacity; new cells start muted. */
   resize(inputs, outputs) {
-    this.port.postMessage({ type: 'resize', inputs, outputs });
+    const method = 'resize()';
+    check.open(method, this.context);
+    check.count(method, 'inputs', inputs, 0, this.numberOfInputs);
+    check.count(method, 'outputs', outputs, 0, this.numberOfOutputs);
+    this.#send(method, { type: 'resize', inputs, outputs });
+    this.#active = { inputs, outputs };
   }
 }
 
@@ -139,9 +173,17 @@ function meterDetail(fields) {
  * wasm failed to start.
  */
 export async function createMixerNode(context, options = {}) {
+  const method = 'createMixerNode()';
   const { inputs = 3, outputs = 4, matrix, rampMs, meterHz = 20 } = options;
+  check.open(method, context);
+  check.count(method, 'inputs', inputs, 1, check.MAX_CHANNELS);
+  check.count(method, 'outputs', outputs, 1, check.MAX_CHANNELS);
+  const initial = matrix === undefined ? undefined : check.matrix(method, matrix, { inputs, outputs });
+  check.ramp(method, rampMs);
+  check.finite(method, 'meterHz', meterHz, 0, 1000, ' Hz');
   const module = options.module ?? (await compileMixer(options.wasmUrl));
   await loadProcessor(context, options.processorUrl ?? DEFAULT_PROCESSOR_URL);
+  check.open(method, context); // it may have closed while the wasm and the processor loaded
   let node;
   try {
     node = new MixerNode(context, {
@@ -151,7 +193,7 @@ export async function createMixerNode(context, options = {}) {
       channelCount: 1,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
-      processorOptions: { module, matrix: matrix === undefined ? undefined : flatten(matrix), rampMs, meterHz },
+      processorOptions: { module, matrix: initial, rampMs, meterHz },
     });
   } catch (error) {
     // addModule resolves even when the module throws while loading; then the name is unknown here.

@@ -65,6 +65,6 @@ if grep -qE '^\s*import[ {*"]|^\s*export .* from ' "$out/processor.js"; then
 fi
 # earshot_mixer.js stays in dist for the kernel benchmark (bench/kernel-processor.js); the package
 # does not ship it (see npm/package.json "files").
-cp mixer-wasm/js/index.js mixer-wasm/js/health.js mixer-wasm/js/*.d.ts "$out/"
+cp mixer-wasm/js/index.js mixer-wasm/js/checks.js mixer-wasm/js/health.js mixer-wasm/js/*.d.ts "$out/"
 echo "built $out ($variant): $(gzip -9c "$out/earshot_mixer_bg.wasm" | wc -c) bytes of mixer wasm gzipped," \
   "$(gzip -9c "$out/earshot_health_bg.wasm" | wc -c) bytes of health wasm gzipped"

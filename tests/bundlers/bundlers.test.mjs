@@ -23,6 +23,7 @@ const packageDir = join(root, 'mixer-wasm/npm');
 const work = join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'bundlers');
 /** The files the package ships, and nothing else. */
 const SHIPPED = [
+  'checks.js',
   'earshot_health.js',
   'earshot_health_bg.wasm',
   'earshot_mixer_bg.wasm',
