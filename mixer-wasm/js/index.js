@@ -1,6 +1,8 @@
 // earshot-mixer, main thread: createMixerNode() returns a ready AudioWorkletNode running the wasm
-// gain-matrix mixer. The wasm module is compiled here, once per URL, and handed to the processor in
-// processorOptions (AudioWorkletGlobalScope has no fetch).
+// gain-matrix mixer; or, Web Audio style, `const module = await loadMixer(context)` once and then
+// `new MixerNode(context, { module, numberOfInputs, numberOfOutputs })`. The wasm module is compiled
+// here, once per URL, and handed to the processor in processorOptions (AudioWorkletGlobalScope has no
+// fetch).
 
 import * as check from './checks.js';
 
@@ -65,26 +67,94 @@ function loadProcessor(context, processorUrl) {
   return loaded.get(key);
 }
 
+/**
+ * Compiles the mixer's wasm and loads its worklet processor into `context` (each once): after it
+ * resolves, `new MixerNode(context, { module, … })` works synchronously.
+ */
+export async function loadMixer(context, { wasmUrl, processorUrl } = {}) {
+  check.open('loadMixer()', context);
+  const [module] = await Promise.all([compileMixer(wasmUrl), loadProcessor(context, processorUrl ?? DEFAULT_PROCESSOR_URL)]);
+  return module;
+}
+
 /** Linear gain of a level in dB; -Infinity (or -120 dB and below) is silence. */
 export function dbToGain(db) {
   return db <= -120 ? 0 : 10 ** (db / 20);
 }
 
+const warned = new Set();
+function deprecated(what, instead) {
+  if (warned.has(what)) return;
+  warned.add(what);
+  console.warn(`earshot-mixer: ${what}: deprecated since 0.2, use ${instead} (removed in 0.3)`);
+}
+
+/**
+ * The AudioWorkletNodeOptions for `options`, or the error Web Audio would throw. The mixer's inputs
+ * and outputs are mono: `channelCount` 1 and `channelCountMode` 'explicit' (Web Audio downmixes each
+ * input by `channelInterpretation`); other values throw NotSupportedError, as ChannelMergerNode does.
+ */
+function nodeOptions(method, context, options) {
+  if (options.inputs !== undefined || options.outputs !== undefined) deprecated('the options inputs/outputs', 'numberOfInputs/numberOfOutputs');
+  const inputs = check.count(method, 'numberOfInputs', options.numberOfInputs ?? options.inputs ?? 3, 1, check.MAX_CHANNELS);
+  const outputs = check.count(method, 'numberOfOutputs', options.numberOfOutputs ?? options.outputs ?? 4, 1, check.MAX_CHANNELS);
+  const mono = (name, value, wanted) => {
+    if (value !== undefined && value !== wanted) {
+      throw new DOMException(`earshot-mixer: ${method}: ${name} must be ${JSON.stringify(wanted)} (the mixer's inputs and outputs are mono), got ${JSON.stringify(value)}`, 'NotSupportedError');
+    }
+  };
+  mono('channelCount', options.channelCount, 1);
+  mono('channelCountMode', options.channelCountMode, 'explicit');
+  if (options.outputChannelCount !== undefined) {
+    mono('outputChannelCount', JSON.stringify(options.outputChannelCount), JSON.stringify(new Array(outputs).fill(1)));
+  }
+  const matrix = options.matrix === undefined ? undefined : check.matrix(method, options.matrix, { inputs, outputs });
+  const rampMs = check.ramp(method, options.rampMs);
+  const meterHz = check.finite(method, 'meterHz', options.meterHz ?? 20, 0, 1000, ' Hz');
+  return {
+    numberOfInputs: inputs,
+    numberOfOutputs: outputs,
+    outputChannelCount: new Array(outputs).fill(1),
+    channelCount: 1,
+    channelCountMode: 'explicit',
+    channelInterpretation: options.channelInterpretation ?? 'speakers',
+    processorOptions: { module: options.module, matrix, rampMs, meterHz },
+  };
+}
+
 /**
  * The mixer's AudioWorkletNode: mono inputs and outputs, control methods and `meter` events. Every
- * method checks its arguments against what the worklet accepts and throws at the call (see checks.js).
+ * method checks its arguments against what the worklet accepts and throws at the call (checks.js).
+ * Construct it after `loadMixer(context)` (or use createMixerNode, which does both).
  */
 export class MixerNode extends AudioWorkletNode {
   #active; // { inputs, outputs } once everything sent has applied: what indices are checked against
+  #flushes = new Map(); // id → resolve of a pending flush()
+  #flushId = 0;
 
-  constructor(context, options) {
-    super(context, PROCESSOR_NAME, options);
-    const matrix = options.processorOptions?.matrix;
-    this.#active = matrix ? { inputs: matrix.inputs, outputs: matrix.outputs } : { inputs: this.numberOfInputs, outputs: this.numberOfOutputs };
+  constructor(context, options = {}) {
+    const method = 'new MixerNode()';
+    check.open(method, context);
+    const worklet = nodeOptions(method, context, options);
+    if (!(options.module instanceof WebAssembly.Module)) {
+      throw new TypeError(`earshot-mixer: ${method}: options.module must be the mixer's WebAssembly.Module: \`const module = await loadMixer(context)\` first`);
+    }
+    try {
+      super(context, PROCESSOR_NAME, worklet);
+    } catch (error) {
+      // addModule resolves even when the module throws while loading; then the name is unknown here.
+      if (error?.name === 'InvalidStateError') {
+        throw new DOMException(`earshot-mixer: ${method}: the worklet processor '${PROCESSOR_NAME}' is not registered in this context (did \`await loadMixer(context)\` run, and did processor.js load without errors?): ${error.message}`, 'InvalidStateError');
+      }
+      throw error;
+    }
+    const matrix = worklet.processorOptions.matrix;
+    this.#active = matrix ? { inputs: matrix.inputs, outputs: matrix.outputs } : this.#capacity;
     this.ready = new Promise((resolve, reject) => {
       this.port.onmessage = ({ data }) => {
         if (data.type === 'ready') resolve(this);
-        else if (data.type === 'meter') this.dispatchEvent(new CustomEvent('meter', { detail: meterDetail(data.meters) }));
+        else if (data.type === 'flushed') this.#flushed(data.id);
+        else if (data.type === 'meter') this.dispatchEvent(new CustomEvent('meter', { detail: this.#meterDetail(data.meters) }));
         else if (data.type === 'error') {
           const error = new Error(`earshot-mixer: ${data.request ? `${data.request}: ` : ''}${data.message}`);
           reject(error); // ignored once ready
@@ -98,28 +168,83 @@ export class MixerNode extends AudioWorkletNode {
     return { inputs: this.numberOfInputs, outputs: this.numberOfOutputs };
   }
 
+  #meterDetail(fields) {
+    const readings = [];
+    for (let i = 0; i < fields.length; i += METER_FIELDS) {
+      readings.push({ rms: fields[i], peak: fields[i + 1], voice: fields[i + 2] === 1, sanitized: fields[i + 3] });
+    }
+    return { inputs: readings.slice(0, this.numberOfInputs), outputs: readings.slice(this.numberOfInputs) };
+  }
+
+  /** The frame of context time `when` (undefined or past: as soon as possible). */
+  #frame(method, when) {
+    if (when === undefined) return 0;
+    check.finite(method, 'when', when, 0, Number.MAX_SAFE_INTEGER / this.context.sampleRate, ' s');
+    return Math.round(when * this.context.sampleRate);
+  }
+
+  #cell(method, output, input) {
+    check.open(method, this.context);
+    check.index(method, 'output', output, this.#active.outputs);
+    check.index(method, 'input', input, this.#active.inputs);
+  }
+
   #send(method, message) {
     check.open(method, this.context);
     this.port.postMessage(message);
   }
 
-  /** Replaces the matrix (rows = outputs, columns = inputs, linear gains); glides over rampMs. */
-  setMatrix(matrix, rampMs) {
+  /**
+   * Replaces the matrix (rows = outputs, columns = inputs, linear gains 0..16); glides over rampMs
+   * (default: the node's ramp) from context time `when` (default: now), sample-accurately.
+   */
+  setMatrix(matrix, rampMs, when) {
     const method = 'setMatrix()';
     check.open(method, this.context);
     const flat = check.matrix(method, matrix, this.#capacity);
-    const message = { type: 'matrix', ...flat, rampMs: check.ramp(method, rampMs) };
+    const message = { type: 'matrix', ...flat, rampMs: check.ramp(method, rampMs), atFrame: this.#frame(method, when) };
     this.#send(method, message);
     this.#active = { inputs: flat.inputs, outputs: flat.outputs };
   }
 
-  /** Glides the gain of `input` in `output` to `db` dB (-Infinity mutes) over rampMs. */
-  setGain(output, input, db, rampMs) {
-    const method = 'setGain()';
-    check.open(method, this.context);
-    check.index(method, 'output', output, this.#active.outputs);
-    check.index(method, 'input', input, this.#active.inputs);
-    this.#send(method, { type: 'gain', output, input, gain: check.gainDb(method, db), rampMs: check.ramp(method, rampMs) });
+  /** Glides the gain of `input` in `output` to `db` dB (-Infinity mutes, at most +24.08). */
+  setGainDb(output, input, db, rampMs, when) {
+    const method = 'setGainDb()';
+    this.#cell(method, output, input);
+    const message = { type: 'gain', output, input, gain: check.gainDb(method, db), rampMs: check.ramp(method, rampMs) };
+    this.#send(method, { ...message, atFrame: this.#frame(method, when) });
+  }
+
+  /** Glides the gain of `input` in `output` to a linear `gain` (0 mutes, 1 is unity, at most 16). */
+  setGainLinear(output, input, gain, rampMs, when) {
+    const method = 'setGainLinear()';
+    this.#cell(method, output, input);
+    const message = { type: 'gain', output, input, gain: check.gainLinear(method, gain), rampMs: check.ramp(method, rampMs) };
+    this.#send(method, { ...message, atFrame: this.#frame(method, when) });
+  }
+
+  /** Deprecated: setGainDb. */
+  setGain(output, input, db, rampMs, when) {
+    deprecated('setGain()', 'setGainDb() (or setGainLinear())');
+    this.setGainDb(output, input, db, rampMs, when);
+  }
+
+  /**
+   * Resolves once the processor has taken in every change sent before (scheduled ones wait for their
+   * frame in it). Messages reach the audio thread asynchronously; an OfflineAudioContext may render
+   * past a change's `when` before it arrives, so await this before `startRendering()` or `resume()`.
+   */
+  flush() {
+    check.open('flush()', this.context);
+    const id = ++this.#flushId;
+    const flushed = new Promise((resolve) => this.#flushes.set(id, resolve));
+    this.port.postMessage({ type: 'flush', id });
+    return flushed;
+  }
+
+  #flushed(id) {
+    this.#flushes.get(id)?.();
+    this.#flushes.delete(id);
   }
 
   /** Changes the default glide time (10 ms unless set). */
@@ -159,48 +284,18 @@ export class MixerNode extends AudioWorkletNode {
   }
 }
 
-function meterDetail(fields) {
-  const meters = [];
-  for (let i = 0; i < fields.length; i += METER_FIELDS) {
-    meters.push({ rms: fields[i], peak: fields[i + 1], voice: fields[i + 2] === 1, sanitized: fields[i + 3] });
-  }
-  return meters;
-}
-
 /**
- * Creates the mixer node on `context` once its processor runs: `await createMixerNode(ctx, {inputs: 3,
- * outputs: 4, matrix})`. Rejects with a clear error if the worklet module did not register or the
- * wasm failed to start.
+ * Creates the mixer node on `context` once its processor runs: `await createMixerNode(ctx,
+ * { numberOfInputs: 3, numberOfOutputs: 4, matrix })`. Rejects with the error the constructor would
+ * throw for bad options (before loading anything), with a clear error if the wasm or the worklet
+ * module did not load, and if the wasm failed to start.
  */
 export async function createMixerNode(context, options = {}) {
   const method = 'createMixerNode()';
-  const { inputs = 3, outputs = 4, matrix, rampMs, meterHz = 20 } = options;
   check.open(method, context);
-  check.count(method, 'inputs', inputs, 1, check.MAX_CHANNELS);
-  check.count(method, 'outputs', outputs, 1, check.MAX_CHANNELS);
-  const initial = matrix === undefined ? undefined : check.matrix(method, matrix, { inputs, outputs });
-  check.ramp(method, rampMs);
-  check.finite(method, 'meterHz', meterHz, 0, 1000, ' Hz');
-  const module = options.module ?? (await compileMixer(options.wasmUrl));
-  await loadProcessor(context, options.processorUrl ?? DEFAULT_PROCESSOR_URL);
+  nodeOptions(method, context, options);
+  const module = options.module ?? (await loadMixer(context, options));
+  if (options.module) await loadProcessor(context, options.processorUrl ?? DEFAULT_PROCESSOR_URL);
   check.open(method, context); // it may have closed while the wasm and the processor loaded
-  let node;
-  try {
-    node = new MixerNode(context, {
-      numberOfInputs: inputs,
-      numberOfOutputs: outputs,
-      outputChannelCount: new Array(outputs).fill(1),
-      channelCount: 1,
-      channelCountMode: 'explicit',
-      channelInterpretation: 'speakers',
-      processorOptions: { module, matrix: initial, rampMs, meterHz },
-    });
-  } catch (error) {
-    // addModule resolves even when the module throws while loading; then the name is unknown here.
-    if (error?.name === 'InvalidStateError') {
-      throw new Error(`earshot-mixer: the worklet module loaded but did not register '${PROCESSOR_NAME}' (${error.message})`);
-    }
-    throw error;
-  }
-  return node.ready;
+  return new MixerNode(context, { ...options, module }).ready;
 }

@@ -44,6 +44,7 @@ impl Meter {
 
     /// Takes in one sanitised block as [`crate::sanitize::sanitize`] measured it; `sanitized` is how
     /// many of its samples were replaced.
+    #[inline(never)] // called for inputs and outputs: one copy in the wasm
     pub fn update(&mut self, block: BlockStats, sanitized: u32) {
         let frames = block.frames;
         let rms = if frames == 0 { f32::EQUILIBRIUM } else { (block.sum_of_squares / frames as f32).sqrt() };

@@ -167,6 +167,28 @@ fn meters_follow_each_input() {
 }
 
 #[test]
+fn output_meters_show_what_each_listener_hears_after_the_limiter() {
+    let mut mixer = mixer(2, 3);
+    // Output 0 hears input 0; output 1 both inputs driven far past full scale; output 2 nothing.
+    mixer.set_matrix(3, 2, &[1.0, 0.0, 4.0, 4.0, 0.0, 0.0], Some(0.0)).unwrap();
+    let rendered = render(&mut mixer, &[(375.0, 0.25), (750.0, 0.5)], 1280, 128);
+    let meters: Vec<_> = mixer.output_meters().collect();
+    assert_eq!(meters.len(), 3);
+    assert!((meters[0].rms - 0.25 / 2f32.sqrt()).abs() < 0.01 && meters[0].voice, "{:?}", meters[0]);
+    let last_block_peak = rendered[1][1152..].iter().fold(0.0f32, |peak, x| peak.max(x.abs()));
+    assert_eq!(meters[1].peak, last_block_peak, "metered after the limiter");
+    assert!(meters[1].peak <= 1.0, "{:?}", meters[1]);
+    assert_eq!((meters[2].rms, meters[2].voice, meters[2].sanitized), (0.0, false, 0));
+    mixer.resize(2, 1).unwrap();
+    render(&mut mixer, &[], 128, 128);
+    assert_eq!(
+        mixer.output_meters().nth(1).unwrap(),
+        earshot_mixer::MeterReading::default(),
+        "reset when inactive"
+    );
+}
+
+#[test]
 fn control_calls_are_validated() {
     let mut mixer = mixer(2, 2);
     assert_eq!(

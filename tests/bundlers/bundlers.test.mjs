@@ -11,7 +11,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPage, serve } from '../../mixer-wasm/tests/browser/harness.mjs';
@@ -98,4 +98,56 @@ test('a plain page with an import map, no bundler', () => runFixture('plain', { 
 test('tsc --noEmit --strict over a TypeScript app using the .d.ts', () => {
   const dir = install('typescript');
   run(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '-p', '.'], dir);
+});
+
+/** The fenced code blocks of the package README in `language`, in order. */
+function readmeBlocks(language) {
+  const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
+  return [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]);
+}
+
+/** Opens `page` of the plain fixture's directory, clicks Start and returns a second of console lines. */
+async function runReadmePage(dir, page) {
+  const server = await serve(dir);
+  const session = await openPage(`${server.url}/${page}`);
+  const lines = [];
+  session.page.on('console', (message) => message.type() === 'log' && lines.push(message.text()));
+  try {
+    await session.page.click('#start');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return { lines, errors: session.errors.map(String) };
+  } finally {
+    await session.browser.close();
+    await server.close();
+  }
+}
+
+test("the package README's two examples run as written", async () => {
+  const dir = join(work, 'plain'); // installed by the plain-page test above
+  assert.ok(existsSync(join(dir, 'node_modules/earshot-mixer')), 'the plain fixture is installed');
+  const [bundled] = readmeBlocks('js');
+  const [plain] = readmeBlocks('html');
+  writeFileSync(join(dir, 'readme-bundled.js'), bundled);
+  writeFileSync(
+    join(dir, 'readme-bundled.html'),
+    '<!doctype html><meta charset="utf-8"><button id="start">Start</button>' +
+      '<script type="importmap">{ "imports": { "earshot-mixer": "./node_modules/earshot-mixer/dist/index.js" } }</script>' +
+      '<script type="module" src="./readme-bundled.js"></script>',
+  );
+  writeFileSync(join(dir, 'readme-plain.html'), plain);
+
+  // The bundled example logs source 2's voice flag and output 1's peak (0.25 · 0.2 + 0.2 at most).
+  const first = await runReadmePage(dir, 'readme-bundled.html');
+  assert.deepEqual(first.errors, []);
+  const peaks = first.lines.map((line) => /^source 2 talking: true output 1 peak: ([\d.]+)$/.exec(line)?.[1]).filter(Boolean).map(Number);
+  assert.ok(peaks.length >= 10, `meter lines in a second: ${first.lines.slice(0, 3)}`);
+  assert.ok(peaks.slice(5).every((peak) => peak > 0.15 && peak <= 0.25 + 1e-6), `output 1 peaks ${peaks}`);
+
+  // The plain page logs output 0's block peak: source 0 plus half of source 1, at most 0.3 (a
+  // 128-frame block holds less than a period of 220 Hz, so single blocks peak lower).
+  const second = await runReadmePage(dir, 'readme-plain.html');
+  assert.deepEqual(second.errors, []);
+  const plainPeaks = second.lines.map(Number).filter((peak) => peak > 0).slice(5);
+  assert.ok(plainPeaks.length >= 5 && plainPeaks.every((peak) => peak > 0.1 && peak <= 0.3 + 1e-6), `output 0 peaks ${plainPeaks}`);
+  assert.ok(Math.max(...plainPeaks) > 0.27, `output 0 peaks ${plainPeaks}`);
 });

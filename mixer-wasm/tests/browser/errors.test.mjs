@@ -4,24 +4,11 @@
 // at the limits are accepted by the worklet too; and what only the worklet can know still arrives
 // as a `mixererror` event.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { openPage, serve } from './harness.mjs';
+import { pageForTests } from './harness.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url)); // mixer-wasm/
-let server;
-let session;
-
-before(async () => {
-  server = await serve(root);
-  session = await openPage(server.url);
-});
-
-after(async () => {
-  await session?.browser.close();
-  await server?.close();
-});
+const session = pageForTests();
 
 /** Runs `calls` (a function body per case, `node` in scope) on a fresh 3-input, 2-output node. */
 function attempt(cases, { close = false } = {}) {
@@ -29,7 +16,7 @@ function attempt(cases, { close = false } = {}) {
     async ({ cases, close }) => {
       const { createMixerNode } = await import('/npm/dist/index.js');
       const context = new AudioContext();
-      const node = await createMixerNode(context, { inputs: 3, outputs: 2 });
+      const node = await createMixerNode(context, { numberOfInputs: 3, numberOfOutputs: 2 });
       if (close) await context.close();
       const results = {};
       for (const [name, body] of Object.entries(cases)) {
@@ -82,20 +69,20 @@ test('setMatrix throws for empty, ragged, non-numeric, out-of-range and oversize
 
 test('setGain speaks dB, and indices follow the active size', async () => {
   const results = await attempt({
-    nan: 'node.setGain(0, 0, NaN)',
-    text: "node.setGain(0, 0, '-6')",
-    tooLoud: 'node.setGain(0, 0, 60)',
-    plusInfinity: 'node.setGain(0, 0, Infinity)',
-    output: 'node.setGain(2, 0, 0)',
-    input: 'node.setGain(0, 3, 0)',
-    fraction: 'node.setGain(0.5, 0, 0)',
-    shrunk: 'node.setMatrix([[1]]); node.setGain(0, 1, 0)',
-    resized: 'node.resize(3, 2); node.setGain(1, 2, -6)',
+    nan: 'node.setGainDb(0, 0, NaN)',
+    text: "node.setGainDb(0, 0, '-6')",
+    tooLoud: 'node.setGainDb(0, 0, 60)',
+    plusInfinity: 'node.setGainDb(0, 0, Infinity)',
+    output: 'node.setGainDb(2, 0, 0)',
+    input: 'node.setGainDb(0, 3, 0)',
+    fraction: 'node.setGainDb(0.5, 0, 0)',
+    shrunk: 'node.setMatrix([[1]]); node.setGainDb(0, 1, 0)',
+    resized: 'node.resize(3, 2); node.setGainDb(1, 2, -6)',
     ramp: 'node.setRampTime(-1)',
     resize: 'node.resize(4, 1)',
   });
   expect(results, {
-    nan: /^TypeError: earshot-mixer: setGain\(\): the gain must be a number of dB, got NaN$/,
+    nan: /^TypeError: earshot-mixer: setGainDb\(\): the gain must be a number of dB, got NaN$/,
     text: /^TypeError: .*got "-6"/,
     tooLoud: /^RangeError: .*60 dB is above the maximum of \+24\.08 dB/,
     plusInfinity: /^RangeError: .*Infinity dB is above/,
@@ -134,7 +121,7 @@ test('after the context closed every call throws InvalidStateError, and so does 
   const results = await attempt(
     {
       setMatrix: 'node.setMatrix([[1, 0, 0]])',
-      setGain: 'node.setGain(0, 0, 0)',
+      setGain: 'node.setGainDb(0, 0, 0)',
       setRampTime: 'node.setRampTime(5)',
       playTone: 'node.playTone({ outputs: [0] })',
       stopTone: 'node.stopTone()',
@@ -163,14 +150,14 @@ test('createMixerNode rejects bad options before loading anything', async () => 
     const context = new AudioContext();
     const reason = (options) => createMixerNode(context, options).then(() => 'resolved', (error) => `${error.name}: ${error.message}`);
     const result = {
-      zero: await reason({ inputs: 0 }),
-      matrix: await reason({ inputs: 2, outputs: 1, matrix: [[1, 1], [1, 1]] }),
+      zero: await reason({ numberOfInputs: 0 }),
+      matrix: await reason({ numberOfInputs: 2, numberOfOutputs: 1, matrix: [[1, 1], [1, 1]] }),
       meterHz: await reason({ meterHz: NaN }),
     };
     await context.close();
     return result;
   });
-  assert.match(errors.zero, /^RangeError: earshot-mixer: createMixerNode\(\): inputs 0 is outside 1\.\.1024/);
+  assert.match(errors.zero, /^RangeError: earshot-mixer: createMixerNode\(\): numberOfInputs 0 is outside 1\.\.1024/);
   assert.match(errors.matrix, /^RangeError: .*2 output rows, the node 1 outputs/);
   assert.match(errors.meterHz, /^TypeError: .*meterHz must be a finite number Hz, got NaN/);
 });
@@ -180,12 +167,12 @@ test('values at the limits pass both the main thread and the worklet', async () 
     const { createMixerNode } = await import('/npm/dist/index.js');
     const context = new AudioContext();
     await context.resume();
-    const node = await createMixerNode(context, { inputs: 3, outputs: 2 });
+    const node = await createMixerNode(context, { numberOfInputs: 3, numberOfOutputs: 2 });
     const errors = [];
     node.addEventListener('mixererror', (event) => errors.push(event.detail.message));
     node.setMatrix([[16, 0, 16], [0, 16, 0]], 10000);
-    node.setGain(1, 2, 20 * Math.log10(16), 0);
-    node.setGain(0, 0, -Infinity);
+    node.setGainDb(1, 2, 20 * Math.log10(16), 0);
+    node.setGainDb(0, 0, -Infinity);
     node.setRampTime(10000);
     node.playTone({ outputs: [0, 1], frequency: context.sampleRate / 2 - 1, gainDb: 0, durationMs: 60000, fadeMs: 10000 });
     node.stopTone();
@@ -203,9 +190,9 @@ test('what only the worklet knows (its control queue overflowing) still arrives 
     const { createMixerNode } = await import('/npm/dist/index.js');
     // Before rendering starts, no block drains the queue (256 commands) between the messages.
     const context = new OfflineAudioContext(1, 128, 48000);
-    const node = await createMixerNode(context, { inputs: 1, outputs: 1 });
+    const node = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 1 });
     const error = new Promise((resolve) => node.addEventListener('mixererror', (event) => resolve(event.detail.message)));
-    for (let k = 0; k < 300; k++) node.setGain(0, 0, -6);
+    for (let k = 0; k < 300; k++) node.setGainDb(0, 0, -6);
     return error;
   });
   assert.match(message, /^earshot-mixer: gain: control queue full$/);

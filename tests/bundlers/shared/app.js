@@ -2,7 +2,7 @@
 // earshot-mixer writes. Three oscillators mixed into two outputs, a glide, meters and a join tone,
 // each rendered in the page; the raw numbers go to window.result and tests/bundlers/shared/check.mjs
 // judges them, so the five fixtures share one app and one checker.
-import { createMixerNode } from 'earshot-mixer';
+import { createMixerNode, loadMixer, MixerNode } from 'earshot-mixer';
 
 const RATE = 48000;
 const PITCHES = [375, 750, 1500]; // whole periods in every render below, so Goertzel is exact
@@ -37,7 +37,7 @@ function merged(context, node, outputs) {
 /** Level of every source in every output, dB relative to the source. */
 async function levels() {
   const context = new OfflineAudioContext(MATRIX.length, RATE, RATE);
-  const node = await createMixerNode(context, { inputs: PITCHES.length, outputs: MATRIX.length, matrix: MATRIX });
+  const node = await createMixerNode(context, { numberOfInputs: PITCHES.length, numberOfOutputs: MATRIX.length, matrix: MATRIX });
   oscillators(context, node);
   merged(context, node, MATRIX.length);
   const rendered = await context.startRendering();
@@ -48,12 +48,13 @@ async function levels() {
 /** A 10 ms glide from 0 dB to −12 dB half-way through, sent mid-render. */
 async function glide() {
   const context = new OfflineAudioContext(1, RATE / 2, RATE);
-  const node = await createMixerNode(context, { inputs: 1, outputs: 1, matrix: [[1]] });
+  const node = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 1, matrix: [[1]] });
   const oscillator = new OscillatorNode(context, { frequency: 1000 });
   oscillator.connect(new GainNode(context, { gain: 0.4 })).connect(node).connect(context.destination);
   oscillator.start(0);
-  context.suspend(0.125).then(() => {
-    node.setGain(0, 0, -12, 10);
+  context.suspend(0.125).then(async () => {
+    node.setGainDb(0, 0, -12, 10);
+    await node.flush(); // the change has reached the audio thread: render on
     context.resume();
   });
   const samples = (await context.startRendering()).getChannelData(0);
@@ -67,7 +68,10 @@ async function glide() {
 async function meters() {
   const context = new AudioContext({ sampleRate: RATE });
   await context.resume();
-  const node = await createMixerNode(context, { inputs: 2, outputs: 1, matrix: [[1, 1]] });
+  // The Web Audio way this time: load once, then construct synchronously.
+  const module = await loadMixer(context);
+  const node = new MixerNode(context, { module, numberOfInputs: 2, numberOfOutputs: 1, matrix: [[1, 1]] });
+  await node.ready;
   const oscillator = new OscillatorNode(context, { frequency: 375 }); // one period per 128-frame block
   oscillator.connect(new GainNode(context, { gain: 0.5 })).connect(node, 0, 0);
   node.connect(context.destination);
@@ -82,7 +86,7 @@ async function meters() {
 /** A −12 dBFS join tone into output 1 only. */
 async function tone() {
   const context = new OfflineAudioContext(2, RATE / 2, RATE);
-  const node = await createMixerNode(context, { inputs: 1, outputs: 2 });
+  const node = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 2 });
   merged(context, node, 2);
   node.playTone({ outputs: [1], frequency: 1000, durationMs: 100, gainDb: -12 });
   const rendered = await context.startRendering();

@@ -39,10 +39,13 @@ function checkGlide({ amplitude, frequency, rampMs, maxStep, peakBefore, peakAft
 
 function checkMeters({ seconds, amplitude, count, last }) {
   assert.ok(count >= 12 * seconds && count <= 28 * seconds, `${count} meter events in ${seconds} s (20 Hz expected)`);
-  const [talking, silent] = last;
+  const [talking, silent] = last.inputs;
   assert.ok(Math.abs(talking.rms - amplitude / Math.SQRT2) < 0.01, `rms ${talking.rms}`);
   assert.ok(talking.peak <= amplitude + 1e-6 && talking.peak > amplitude * 0.9 && talking.voice, JSON.stringify(talking));
   assert.deepEqual(silent, { rms: 0, peak: 0, voice: false, sanitized: 0 });
+  // The one output hears both: the sine, as it leaves the mixer.
+  assert.equal(last.outputs.length, 1);
+  assert.ok(Math.abs(last.outputs[0].rms - talking.rms) < 1e-3 && last.outputs[0].voice, JSON.stringify(last.outputs[0]));
 }
 
 function checkTone({ outputs, gainDb, peaks }) {
