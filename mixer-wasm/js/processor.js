@@ -17,11 +17,13 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
     this.port.onmessage = (event) => this.control(event.data);
     try {
       this.exports = initSync({ module });
-      this.mixer = new WasmMixer(sampleRate, this.inputCount, this.outputCount, 128);
+      this.meterEvery = meterHz > 0 ? Math.max(1, Math.round(sampleRate / meterHz)) : Infinity;
+      // Outputs are metered only on the blocks that end in a meter event (the same count of frames).
+      const outputMeterFrames = Number.isFinite(this.meterEvery) ? this.meterEvery : 0xffffffff;
+      this.mixer = new WasmMixer(sampleRate, this.inputCount, this.outputCount, 128, outputMeterFrames);
       if (rampMs !== undefined) this.mixer.set_ramp_ms(rampMs);
       // The initial matrix applies without a glide: there is no earlier sound to glide from.
       if (matrix) this.mixer.set_matrix(matrix.outputs, matrix.inputs, matrix.gains, 0, 0);
-      this.meterEvery = meterHz > 0 ? Math.max(1, Math.round(sampleRate / meterHz)) : Infinity;
       this.sinceMeter = 0;
       this.port.postMessage({ type: 'ready' });
     } catch (error) {

@@ -25,6 +25,10 @@ pub struct MixerConfig {
     /// Most matrices scheduled for a later frame at once (4 unless set): each holds a staged copy of
     /// the full matrix, allocated with the mixer.
     pub scheduled_matrices: usize,
+    /// Outputs are metered on the block that completes each this many frames (0, the default: every
+    /// block). A host that reads meters at a rate (the worklet: 20 Hz) sets its interval, so the
+    /// pass over every output is made only when someone reads it.
+    pub output_meter_frames: u32,
 }
 
 /// Largest number of inputs or of outputs.
@@ -45,6 +49,7 @@ impl MixerConfig {
             voice_hangover_ms: 300.0,
             queue_capacity: 256,
             scheduled_matrices: 4,
+            output_meter_frames: 0,
         }
     }
 

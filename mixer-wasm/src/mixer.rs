@@ -56,6 +56,8 @@ pub struct Mixer {
     meters: Vec<Meter>,
     /// Meters of the outputs as they leave the mixer (after the limiter): what each listener hears.
     output_meters: Vec<Meter>,
+    /// Frames rendered since the outputs were last metered (see `MixerConfig::output_meter_frames`).
+    since_output_meter: u32,
     tone: Tone,
 }
 
@@ -81,6 +83,7 @@ impl Mixer {
             clock: 0,
             meters: vec![meter.clone(); config.inputs],
             output_meters: vec![meter; config.outputs],
+            since_output_meter: 0,
             tone: Tone::new(config.sample_rate),
             config,
         })
@@ -130,7 +133,8 @@ impl Mixer {
     }
 
     /// The latest meter readings of all outputs after the limiter (capacity, inactive ones read zero;
-    /// `sanitized` is always 0).
+    /// `sanitized` is always 0), as of the last block that metered them
+    /// (`MixerConfig::output_meter_frames`).
     pub fn output_meters(&self) -> impl ExactSizeIterator<Item = MeterReading> + '_ {
         self.output_meters.iter().map(Meter::reading)
     }
@@ -356,8 +360,14 @@ impl Mixer {
         }
         self.mix_tone(outputs, frames);
         outputs.chunks_exact_mut(frames).take(self.outputs).for_each(limit);
-        for (block, meter) in outputs.chunks_exact(frames).zip(&mut self.output_meters).take(self.outputs) {
-            meter.update(stats(block), 0);
+        self.since_output_meter = self.since_output_meter.saturating_add(frames as u32);
+        if self.since_output_meter >= self.config.output_meter_frames {
+            let elapsed = self.since_output_meter;
+            for (block, meter) in outputs.chunks_exact(frames).zip(&mut self.output_meters).take(self.outputs)
+            {
+                meter.update_after(stats(block), 0, elapsed);
+            }
+            self.since_output_meter = 0;
         }
         self.clock = end;
         Ok(())
@@ -385,6 +395,7 @@ impl Mixer {
     }
 
     /// Adds frames `from..to` of every active cell's input into its output.
+    #[inline(never)]
     fn mix(&mut self, inputs: &[f32], outputs: &mut [f32], frames: usize, from: usize, to: usize) {
         if from >= to {
             return;

@@ -7,9 +7,18 @@
 //! allocates, so memory cannot grow during it. Frames (`at_frame`, `current_frame`) cross as `f64`,
 //! exact to 2^53: a `u64` would arrive as a fresh BigInt on every block, garbage on the audio thread.
 
+use lol_alloc::{AssumeSingleThreaded, FreeListAllocator};
 use wasm_bindgen::prelude::*;
 
 use crate::{Mixer, MixerConfig, MixerError, ToneSpec};
+
+/// The allocator of the mixer's wasm: the mixer allocates only when it is built and when its block
+/// size changes, never while it renders, so a small free-list allocator does; std's dlmalloc is
+/// about 3 KiB of the gzipped wasm, lol_alloc's free list a fraction of that.
+// SAFETY: wasm32-unknown-unknown without the atomics feature (how the mixer is built) has one thread.
+#[global_allocator]
+static ALLOCATOR: AssumeSingleThreaded<FreeListAllocator> =
+    unsafe { AssumeSingleThreaded::new(FreeListAllocator::new()) };
 
 /// Numbers per meter in the meter buffer: RMS, peak, voice (0 or 1), sanitised-sample count. The
 /// buffer holds every input's meter, then every output's (after the limiter).
@@ -35,10 +44,18 @@ pub struct WasmMixer {
 
 #[wasm_bindgen]
 impl WasmMixer {
-    /// A mixer for `inputs` × `outputs` at `sample_rate`, with buffers for blocks of `frames`.
+    /// A mixer for `inputs` × `outputs` at `sample_rate`, with buffers for blocks of `frames`, whose
+    /// outputs are metered once every `output_meter_frames` (the meter events' interval).
     #[wasm_bindgen(constructor)]
-    pub fn new(sample_rate: f32, inputs: usize, outputs: usize, frames: usize) -> Result<WasmMixer, JsValue> {
-        let mixer = Mixer::new(MixerConfig::new(sample_rate, inputs, outputs))?;
+    pub fn new(
+        sample_rate: f32,
+        inputs: usize,
+        outputs: usize,
+        frames: usize,
+        output_meter_frames: u32,
+    ) -> Result<WasmMixer, JsValue> {
+        let config = MixerConfig { output_meter_frames, ..MixerConfig::new(sample_rate, inputs, outputs) };
+        let mixer = Mixer::new(config)?;
         let mut mixer =
             WasmMixer { mixer, frames: 0, inputs: Vec::new(), outputs: Vec::new(), meters: Vec::new() };
         mixer.meters = vec![0.0; (inputs + outputs) * METER_FIELDS];

@@ -228,3 +228,21 @@ fn the_queue_applies_in_order_at_the_next_block_and_refuses_when_full() {
     render(&mut mixer, &[], 1, 1);
     assert_eq!(mixer.gain(0, 0), Some(0.0));
 }
+
+#[test]
+fn outputs_metered_at_an_interval_read_the_latest_block_and_hold_voice_across_it() {
+    let mut config = MixerConfig::new(RATE, 1, 1);
+    config.output_meter_frames = 1024; // metered on every 8th 128-frame block
+    let mut mixer = Mixer::new(config).unwrap();
+    mixer.set_matrix(1, 1, &[1.0], Some(0.0)).unwrap();
+    render(&mut mixer, &[(375.0, 0.5)], 896, 128); // 7 blocks: not metered yet
+    assert_eq!(mixer.output_meters().next().unwrap(), earshot_mixer::MeterReading::default());
+    render(&mut mixer, &[(375.0, 0.5)], 128, 128); // the 8th block completes the interval
+    let talking = mixer.output_meters().next().unwrap();
+    assert!((talking.rms - 0.5 / 2f32.sqrt()).abs() < 0.01 && talking.voice, "{talking:?}");
+    // Silence: the 300 ms (14,400-frame) hangover counts every frame, not only the metered blocks.
+    render(&mut mixer, &[], 14 * 1024, 128);
+    assert!(mixer.output_meters().next().unwrap().voice, "within the hangover");
+    render(&mut mixer, &[], 1024, 128);
+    assert!(!mixer.output_meters().next().unwrap().voice, "hangover over after 15 · 1024 frames");
+}

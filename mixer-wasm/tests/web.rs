@@ -21,7 +21,7 @@ fn view(ptr: *const f32, len: usize) -> Float32Array {
 }
 
 fn mixer() -> WasmMixer {
-    let mut mixer = WasmMixer::new(48_000.0, 3, 2, FRAMES).unwrap();
+    let mut mixer = WasmMixer::new(48_000.0, 3, 2, FRAMES, 0).unwrap();
     mixer.set_matrix(2, 3, &[1.0, 0.5, 0.0, 0.0, 0.0, 0.25], Some(0.0), 0.0).unwrap();
     mixer
 }
@@ -116,14 +116,14 @@ fn refusals_are_js_errors_with_a_reason() {
         message(mixer.play_tone(880.0, 100.0, 0.1, 5.0, &[7]).unwrap_err()),
         "index or size out of range"
     );
-    assert!(WasmMixer::new(48_000.0, 0, 2, FRAMES).is_err());
+    assert!(WasmMixer::new(48_000.0, 0, 2, FRAMES, 0).is_err());
     mixer.play_tone(880.0, 100.0, 0.1, 5.0, &[0, 1]).unwrap();
     assert!(mixer.process(0.0));
 }
 
 #[wasm_bindgen_test]
 fn a_scheduled_gain_after_a_scheduled_matrix_lands_in_wasm_too() {
-    let mut mixer = WasmMixer::new(48_000.0, 1, 1, FRAMES).unwrap();
+    let mut mixer = WasmMixer::new(48_000.0, 1, 1, FRAMES, 0).unwrap();
     mixer.set_matrix(1, 1, &[1.0], Some(0.0), 0.0).unwrap();
     mixer.set_matrix(1, 1, &[0.5], Some(0.0), 1001.0).unwrap();
     mixer.set_gain(0, 0, 0.0, Some(0.0), 24_003.0).unwrap();
