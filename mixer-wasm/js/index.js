@@ -94,19 +94,20 @@ function deprecated(what, instead) {
  * and outputs are mono: `channelCount` 1 and `channelCountMode` 'explicit' (Web Audio downmixes each
  * input by `channelInterpretation`); other values throw NotSupportedError, as ChannelMergerNode does.
  */
-function nodeOptions(method, context, options) {
+function nodeOptions(method, options) {
   if (options.inputs !== undefined || options.outputs !== undefined) deprecated('the options inputs/outputs', 'numberOfInputs/numberOfOutputs');
   const inputs = check.count(method, 'numberOfInputs', options.numberOfInputs ?? options.inputs ?? 3, 1, check.MAX_CHANNELS);
   const outputs = check.count(method, 'numberOfOutputs', options.numberOfOutputs ?? options.outputs ?? 4, 1, check.MAX_CHANNELS);
-  const mono = (name, value, wanted) => {
-    if (value !== undefined && value !== wanted) {
-      throw new DOMException(`earshot-mixer: ${method}: ${name} must be ${JSON.stringify(wanted)} (the mixer's inputs and outputs are mono), got ${JSON.stringify(value)}`, 'NotSupportedError');
-    }
+  const mono = new Array(outputs).fill(1);
+  const refuse = (name, value, wanted) => {
+    const text = `${name} must be ${JSON.stringify(wanted)} (the mixer's inputs and outputs are mono), got ${JSON.stringify(value)}`;
+    throw new DOMException(`earshot-mixer: ${method}: ${text}`, 'NotSupportedError');
   };
-  mono('channelCount', options.channelCount, 1);
-  mono('channelCountMode', options.channelCountMode, 'explicit');
-  if (options.outputChannelCount !== undefined) {
-    mono('outputChannelCount', JSON.stringify(options.outputChannelCount), JSON.stringify(new Array(outputs).fill(1)));
+  if (options.channelCount !== undefined && options.channelCount !== 1) refuse('channelCount', options.channelCount, 1);
+  if (options.channelCountMode !== undefined && options.channelCountMode !== 'explicit') refuse('channelCountMode', options.channelCountMode, 'explicit');
+  const perOutput = options.outputChannelCount;
+  if (perOutput !== undefined && (perOutput?.length !== outputs || !Array.from(perOutput).every((count) => count === 1))) {
+    refuse('outputChannelCount', Array.from(perOutput ?? []), mono);
   }
   const matrix = options.matrix === undefined ? undefined : check.matrix(method, options.matrix, { inputs, outputs });
   const rampMs = check.ramp(method, options.rampMs);
@@ -114,7 +115,7 @@ function nodeOptions(method, context, options) {
   return {
     numberOfInputs: inputs,
     numberOfOutputs: outputs,
-    outputChannelCount: new Array(outputs).fill(1),
+    outputChannelCount: mono,
     channelCount: 1,
     channelCountMode: 'explicit',
     channelInterpretation: options.channelInterpretation ?? 'speakers',
@@ -135,7 +136,7 @@ export class MixerNode extends AudioWorkletNode {
   constructor(context, options = {}) {
     const method = 'new MixerNode()';
     check.open(method, context);
-    const worklet = nodeOptions(method, context, options);
+    const worklet = nodeOptions(method, options);
     if (!(options.module instanceof WebAssembly.Module)) {
       throw new TypeError(`earshot-mixer: ${method}: options.module must be the mixer's WebAssembly.Module: \`const module = await loadMixer(context)\` first`);
     }
@@ -293,7 +294,7 @@ export class MixerNode extends AudioWorkletNode {
 export async function createMixerNode(context, options = {}) {
   const method = 'createMixerNode()';
   check.open(method, context);
-  nodeOptions(method, context, options);
+  nodeOptions(method, options);
   const module = options.module ?? (await loadMixer(context, options));
   if (options.module) await loadProcessor(context, options.processorUrl ?? DEFAULT_PROCESSOR_URL);
   check.open(method, context); // it may have closed while the wasm and the processor loaded
