@@ -1,7 +1,7 @@
 // The app every bundler fixture builds (and the plain page loads as is): what a new user of
-// earshot-mixer writes. Three oscillators mixed into two outputs, a glide, meters and a join tone,
-// each rendered in the page; the raw numbers go to window.result and tests/bundlers/shared/check.mjs
-// judges them, so the five fixtures share one app and one checker.
+// earshot-mixer writes. Three oscillators mixed into two outputs, a glide, a change scheduled to the
+// frame, meters and a join tone, each rendered in the page; the raw numbers go to window.result and
+// tests/bundlers/shared/check.mjs judges them, so the five fixtures share one app and one checker.
 import { createMixerNode, loadMixer, MixerNode } from 'earshot-mixer';
 
 const RATE = 48000;
@@ -64,6 +64,19 @@ async function glide() {
   return { amplitude: 0.4, frequency: 1000, rampMs: 10, maxStep, peakBefore: peak(0, 6000), peakAfter: peak(18000, 24000) };
 }
 
+/** A gain change scheduled on the context clock at frame 1001 (inside a render quantum). */
+async function scheduled() {
+  const context = new OfflineAudioContext(1, 2048, RATE);
+  const node = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 1, matrix: [[1]] });
+  const source = new ConstantSourceNode(context, { offset: 0.5 });
+  source.connect(node).connect(context.destination);
+  source.start(0);
+  node.setGainLinear(0, 0, 0.5, 0, 1001 / RATE);
+  await node.flush(); // the change has reached the audio thread before rendering starts
+  const samples = (await context.startRendering()).getChannelData(0);
+  return { frame: 1001, before: Array.from(samples.subarray(0, 1001)), after: Array.from(samples.subarray(1001)) };
+}
+
 /** One second of meter events in a running context: a talking input and a silent one. */
 async function meters() {
   const context = new AudioContext({ sampleRate: RATE });
@@ -95,7 +108,7 @@ async function tone() {
 }
 
 async function run() {
-  return { levels: await levels(), glide: await glide(), meters: await meters(), tone: await tone() };
+  return { levels: await levels(), glide: await glide(), scheduled: await scheduled(), meters: await meters(), tone: await tone() };
 }
 
 window.result = run().catch((error) => ({ error: String(error?.stack ?? error) }));

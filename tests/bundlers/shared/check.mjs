@@ -8,6 +8,7 @@ export function check(result) {
   assert.equal(result.error, undefined, result.error);
   checkLevels(result.levels);
   checkGlide(result.glide);
+  checkScheduled(result.scheduled);
   checkMeters(result.meters);
   checkTone(result.tone);
 }
@@ -35,6 +36,11 @@ function checkGlide({ amplitude, frequency, rampMs, maxStep, peakBefore, peakAft
   const sineSlope = ((2 * Math.PI * frequency) / 48000) * amplitude;
   const glideSlope = (amplitude - after) / ((rampMs / 1000) * 48000);
   assert.ok(maxStep <= sineSlope + glideSlope + 1e-4, `largest step ${maxStep}, a click-free glide stays under ${sineSlope + glideSlope}`);
+}
+
+function checkScheduled({ frame, before, after }) {
+  assert.ok(before.every((x) => x === 0.5), `unity until frame ${frame}`);
+  assert.ok(after.every((x) => x === 0.25), `half from frame ${frame} exactly (first after: ${after[0]})`);
 }
 
 function checkMeters({ seconds, amplitude, count, last }) {
