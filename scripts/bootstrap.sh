@@ -65,7 +65,7 @@ if [ "$("$EARSHOT_TOOLS/node/bin/node" --version 2>/dev/null)" != "v$NODE_VERSIO
   rm -rf "$tmp"
 fi
 
-# JavaScript tools pinned in package.json (wrangler, binaryen's wasm-opt, playwright-core).
+# JavaScript tools pinned in package.json (wrangler, binaryen's wasm-opt, esbuild, playwright-core).
 # `npm ci` fails here (other platforms' optional workerd packages are missing): npm install it is.
 if [ ! -x node_modules/.bin/wrangler ] || [ package.json -nt node_modules/.package-lock.json ]; then
   say "npm install"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the mixer (mixer-wasm/): native unit, integration and property tests, the wasm
-# API under wasm-bindgen-test in headless Chromium, then the built npm package's worklet and its
-# packed tarball in headless Chromium (node --test). Assumes scripts/bootstrap.sh has run.
+# API under wasm-bindgen-test in headless Chromium, then the built npm package's worklet in headless
+# Chromium (node --test), and the packed tarball installed into one production app per bundler (Vite,
+# webpack, Rollup, esbuild, a plain page) run in Chromium, plus `tsc --strict` over a TypeScript app
+# (tests/bundlers: each fixture installs its pinned bundler from npm itself, into target/bundlers).
+# Assumes scripts/bootstrap.sh has run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
@@ -22,7 +25,10 @@ env -u CHROMEDRIVER GECKODRIVER="$EARSHOT_TOOLS/bin/geckodriver" \
 step "build the npm package (SIMD)"
 bash mixer-wasm/scripts/build.sh
 
-step "browser: the worklet and the packed npm tarball in headless Chromium"
+step "browser: the worklet and the health probe in headless Chromium"
 node --test mixer-wasm/tests/browser/*.test.mjs
+
+step "bundlers: the packed tarball in Vite, webpack, Rollup, esbuild and plain-page apps; tsc --strict"
+node --test tests/bundlers/bundlers.test.mjs
 
 step "all mixer tests passed"

@@ -20,7 +20,7 @@ export function partyKey(party) {
 export class Hub {
   /** Builds the hub on `context` from the agent's `voice` node to the agent's `ears` node. */
   static async create(context, voice, ears) {
-    const mixer = await createMixerNode(context, { inputs: INPUTS, outputs: OUTPUTS });
+    const mixer = await createMixerNode(context, { numberOfInputs: INPUTS, numberOfOutputs: OUTPUTS });
     return new Hub(context, mixer, voice, ears);
   }
 

@@ -106,7 +106,7 @@ export async function openSpokeAudio(toneHz) {
  * ramped, limited, sanitising path as the hub; `ears` is what reaches the speakers.
  */
 async function createSpeaker(context) {
-  const mixer = await createMixerNode(context, { inputs: 1, outputs: 1, matrix: [[1]] });
+  const mixer = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 1, matrix: [[1]] });
   const ears = new GainNode(context);
   mixer.connect(ears).connect(context.destination);
   let playing = null; // { source, stream }
@@ -128,7 +128,7 @@ async function createSpeaker(context) {
     stop,
     /** Listening level in dB (0 = as received). */
     setLevel(db) {
-      mixer.setGain(0, 0, db, 30);
+      mixer.setGainDb(0, 0, db, 30);
     },
   };
 }

@@ -51,7 +51,7 @@ const measured = await page.evaluate(async (cases) => {
     } else if (kind === 'native-gainnodes') {
       rows.forEach((row, o) => row.forEach((gain, i) => sources[i].connect(new GainNode(context, { gain })).connect(merger, 0, o)));
     } else if (kind === 'wasm-simd-worklet') {
-      mixer = await createMixerNode(context, { inputs, outputs, matrix: rows, meterHz: 0, module: simdModule });
+      mixer = await createMixerNode(context, { numberOfInputs: inputs, numberOfOutputs: outputs, matrix: rows, meterHz: 0, module: simdModule });
     } else {
       await context.audioWorklet.addModule('/bench/js-mixer-processor.js');
       mixer = new AudioWorkletNode(context, 'earshot-js-mixer', {

@@ -9,7 +9,9 @@ const FRAMES: usize = 128;
 
 /// µs per block with every cell at gain 0.5 (the multiply path, as a GainNode graph does).
 fn bench(inputs: usize, outputs: usize) -> f64 {
-    let mut mixer = Mixer::new(MixerConfig::new(48_000.0, inputs, outputs)).unwrap();
+    // Outputs metered at 20 Hz, as the worklet meters them (kernel-processor.js does the same).
+    let config = MixerConfig { output_meter_frames: 2400, ..MixerConfig::new(48_000.0, inputs, outputs) };
+    let mut mixer = Mixer::new(config).unwrap();
     mixer.set_matrix(outputs, inputs, &vec![0.5; inputs * outputs], Some(0.0)).unwrap();
     let source: Vec<f32> = (0..inputs * FRAMES)
         .map(|k| 0.02 * ((k % FRAMES) as f32 * 0.05 * (1 + k / FRAMES) as f32).sin())

@@ -1,6 +1,6 @@
 // Types for earshot-mixer's call health helper (health.js).
 
-import type { MeterReading } from './index.js';
+import type { MeterDetail, MeterReading } from './index.js';
 
 export interface HealthProbeOptions {
   /** Inputs the levels cover (the hub's mixer inputs; 2–1024). Default 6. Agent is input 0, customer 1. */
@@ -39,7 +39,7 @@ export interface HealthProbe {
    * `performance.now()`). Returns the sample this reading completed, or null. Throws on a raw layout
    * whose length is not a multiple of 4; NaN or negative readings count as silence.
    */
-  push(meters: MeterReading[] | Float32Array | number[], nowMs?: number): HealthSample | null;
+  push(meters: MeterDetail | MeterReading[] | Float32Array | number[], nowMs?: number): HealthSample | null;
   /** Each input's loudest level since the previous call, dBFS (-90 is silence). */
   levels(): number[];
   /** Releases the probe's wasm memory. */

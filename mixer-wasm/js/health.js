@@ -19,9 +19,11 @@ export async function createHealthProbe({ inputs = 6, windowMs = 1000, wasmUrl }
   const probe = new HealthProbe(windowMs, inputs);
   let fields = new Float32Array(probe.inputs * METER_FIELDS);
 
-  // The mixer's event detail ({rms, peak, voice, sanitized} per input) into its raw layout, in one
-  // reused array: meter events come 20 times a second.
-  function raw(meters) {
+  // The mixer's event detail ({ inputs, outputs }, each {rms, peak, voice, sanitized} per channel;
+  // the probe reads the inputs) into its raw layout, in one reused array: meter events come 20 times
+  // a second. A bare array of input readings (earshot-mixer 0.1's detail) works too.
+  function raw(detail) {
+    const meters = Array.isArray(detail?.inputs) ? detail.inputs : detail;
     if (ArrayBuffer.isView(meters)) return meters;
     if (!Array.isArray(meters)) throw new TypeError('earshot-health: push() takes a meter event detail or a Float32Array');
     if (typeof meters[0] === 'number' || meters.length === 0) return Float32Array.from(meters);

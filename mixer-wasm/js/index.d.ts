@@ -1,21 +1,40 @@
 // Types for earshot-mixer's main-thread helper (index.js).
 
-/** Rows are outputs (listeners), columns inputs (sources): linear gains, as earshot-policy's GainMatrix. */
+/** Rows are outputs (listeners), columns inputs (sources): linear gains 0..16, as earshot-policy's GainMatrix. */
 export type Matrix = number[][] | { gains: number[][] };
 
-export interface MixerOptions {
-  /** Mono inputs (capacity). Default 3. */
+/**
+ * Options of `new MixerNode()` and `createMixerNode()`: the mixer's own, and the AudioNodeOptions that
+ * mean something for a mixer of mono inputs and outputs.
+ */
+export interface MixerNodeOptions {
+  /** Mono inputs (capacity), 1..1024. Default 3. */
+  numberOfInputs?: number;
+  /** Mono outputs (capacity), 1..1024. Default 4. */
+  numberOfOutputs?: number;
+  /** @deprecated since 0.2: numberOfInputs. */
   inputs?: number;
-  /** Mono outputs (capacity). Default 4. */
+  /** @deprecated since 0.2: numberOfOutputs. */
   outputs?: number;
-  /** Initial matrix, applied from the first frame without a glide. Default: all muted. */
+  /** How Web Audio downmixes each input to mono. Default 'speakers'. */
+  channelInterpretation?: ChannelInterpretation;
+  /** Always 1 (anything else throws NotSupportedError). */
+  channelCount?: 1;
+  /** Always 'explicit' (anything else throws NotSupportedError). */
+  channelCountMode?: 'explicit';
+  /** Always one channel per output. */
+  outputChannelCount?: number[];
+  /** Initial matrix, applied from the first frame without a glide; its size is the active size. Default: all muted. */
   matrix?: Matrix;
-  /** Default glide time of gain changes in ms. Default 10. */
+  /** Default glide time of gain changes in ms, 0..10000. Default 10. */
   rampMs?: number;
-  /** Rate of `meter` events. Default 20; 0 turns them off. */
+  /** Rate of `meter` events, 0..1000. Default 20; 0 turns them off. */
   meterHz?: number;
-  /** An already compiled mixer module (skips fetching wasmUrl). */
+  /** The compiled mixer (from loadMixer or compileMixer). Required by the constructor. */
   module?: WebAssembly.Module;
+}
+
+export interface CreateMixerNodeOptions extends MixerNodeOptions {
   /** Where earshot_mixer_bg.wasm is served. Default: beside index.js. */
   wasmUrl?: string | URL;
   /** Where processor.js is served. Default: beside index.js. */
@@ -29,34 +48,58 @@ export interface MeterReading {
   peak: number;
   /** Voice activity with a 300 ms hangover. */
   voice: boolean;
-  /** Samples replaced by sanitising (NaN, ±Inf, denormals) since the start. */
+  /** Samples replaced by sanitising (NaN, ±Inf, denormals) since the start; always 0 for outputs. */
   sanitized: number;
 }
 
+/** A `meter` event's detail: one reading per input, and one per output after the limiter. */
+export interface MeterDetail {
+  inputs: MeterReading[];
+  outputs: MeterReading[];
+}
+
 export interface ToneOptions {
-  /** Outputs that hear the tone (indices below 64). */
+  /** Outputs that hear the tone (active, below 64). */
   outputs: number[];
-  /** Hz. Default 880. */
+  /** Hz, below half the sample rate. Default 880. */
   frequency?: number;
-  /** Total length in ms, fades included. Default 150. */
+  /** Total length in ms, fades included, 0..60000. Default 150. */
   durationMs?: number;
-  /** Peak level in dBFS. Default -18. */
+  /** Peak level in dBFS, at most 0. Default -18. */
   gainDb?: number;
   /** Fade-in and fade-out length in ms. Default 5. */
   fadeMs?: number;
 }
 
 export interface MixerNodeEventMap extends AudioWorkletNodeEventMap {
-  meter: CustomEvent<MeterReading[]>;
+  meter: CustomEvent<MeterDetail>;
   mixererror: CustomEvent<Error>;
 }
 
+/**
+ * The mixer's AudioWorkletNode. Methods throw TypeError or RangeError for arguments the worklet would
+ * refuse, and InvalidStateError (a DOMException) once the context is closed. `when` is context time in
+ * seconds (as `context.currentTime`); a change is applied at exactly that frame, or as soon as
+ * possible when it is omitted or past.
+ */
 export declare class MixerNode extends AudioWorkletNode {
+  /** Needs `options.module` from `await loadMixer(context)`; throws like the methods do. */
+  constructor(context: BaseAudioContext, options: MixerNodeOptions & { module: WebAssembly.Module });
   /** Resolves once the processor has started its wasm mixer. */
   readonly ready: Promise<MixerNode>;
-  setMatrix(matrix: Matrix, rampMs?: number): void;
-  /** Gain in dB (-Infinity mutes). */
-  setGain(output: number, input: number, db: number, rampMs?: number): void;
+  /** Replaces the matrix (linear gains); its size becomes the active size. */
+  setMatrix(matrix: Matrix, rampMs?: number, when?: number): void;
+  /** One cell's gain in dB (-Infinity mutes, at most +24.08). */
+  setGainDb(output: number, input: number, db: number, rampMs?: number, when?: number): void;
+  /** One cell's linear gain (0 mutes, 1 is unity, at most 16). */
+  setGainLinear(output: number, input: number, gain: number, rampMs?: number, when?: number): void;
+  /** @deprecated since 0.2: setGainDb (same arguments). */
+  setGain(output: number, input: number, db: number, rampMs?: number, when?: number): void;
+  /**
+   * Resolves once the processor has taken in every change sent before. With an OfflineAudioContext,
+   * await it before `startRendering()` or `resume()`: messages reach the audio thread asynchronously.
+   */
+  flush(): Promise<void>;
   setRampTime(rampMs: number): void;
   playTone(options: ToneOptions): void;
   stopTone(): void;
@@ -67,11 +110,21 @@ export declare class MixerNode extends AudioWorkletNode {
     options?: boolean | AddEventListenerOptions,
   ): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof MixerNodeEventMap>(
+    type: K,
+    listener: (this: MixerNode, event: MixerNodeEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
-/** Creates a ready mixer node on `context`. */
-export declare function createMixerNode(context: BaseAudioContext, options?: MixerOptions): Promise<MixerNode>;
+/** Compiles the wasm and loads the processor into `context` (each once); resolves with the module for `new MixerNode`. */
+export declare function loadMixer(context: BaseAudioContext, options?: { wasmUrl?: string | URL; processorUrl?: string | URL }): Promise<WebAssembly.Module>;
+/** Creates a ready mixer node on `context` (loadMixer, then the constructor, then `ready`). */
+export declare function createMixerNode(context: BaseAudioContext, options?: CreateMixerNodeOptions): Promise<MixerNode>;
 /** Compiles (once per URL) the mixer's wasm module. */
 export declare function compileMixer(wasmUrl?: string | URL): Promise<WebAssembly.Module>;
-/** Linear gain of a level in dB. */
+/** Linear gain of a level in dB (-Infinity, or -120 dB and below, is 0). */
 export declare function dbToGain(db: number): number;
+/** @deprecated since 0.2: CreateMixerNodeOptions. */
+export type MixerOptions = CreateMixerNodeOptions;

@@ -6,7 +6,7 @@ import './text-polyfill.js'; // before the glue: it constructs a TextDecoder at 
 import { initSync, WasmMixer } from './earshot_mixer.js';
 
 const PROCESSOR_NAME = 'earshot-mixer';
-const METER_FIELDS = 4; // rms, peak, voice, sanitized (see src/wasm.rs)
+const METER_FIELDS = 4; // rms, peak, voice, sanitized per input, then per output (see src/wasm.rs)
 
 class EarshotMixerProcessor extends AudioWorkletProcessor {
   constructor(options) {
@@ -17,11 +17,13 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
     this.port.onmessage = (event) => this.control(event.data);
     try {
       this.exports = initSync({ module });
-      this.mixer = new WasmMixer(sampleRate, this.inputCount, this.outputCount, 128);
+      this.meterEvery = meterHz > 0 ? Math.max(1, Math.round(sampleRate / meterHz)) : Infinity;
+      // Outputs are metered only on the blocks that end in a meter event (the same count of frames).
+      const outputMeterFrames = Number.isFinite(this.meterEvery) ? this.meterEvery : 0xffffffff;
+      this.mixer = new WasmMixer(sampleRate, this.inputCount, this.outputCount, 128, outputMeterFrames);
       if (rampMs !== undefined) this.mixer.set_ramp_ms(rampMs);
       // The initial matrix applies without a glide: there is no earlier sound to glide from.
-      if (matrix) this.mixer.set_matrix(matrix.outputs, matrix.inputs, matrix.gains, 0);
-      this.meterEvery = meterHz > 0 ? Math.max(1, Math.round(sampleRate / meterHz)) : Infinity;
+      if (matrix) this.mixer.set_matrix(matrix.outputs, matrix.inputs, matrix.gains, 0, 0);
       this.sinceMeter = 0;
       this.port.postMessage({ type: 'ready' });
     } catch (error) {
@@ -31,14 +33,17 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
   }
 
   control(message) {
+    // Everything sent before it has been taken in: say so (MixerNode.flush), even for a failed mixer.
+    if (message.type === 'flush') return this.port.postMessage({ type: 'flushed', id: message.id });
     const mixer = this.mixer;
     if (!mixer) return;
     try {
       switch (message.type) {
+        // `atFrame` is on currentFrame's clock (0: now); the mixer applies it at exactly that frame.
         case 'matrix':
-          return mixer.set_matrix(message.outputs, message.inputs, message.gains, message.rampMs);
+          return mixer.set_matrix(message.outputs, message.inputs, message.gains, message.rampMs, message.atFrame ?? 0);
         case 'gain':
-          return mixer.set_gain(message.output, message.input, message.gain, message.rampMs);
+          return mixer.set_gain(message.output, message.input, message.gain, message.rampMs, message.atFrame ?? 0);
         case 'ramp':
           return mixer.set_ramp_ms(message.rampMs);
         case 'tone':
@@ -66,7 +71,7 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
       this.buffer = buffer;
       this.input = new Float32Array(buffer, this.mixer.input_ptr(), this.inputCount * frames);
       this.output = new Float32Array(buffer, this.mixer.output_ptr(), this.outputCount * frames);
-      this.meters = new Float32Array(buffer, this.mixer.meter_ptr(), this.inputCount * METER_FIELDS);
+      this.meters = new Float32Array(buffer, this.mixer.meter_ptr(), (this.inputCount + this.outputCount) * METER_FIELDS);
       // One view per output, made here rather than per block: no garbage on the audio thread.
       this.outputViews = Array.from({ length: this.outputCount }, (_, o) => this.output.subarray(o * frames, (o + 1) * frames));
     }
@@ -81,7 +86,7 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
       if (channel) this.input.set(channel, i * frames);
       else this.input.fill(0, i * frames, (i + 1) * frames);
     }
-    if (!this.mixer.process()) return true; // cannot happen after views(); Web Audio's outputs stay silent
+    if (!this.mixer.process(currentFrame)) return true; // cannot happen after views(); Web Audio's outputs stay silent
     for (let o = 0; o < this.outputCount; o++) outputs[o][0].set(this.outputViews[o]);
     this.sinceMeter += frames;
     if (this.sinceMeter >= this.meterEvery) {

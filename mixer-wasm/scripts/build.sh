@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the earshot-mixer npm package into mixer-wasm/npm/dist: the mixer as wasm (SIMD unless
-# --scalar), its wasm-bindgen glue for the web, the worklet processor and the main-thread helper; and
+# --scalar), the worklet processor (one self-contained module with the wasm-bindgen glue inside) and
+# the main-thread helper; and
 # the call health probe (earshot-health with its `wasm` feature) with its glue and helper (health.js).
 #   mixer-wasm/scripts/build.sh [--scalar] [--out DIR]
 # SIMD is switched on here, through RUSTFLAGS and a target dir of its own, so no other crate's wasm
@@ -47,6 +48,23 @@ cargo rustc --quiet --release --lib -p earshot-health --features wasm --crate-ty
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/earshot_health_bg.wasm" -o "$out/earshot_health_bg.wasm"
 
-cp mixer-wasm/js/*.js mixer-wasm/js/*.d.ts "$out/"
+# The worklet processor ships as ONE self-contained ES module (text polyfill, then the wasm-bindgen
+# glue, then the processor, no imports left), so an app's bundler only has to copy the file that
+# `new URL('./processor.js', import.meta.url)` names: bundlers treat that URL as an asset and never
+# follow its imports (Vite copied processor.js alone and the worklet failed to load). esbuild (the
+# version wrangler pins, pinned in the root package.json too) keeps ES module evaluation order, so the
+# polyfill still runs before the glue constructs its TextDecoder.
+stage="$target_dir/processor-src"
+rm -rf "$stage" && mkdir -p "$stage"
+cp mixer-wasm/js/processor.js mixer-wasm/js/text-polyfill.js "$out/earshot_mixer.js" "$stage/"
+"$ESBUILD_BIN" "$stage/processor.js" --bundle --format=esm --target=es2022 --legal-comments=none \
+  --log-level=warning --outfile="$out/processor.js"
+if grep -qE '^\s*import[ {*"]|^\s*export .* from ' "$out/processor.js"; then
+  echo "build: $out/processor.js still imports something" >&2
+  exit 1
+fi
+# earshot_mixer.js stays in dist for the kernel benchmark (bench/kernel-processor.js); the package
+# does not ship it (see npm/package.json "files").
+cp mixer-wasm/js/index.js mixer-wasm/js/checks.js mixer-wasm/js/health.js mixer-wasm/js/*.d.ts "$out/"
 echo "built $out ($variant): $(gzip -9c "$out/earshot_mixer_bg.wasm" | wc -c) bytes of mixer wasm gzipped," \
   "$(gzip -9c "$out/earshot_health_bg.wasm" | wc -c) bytes of health wasm gzipped"

@@ -19,8 +19,16 @@ pub struct MixerConfig {
     pub voice_threshold: f32,
     /// How long the voice flag holds after the level drops, in milliseconds (300 unless set).
     pub voice_hangover_ms: f32,
-    /// Most control messages queued between two blocks (256 unless set).
+    /// Most control messages queued between two blocks, and most changes scheduled for a later
+    /// frame at once (256 unless set).
     pub queue_capacity: usize,
+    /// Most matrices scheduled for a later frame at once (4 unless set): each holds a staged copy of
+    /// the full matrix, allocated with the mixer.
+    pub scheduled_matrices: usize,
+    /// Outputs are metered on the block that completes each this many frames (0, the default: every
+    /// block). A host that reads meters at a rate (the worklet: 20 Hz) sets its interval, so the
+    /// pass over every output is made only when someone reads it.
+    pub output_meter_frames: u32,
 }
 
 /// Largest number of inputs or of outputs.
@@ -40,6 +48,8 @@ impl MixerConfig {
 
             voice_hangover_ms: 300.0,
             queue_capacity: 256,
+            scheduled_matrices: 4,
+            output_meter_frames: 0,
         }
     }
 
@@ -51,7 +61,8 @@ impl MixerConfig {
         check((0.0..=MAX_RAMP_MS).contains(&self.ramp_ms), "ramp_ms must be 0..=10000")?;
         check((0.0..=1.0).contains(&self.voice_threshold), "voice_threshold must be 0..=1")?;
         check((0.0..=60_000.0).contains(&self.voice_hangover_ms), "voice_hangover_ms must be 0..=60000")?;
-        check((1..=65_536).contains(&self.queue_capacity), "queue_capacity must be 1..=65536")
+        check((1..=65_536).contains(&self.queue_capacity), "queue_capacity must be 1..=65536")?;
+        check(self.scheduled_matrices <= 64, "scheduled_matrices must be 0..=64")
     }
 
     /// Milliseconds as a whole number of frames at this sample rate.

@@ -15,6 +15,8 @@ pub enum MixerError {
     MatrixSize { expected: usize, actual: usize },
     /// Too many control messages queued since the last block.
     QueueFull,
+    /// Too many changes (or matrices) scheduled for later frames at once.
+    ScheduleFull,
     /// `process` got a buffer shorter than capacity × frames.
     BufferTooShort { expected: usize, actual: usize },
 }
@@ -27,6 +29,7 @@ impl MixerError {
             MixerError::OutOfRange { .. } => "index or size out of range",
             MixerError::MatrixSize { .. } => "matrix gain count is not outputs × inputs",
             MixerError::QueueFull => "control queue full",
+            MixerError::ScheduleFull => "too many changes scheduled",
             MixerError::BufferTooShort { .. } => "buffer shorter than capacity × frames",
         }
     }
@@ -44,6 +47,7 @@ impl fmt::Display for MixerError {
                 write!(f, "matrix has {actual} gains, expected outputs × inputs = {expected}")
             }
             MixerError::QueueFull => write!(f, "control queue full"),
+            MixerError::ScheduleFull => write!(f, "too many changes scheduled for later frames"),
             MixerError::BufferTooShort { expected, actual } => {
                 write!(f, "buffer holds {actual} samples, expected {expected}")
             }

@@ -8,7 +8,9 @@
 //! denormals replaced and counted) and metered (RMS, peak, voice activity); every active output is
 //! the sum of its inputs times their gains, each gain gliding linearly to its target (10 ms by
 //! default); the tone is added to its outputs; each output passes a soft limiter that is transparent
-//! below −6 dBFS (curve in [`limiter`]).
+//! below −6 dBFS (curve in [`limiter`]) and is metered as it leaves. A matrix or gain change may name
+//! the frame it is due at (`set_matrix_at`, `set_gain_at`): the block is then rendered in spans and
+//! the change lands on exactly that frame.
 //!
 //! ```
 //! use earshot_mixer::{Mixer, MixerConfig};

@@ -45,12 +45,19 @@ impl Meter {
     /// Takes in one sanitised block as [`crate::sanitize::sanitize`] measured it; `sanitized` is how
     /// many of its samples were replaced.
     pub fn update(&mut self, block: BlockStats, sanitized: u32) {
+        self.update_after(block, sanitized, block.frames as u32);
+    }
+
+    /// [`Meter::update`] for a meter read only every `elapsed` frames: the block is the latest one,
+    /// and the voice flag's hangover counts down all the frames since the previous reading.
+    #[inline(never)] // called for inputs and outputs: one copy in the wasm
+    pub fn update_after(&mut self, block: BlockStats, sanitized: u32, elapsed: u32) {
         let frames = block.frames;
         let rms = if frames == 0 { f32::EQUILIBRIUM } else { (block.sum_of_squares / frames as f32).sqrt() };
         self.hangover_left = if rms >= self.threshold {
             self.hangover_frames
         } else {
-            self.hangover_left.saturating_sub(frames as u32)
+            self.hangover_left.saturating_sub(elapsed)
         };
         self.reading = MeterReading {
             rms,

@@ -1,8 +1,10 @@
 //! The mixer: an N × M matrix of ramped gains with sanitising, meters, a tone and limiters.
 //!
 //! Control methods (`set_matrix`, `set_gain`, `play_tone`, …) only validate and queue; `process`
-//! applies the queue at the start of the block and renders it. `process` never allocates, locks or
-//! panics: every buffer it touches was allocated by `new`, and it walks slices with iterators.
+//! applies the queue at the start of the block and renders it. A matrix or gain change may name the
+//! frame it is due at (`set_matrix_at`, `set_gain_at`): `process` then renders the block in spans and
+//! applies the change at exactly that frame. `process` never allocates, locks or panics: every buffer
+//! it touches was allocated by `new`, and it walks slices with iterators.
 //!
 //! Audio is planar: channel `c` of a buffer is `buffer[c * frames..(c + 1) * frames]`, for the full
 //! capacity, whatever the active size (inactive outputs are written as silence).
@@ -10,8 +12,9 @@
 use dasp::Sample;
 
 use crate::config::{MixerConfig, MAX_RAMP_MS};
-use crate::control::{Command, ControlQueue};
+use crate::control::{Command, ControlQueue, Schedule, Timed};
 use crate::db::db_to_gain;
+use crate::lanes::stats;
 use crate::limiter::limit;
 use crate::meter::{Meter, MeterReading};
 use crate::ramp::{mix_row, Ramp};
@@ -38,12 +41,23 @@ pub struct Mixer {
     queued_outputs: usize,
     /// `cells[o * config.inputs + i]`: gain of input `i` in output `o`.
     cells: Vec<Ramp>,
-    /// The matrix `SetMatrix` applies, same layout as `cells`, and its size.
+    /// Matrices `SetMatrix` applies, each laid out as `cells`: slot 0 for changes due now (a later
+    /// one overwrites it), then one slot per scheduled matrix in flight.
     staged: Vec<f32>,
-    staged_size: (usize, usize),
+    staged_sizes: Vec<(usize, usize)>,
+    slot_free: Vec<bool>,
     ramp_frames: u32,
     queue: ControlQueue,
+    schedule: Schedule,
+    /// Commands with a frame of their own sent and not yet applied (the schedule's reserved room).
+    scheduled: usize,
+    /// Frame the next block starts at.
+    clock: u64,
     meters: Vec<Meter>,
+    /// Meters of the outputs as they leave the mixer (after the limiter): what each listener hears.
+    output_meters: Vec<Meter>,
+    /// Frames rendered since the outputs were last metered (see `MixerConfig::output_meter_frames`).
+    since_output_meter: u32,
     tone: Tone,
 }
 
@@ -59,11 +73,17 @@ impl Mixer {
             queued_inputs: config.inputs,
             queued_outputs: config.outputs,
             cells: vec![Ramp::MUTED; cells],
-            staged: vec![0.0; cells],
-            staged_size: (config.outputs, config.inputs),
+            staged: vec![0.0; cells * (1 + config.scheduled_matrices)],
+            staged_sizes: vec![(config.outputs, config.inputs); 1 + config.scheduled_matrices],
+            slot_free: vec![true; 1 + config.scheduled_matrices],
             ramp_frames: config.frames(config.ramp_ms),
             queue: ControlQueue::new(config.queue_capacity),
-            meters: vec![meter; config.inputs],
+            schedule: Schedule::new(config.queue_capacity),
+            scheduled: 0,
+            clock: 0,
+            meters: vec![meter.clone(); config.inputs],
+            output_meters: vec![meter; config.outputs],
+            since_output_meter: 0,
             tone: Tone::new(config.sample_rate),
             config,
         })
@@ -112,6 +132,24 @@ impl Mixer {
         self.meters.iter().map(Meter::reading)
     }
 
+    /// The latest meter readings of all outputs after the limiter (capacity, inactive ones read zero;
+    /// `sanitized` is always 0), as of the last block that metered them
+    /// (`MixerConfig::output_meter_frames`).
+    pub fn output_meters(&self) -> impl ExactSizeIterator<Item = MeterReading> + '_ {
+        self.output_meters.iter().map(Meter::reading)
+    }
+
+    /// The frame the next block starts at: frames rendered since the start, or as last set.
+    pub fn clock(&self) -> u64 {
+        self.clock
+    }
+
+    /// Sets the frame the next block starts at, for a host with a clock of its own (an AudioWorklet's
+    /// `currentFrame`), so frames given to `set_matrix_at` and `set_gain_at` are on that clock.
+    pub fn set_clock(&mut self, frame: u64) {
+        self.clock = frame;
+    }
+
     // ----- control side: validate, stage, queue -----
 
     /// Replaces the whole matrix: `gains[o * inputs + i]` is the linear gain of input `i` in output
@@ -124,6 +162,21 @@ impl Mixer {
         gains: &[f32],
         ramp_ms: Option<f32>,
     ) -> Result<(), MixerError> {
+        self.set_matrix_at(outputs, inputs, gains, ramp_ms, 0)
+    }
+
+    /// [`Mixer::set_matrix`] applied at frame `at` of the mixer's clock (see [`Mixer::clock`]); a
+    /// frame already rendered means the next block's start. At most `scheduled_matrices` (config)
+    /// scheduled matrices can wait at once. Indices of later calls are checked against this
+    /// matrix's size at once, in the order of the calls.
+    pub fn set_matrix_at(
+        &mut self,
+        outputs: usize,
+        inputs: usize,
+        gains: &[f32],
+        ramp_ms: Option<f32>,
+        at: u64,
+    ) -> Result<(), MixerError> {
         self.check_size(inputs, outputs)?;
         let expected = outputs * inputs;
         if gains.len() != expected {
@@ -131,14 +184,25 @@ impl Mixer {
         }
         gains.iter().try_for_each(|&gain| check_gain(gain))?;
         let ramp_frames = self.ramp(ramp_ms)?;
-        self.has_room()?;
+        self.has_room(at)?;
+        let slot = if at == 0 {
+            0
+        } else {
+            let free = self.slot_free.iter().skip(1).position(|&free| free);
+            free.map(|slot| slot + 1).ok_or(MixerError::ScheduleFull)?
+        };
         let stride = self.config.inputs;
-        for (staged, row) in self.staged.chunks_exact_mut(stride).zip(gains.chunks(inputs.max(1))) {
+        let cells = stride * self.config.outputs;
+        let staged = self.staged.chunks_exact_mut(cells).nth(slot).unwrap_or_default();
+        for (staged, row) in staged.chunks_exact_mut(stride).zip(gains.chunks(inputs.max(1))) {
             staged[..row.len()].copy_from_slice(row);
         }
-        self.staged_size = (outputs, inputs);
+        // `get_mut`, not indexing: a bounds-check panic would pull `core::fmt` into the wasm.
+        if let (Some(size), Some(free)) = (self.staged_sizes.get_mut(slot), self.slot_free.get_mut(slot)) {
+            (*size, *free) = ((outputs, inputs), slot == 0);
+        }
         (self.queued_outputs, self.queued_inputs) = (outputs, inputs);
-        self.queue.push(Command::SetMatrix { ramp_frames })
+        self.push(Timed { at, command: Command::SetMatrix { slot, ramp_frames } })
     }
 
     /// Glides one cell to a linear `gain` over `ramp_ms` (default ramp if `None`).
@@ -149,11 +213,25 @@ impl Mixer {
         gain: f32,
         ramp_ms: Option<f32>,
     ) -> Result<(), MixerError> {
+        self.set_gain_at(output, input, gain, ramp_ms, 0)
+    }
+
+    /// [`Mixer::set_gain`] starting at frame `at` of the mixer's clock (the glide's first step lands
+    /// on that frame; with no ramp the new gain does).
+    pub fn set_gain_at(
+        &mut self,
+        output: usize,
+        input: usize,
+        gain: f32,
+        ramp_ms: Option<f32>,
+        at: u64,
+    ) -> Result<(), MixerError> {
         check_index("output", output, self.queued_outputs)?;
         check_index("input", input, self.queued_inputs)?;
         check_gain(gain)?;
         let ramp_frames = self.ramp(ramp_ms)?;
-        self.queue.push(Command::SetGain { output, input, gain, ramp_frames })
+        self.has_room(at)?;
+        self.push(Timed { at, command: Command::SetGain { output, input, gain, ramp_frames } })
     }
 
     /// [`Mixer::set_gain`] with the gain in dB (`MUTE_DB` or less, or `-inf`, mutes).
@@ -173,7 +251,7 @@ impl Mixer {
     /// Changes the default glide time of later gain changes.
     pub fn set_ramp_ms(&mut self, ramp_ms: f32) -> Result<(), MixerError> {
         let frames = self.ramp(Some(ramp_ms))?.unwrap_or(self.ramp_frames);
-        self.queue.push(Command::SetRamp { frames })
+        self.push(Timed::now(Command::SetRamp { frames }))
     }
 
     /// Plays a tone into `outputs` (indices below [`MAX_TONE_OUTPUTS`]).
@@ -193,19 +271,19 @@ impl Mixer {
             check_index("tone output", output, limit)?;
             route |= 1 << output;
         }
-        self.queue.push(Command::PlayTone { spec, outputs: route })
+        self.push(Timed::now(Command::PlayTone { spec, outputs: route }))
     }
 
     /// Fades the tone out.
     pub fn stop_tone(&mut self) -> Result<(), MixerError> {
-        self.queue.push(Command::StopTone)
+        self.push(Timed::now(Command::StopTone))
     }
 
     /// Changes the active size. Cells that leave it are muted at once (ramp removed inputs to 0
     /// first if they may still sound); cells that enter it start muted.
     pub fn resize(&mut self, inputs: usize, outputs: usize) -> Result<(), MixerError> {
         self.check_size(inputs, outputs)?;
-        self.queue.push(Command::Resize { inputs, outputs })?;
+        self.push(Timed::now(Command::Resize { inputs, outputs }))?;
         (self.queued_outputs, self.queued_inputs) = (outputs, inputs);
         Ok(())
     }
@@ -223,28 +301,39 @@ impl Mixer {
         }
     }
 
-    fn has_room(&self) -> Result<(), MixerError> {
-        if self.queue.has_room() {
-            Ok(())
-        } else {
+    /// Whether a command due at `at` fits in the queue and, if it names a frame, in the schedule.
+    fn has_room(&self, at: u64) -> Result<(), MixerError> {
+        if !self.queue.has_room() {
             Err(MixerError::QueueFull)
+        } else if at > 0 && self.scheduled >= self.config.queue_capacity {
+            Err(MixerError::ScheduleFull)
+        } else {
+            Ok(())
         }
+    }
+
+    fn push(&mut self, timed: Timed) -> Result<(), MixerError> {
+        self.queue.push(timed)?;
+        if timed.at > 0 {
+            self.scheduled += 1;
+        }
+        Ok(())
     }
 
     // ----- render side -----
 
     /// Applies queued control messages, then mixes one block of `frames` frames from `inputs` into
-    /// `outputs` (planar, capacity × frames each). Inputs are sanitised in place. Any `frames` works;
-    /// short buffers are refused without touching anything.
+    /// `outputs` (planar, capacity × frames each), applying scheduled changes at their frames and
+    /// advancing the clock by `frames`. Inputs are sanitised in place. Any `frames` works; short
+    /// buffers are refused without touching anything.
     pub fn process(
         &mut self,
         inputs: &mut [f32],
         outputs: &mut [f32],
         frames: usize,
     ) -> Result<(), MixerError> {
-        while let Some(command) = self.queue.pop() {
-            self.apply(command);
-        }
+        let start = self.clock;
+        self.drain(start);
         let inputs = take_channels(inputs, self.config.inputs, frames)?;
         let outputs = take_channels(outputs, self.config.outputs, frames)?;
         if frames == 0 {
@@ -254,17 +343,69 @@ impl Mixer {
             let (stats, replaced) = sanitize(block);
             meter.update(stats, replaced);
         }
-        let rows = self.cells.chunks_exact_mut(self.config.inputs);
-        for (o, (out, row)) in outputs.chunks_exact_mut(frames).zip(rows).enumerate() {
-            out.fill(f32::EQUILIBRIUM);
-            if o < self.outputs {
-                let active = row.get_mut(..self.inputs).unwrap_or_default();
-                mix_row(active, inputs.chunks_exact(frames), out);
+        outputs.fill(f32::EQUILIBRIUM);
+        // Render up to each scheduled frame inside the block, apply what is due there, go on.
+        let end = start.saturating_add(frames as u64);
+        let mut from = 0;
+        loop {
+            let due = self.schedule.next_at().filter(|&at| at < end);
+            let to = due.map_or(frames, |at| (at.saturating_sub(start) as usize).clamp(from, frames));
+            self.mix(inputs, outputs, frames, from, to);
+            let Some(at) = due else { break };
+            while let Some(command) = self.schedule.pop_due(at) {
+                self.scheduled = self.scheduled.saturating_sub(1);
+                self.apply(command);
             }
+            from = to;
         }
         self.mix_tone(outputs, frames);
         outputs.chunks_exact_mut(frames).take(self.outputs).for_each(limit);
+        self.since_output_meter = self.since_output_meter.saturating_add(frames as u32);
+        if self.since_output_meter >= self.config.output_meter_frames {
+            let elapsed = self.since_output_meter;
+            for (block, meter) in outputs.chunks_exact(frames).zip(&mut self.output_meters).take(self.outputs)
+            {
+                meter.update_after(stats(block), 0, elapsed);
+            }
+            self.since_output_meter = 0;
+        }
+        self.clock = end;
         Ok(())
+    }
+
+    /// Applies what was sent for now (or for a frame already past) and files the rest by frame.
+    fn drain(&mut self, start: u64) {
+        while let Some(timed) = self.queue.pop() {
+            if timed.at > start {
+                // Cannot fail: `has_room` reserved a place for every scheduled command in flight.
+                if self.schedule.insert(timed).is_err() {
+                    self.scheduled = self.scheduled.saturating_sub(1);
+                }
+                continue;
+            }
+            if timed.at > 0 {
+                self.scheduled = self.scheduled.saturating_sub(1);
+            }
+            self.apply(timed.command);
+        }
+        while let Some(command) = self.schedule.pop_due(start) {
+            self.scheduled = self.scheduled.saturating_sub(1);
+            self.apply(command);
+        }
+    }
+
+    /// Adds frames `from..to` of every active cell's input into its output.
+    #[inline(never)]
+    fn mix(&mut self, inputs: &[f32], outputs: &mut [f32], frames: usize, from: usize, to: usize) {
+        if from >= to {
+            return;
+        }
+        let rows = self.cells.chunks_exact_mut(self.config.inputs).take(self.outputs);
+        for (out, row) in outputs.chunks_exact_mut(frames).zip(rows) {
+            let active = row.get_mut(..self.inputs).unwrap_or_default();
+            let blocks = inputs.chunks_exact(frames).map(|block| block.get(from..to).unwrap_or_default());
+            mix_row(active, blocks, out.get_mut(from..to).unwrap_or_default());
+        }
     }
 
     fn mix_tone(&mut self, outputs: &mut [f32], frames: usize) {
@@ -288,11 +429,16 @@ impl Mixer {
     fn apply(&mut self, command: Command) {
         let stride = self.config.inputs;
         match command {
-            Command::SetMatrix { ramp_frames } => {
-                let (outputs, inputs) = self.staged_size;
+            Command::SetMatrix { slot, ramp_frames } => {
+                let Some(&(outputs, inputs)) = self.staged_sizes.get(slot) else { return };
+                if let Some(free) = self.slot_free.get_mut(slot) {
+                    *free = true;
+                }
                 self.set_active(inputs, outputs);
                 let ramp = ramp_frames.unwrap_or(self.ramp_frames);
-                let rows = self.cells.chunks_exact_mut(stride).zip(self.staged.chunks_exact(stride));
+                let staged =
+                    self.staged.chunks_exact(stride * self.config.outputs).nth(slot).unwrap_or_default();
+                let rows = self.cells.chunks_exact_mut(stride).zip(staged.chunks_exact(stride));
                 for (row, staged) in rows.take(outputs) {
                     row.iter_mut().zip(staged).take(inputs).for_each(|(cell, &gain)| cell.set(gain, ramp));
                 }
@@ -314,13 +460,11 @@ impl Mixer {
 
     fn set_active(&mut self, inputs: usize, outputs: usize) {
         for (o, row) in self.cells.chunks_exact_mut(self.config.inputs).enumerate() {
-            for (i, cell) in row.iter_mut().enumerate() {
-                if o >= outputs || i >= inputs {
-                    *cell = Ramp::MUTED;
-                }
-            }
+            let outside = if o < outputs { row.get_mut(inputs..) } else { Some(row) };
+            outside.unwrap_or_default().fill(Ramp::MUTED);
         }
         self.meters.iter_mut().skip(inputs).for_each(Meter::reset);
+        self.output_meters.iter_mut().skip(outputs).for_each(Meter::reset);
         (self.inputs, self.outputs) = (inputs, outputs);
     }
 }

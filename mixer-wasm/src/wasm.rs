@@ -4,13 +4,24 @@
 //! `memory.buffer` at the offsets `input_ptr`, `output_ptr` and `meter_ptr` give: no copy crosses
 //! the boundary besides the one Web Audio's own channel arrays require. The views must be rebuilt
 //! whenever `memory.buffer` changes (memory grew) and after `set_frames`. `process` never
-//! allocates, so memory cannot grow during it.
+//! allocates, so memory cannot grow during it. Frames (`at_frame`, `current_frame`) cross as `f64`,
+//! exact to 2^53: a `u64` would arrive as a fresh BigInt on every block, garbage on the audio thread.
 
+use lol_alloc::{AssumeSingleThreaded, FreeListAllocator};
 use wasm_bindgen::prelude::*;
 
 use crate::{Mixer, MixerConfig, MixerError, ToneSpec};
 
-/// Numbers per input in the meter buffer: RMS, peak, voice (0 or 1), sanitised-sample count.
+/// The allocator of the mixer's wasm: the mixer allocates only when it is built and when its block
+/// size changes, never while it renders, so a small free-list allocator does; std's dlmalloc is
+/// about 3 KiB of the gzipped wasm, lol_alloc's free list a fraction of that.
+// SAFETY: wasm32-unknown-unknown without the atomics feature (how the mixer is built) has one thread.
+#[global_allocator]
+static ALLOCATOR: AssumeSingleThreaded<FreeListAllocator> =
+    unsafe { AssumeSingleThreaded::new(FreeListAllocator::new()) };
+
+/// Numbers per meter in the meter buffer: RMS, peak, voice (0 or 1), sanitised-sample count. The
+/// buffer holds every input's meter, then every output's (after the limiter).
 pub const METER_FIELDS: usize = 4;
 
 // Fixed texts: formatting numbers into messages would pull `core::fmt` into the binary.
@@ -33,13 +44,21 @@ pub struct WasmMixer {
 
 #[wasm_bindgen]
 impl WasmMixer {
-    /// A mixer for `inputs` × `outputs` at `sample_rate`, with buffers for blocks of `frames`.
+    /// A mixer for `inputs` × `outputs` at `sample_rate`, with buffers for blocks of `frames`, whose
+    /// outputs are metered once every `output_meter_frames` (the meter events' interval).
     #[wasm_bindgen(constructor)]
-    pub fn new(sample_rate: f32, inputs: usize, outputs: usize, frames: usize) -> Result<WasmMixer, JsValue> {
-        let mixer = Mixer::new(MixerConfig::new(sample_rate, inputs, outputs))?;
+    pub fn new(
+        sample_rate: f32,
+        inputs: usize,
+        outputs: usize,
+        frames: usize,
+        output_meter_frames: u32,
+    ) -> Result<WasmMixer, JsValue> {
+        let config = MixerConfig { output_meter_frames, ..MixerConfig::new(sample_rate, inputs, outputs) };
+        let mixer = Mixer::new(config)?;
         let mut mixer =
             WasmMixer { mixer, frames: 0, inputs: Vec::new(), outputs: Vec::new(), meters: Vec::new() };
-        mixer.meters = vec![0.0; inputs * METER_FIELDS];
+        mixer.meters = vec![0.0; (inputs + outputs) * METER_FIELDS];
         mixer.set_frames(frames);
         Ok(mixer)
     }
@@ -67,46 +86,53 @@ impl WasmMixer {
         self.outputs.as_ptr()
     }
 
-    /// Byte offset of the meter buffer (inputs × [`METER_FIELDS`] `f32`s), updated by `process`.
+    /// Byte offset of the meter buffer ((inputs + outputs) × [`METER_FIELDS`] `f32`s), updated by
+    /// `process`.
     pub fn meter_ptr(&self) -> *const f32 {
         self.meters.as_ptr()
     }
 
-    /// Applies queued control messages and mixes one block from the input buffer to the output
-    /// buffer. Returns a plain `bool` (false only if the buffers do not match `frames`, which
+    /// Applies queued control messages and mixes one block, starting at `current_frame` (the
+    /// worklet's `currentFrame`, the clock scheduled changes are on), from the input buffer to the
+    /// output buffer. Returns a plain `bool` (false only if the buffers do not match `frames`, which
     /// `set_frames` rules out): a `Result` would come back as a fresh JS array on every block,
     /// garbage on the audio thread.
-    pub fn process(&mut self) -> bool {
+    pub fn process(&mut self, current_frame: f64) -> bool {
+        self.mixer.set_clock(current_frame as u64);
         if self.mixer.process(&mut self.inputs, &mut self.outputs, self.frames).is_err() {
             return false;
         }
-        for (fields, reading) in self.meters.chunks_exact_mut(METER_FIELDS).zip(self.mixer.meters()) {
+        let readings = self.mixer.meters().chain(self.mixer.output_meters());
+        for (fields, reading) in self.meters.chunks_exact_mut(METER_FIELDS).zip(readings) {
             let voice = if reading.voice { 1.0 } else { 0.0 };
             fields.copy_from_slice(&[reading.rms, reading.peak, voice, reading.sanitized as f32]);
         }
         true
     }
 
-    /// Replaces the matrix: `gains` is row-major outputs × inputs (`gains[o * inputs + i]`).
+    /// Replaces the matrix: `gains` is row-major outputs × inputs (`gains[o * inputs + i]`), at
+    /// `at_frame` (0 or a frame already rendered: at the next block).
     pub fn set_matrix(
         &mut self,
         outputs: usize,
         inputs: usize,
         gains: &[f32],
         ramp_ms: Option<f32>,
+        at_frame: f64,
     ) -> Result<(), JsValue> {
-        Ok(self.mixer.set_matrix(outputs, inputs, gains, ramp_ms)?)
+        Ok(self.mixer.set_matrix_at(outputs, inputs, gains, ramp_ms, at_frame as u64)?)
     }
 
-    /// Glides one cell to a linear gain.
+    /// Glides one cell to a linear gain, starting at `at_frame`.
     pub fn set_gain(
         &mut self,
         output: usize,
         input: usize,
         gain: f32,
         ramp_ms: Option<f32>,
+        at_frame: f64,
     ) -> Result<(), JsValue> {
-        Ok(self.mixer.set_gain(output, input, gain, ramp_ms)?)
+        Ok(self.mixer.set_gain_at(output, input, gain, ramp_ms, at_frame as u64)?)
     }
 
     /// Changes the default ramp.

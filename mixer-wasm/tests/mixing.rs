@@ -167,6 +167,28 @@ fn meters_follow_each_input() {
 }
 
 #[test]
+fn output_meters_show_what_each_listener_hears_after_the_limiter() {
+    let mut mixer = mixer(2, 3);
+    // Output 0 hears input 0; output 1 both inputs driven far past full scale; output 2 nothing.
+    mixer.set_matrix(3, 2, &[1.0, 0.0, 4.0, 4.0, 0.0, 0.0], Some(0.0)).unwrap();
+    let rendered = render(&mut mixer, &[(375.0, 0.25), (750.0, 0.5)], 1280, 128);
+    let meters: Vec<_> = mixer.output_meters().collect();
+    assert_eq!(meters.len(), 3);
+    assert!((meters[0].rms - 0.25 / 2f32.sqrt()).abs() < 0.01 && meters[0].voice, "{:?}", meters[0]);
+    let last_block_peak = rendered[1][1152..].iter().fold(0.0f32, |peak, x| peak.max(x.abs()));
+    assert_eq!(meters[1].peak, last_block_peak, "metered after the limiter");
+    assert!(meters[1].peak <= 1.0, "{:?}", meters[1]);
+    assert_eq!((meters[2].rms, meters[2].voice, meters[2].sanitized), (0.0, false, 0));
+    mixer.resize(2, 1).unwrap();
+    render(&mut mixer, &[], 128, 128);
+    assert_eq!(
+        mixer.output_meters().nth(1).unwrap(),
+        earshot_mixer::MeterReading::default(),
+        "reset when inactive"
+    );
+}
+
+#[test]
 fn control_calls_are_validated() {
     let mut mixer = mixer(2, 2);
     assert_eq!(
@@ -205,4 +227,22 @@ fn the_queue_applies_in_order_at_the_next_block_and_refuses_when_full() {
     assert!(mixer.gain(0, 0).unwrap() > 0.0, "a 1 ms ramp is 48 frames");
     render(&mut mixer, &[], 1, 1);
     assert_eq!(mixer.gain(0, 0), Some(0.0));
+}
+
+#[test]
+fn outputs_metered_at_an_interval_read_the_latest_block_and_hold_voice_across_it() {
+    let mut config = MixerConfig::new(RATE, 1, 1);
+    config.output_meter_frames = 1024; // metered on every 8th 128-frame block
+    let mut mixer = Mixer::new(config).unwrap();
+    mixer.set_matrix(1, 1, &[1.0], Some(0.0)).unwrap();
+    render(&mut mixer, &[(375.0, 0.5)], 896, 128); // 7 blocks: not metered yet
+    assert_eq!(mixer.output_meters().next().unwrap(), earshot_mixer::MeterReading::default());
+    render(&mut mixer, &[(375.0, 0.5)], 128, 128); // the 8th block completes the interval
+    let talking = mixer.output_meters().next().unwrap();
+    assert!((talking.rms - 0.5 / 2f32.sqrt()).abs() < 0.01 && talking.voice, "{talking:?}");
+    // Silence: the 300 ms (14,400-frame) hangover counts every frame, not only the metered blocks.
+    render(&mut mixer, &[], 14 * 1024, 128);
+    assert!(mixer.output_meters().next().unwrap().voice, "within the hangover");
+    render(&mut mixer, &[], 1024, 128);
+    assert!(!mixer.output_meters().next().unwrap().voice, "hangover over after 15 · 1024 frames");
 }

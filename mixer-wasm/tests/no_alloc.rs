@@ -72,12 +72,18 @@ fn control_and_process_never_allocate() {
     let (result, events) = counted(|| -> Result<(), earshot_mixer::MixerError> {
         for frames in [1, 7, 128, 129, 1024, 128] {
             mixer.set_matrix(outputs, inputs, &matrix, None)?;
+            // Scheduled changes due inside this block, at its end and well after it.
+            let clock = mixer.clock();
+            mixer.set_matrix_at(outputs, inputs, &matrix, Some(1.0), clock + frames as u64 / 2)?;
+            mixer.set_gain_at(2, 3, 0.5, Some(0.0), clock + frames as u64 - 1)?;
+            mixer.set_gain_at(1, 1, 0.25, None, clock + 5000)?;
             mixer.set_gain_db(0, 1, -6.0, Some(3.0))?;
             mixer.play_tone(ToneSpec::JOIN_BEEP, &[0, 5])?;
             mixer.set_ramp_ms(20.0)?;
             mixer.resize(inputs, outputs)?;
             mixer.process(&mut input[..inputs * frames], &mut output[..outputs * frames], frames)?;
             sum += mixer.meters().map(|m| m.rms).sum::<f32>();
+            sum += mixer.output_meters().map(|m| m.peak).sum::<f32>();
         }
         mixer.stop_tone()?;
         mixer.process(&mut input, &mut output, 1024)

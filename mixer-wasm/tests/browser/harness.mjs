@@ -4,6 +4,8 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
@@ -45,4 +47,24 @@ export async function openPage(url) {
   page.on('console', (message) => message.type() === 'error' && errors.push(new Error(message.text())));
   await page.goto(url);
   return { browser, page, errors };
+}
+
+/**
+ * For a test file: serves mixer-wasm/ and opens one Chromium page before its tests (then calls
+ * `opened(session)`), closes both after. The returned session's `page` and `errors` are set once the
+ * `before` hook has run.
+ */
+export function pageForTests(opened = () => {}) {
+  const session = {};
+  let server;
+  before(async () => {
+    server = await serve(fileURLToPath(new URL('../..', import.meta.url)));
+    Object.assign(session, await openPage(server.url));
+    opened(session);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await server?.close();
+  });
+  return session;
 }

@@ -2,26 +2,14 @@
 // meter events in a running AudioContext, piped into the probe, give talk, overtalk and silence as
 // scheduled; bad readings are refused or taken as silence. Uses the built npm/dist (build.sh).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { openPage, serve } from './harness.mjs';
+import { pageForTests } from './harness.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url)); // mixer-wasm/
-let server;
-let session;
-
-before(async () => {
-  server = await serve(root);
-  session = await openPage(server.url);
-});
-
-after(async () => {
-  await session?.browser.close();
-  await server?.close();
-});
+const session = pageForTests();
 
 // Meter events are posted from the audio thread and handled on a shared, busy CPU: figures may be off
 // by a few events (50 ms each) at every edge.
@@ -35,7 +23,7 @@ test('a real mixer: agent alone 0-2 s, both 2-3 s, silence 3-5.5 s, measured wit
     const context = new AudioContext({ sampleRate: 48000 });
     await context.resume();
     // The hub's shape: 6 inputs (agent, customer, 4 supervisor slots); the output is not listened to.
-    const node = await createMixerNode(context, { inputs: 6, outputs: 1, matrix: [[0, 0, 0, 0, 0, 0]] });
+    const node = await createMixerNode(context, { numberOfInputs: 6, numberOfOutputs: 1, matrix: [[0, 0, 0, 0, 0, 0]] });
     node.connect(context.destination);
     const probe = await createHealthProbe({ inputs: 6 });
     const t0 = context.currentTime + 0.5;
