@@ -88,7 +88,7 @@ pub enum Mutation {
     FlipBit { at: usize, bit: u8 },
     /// Sets a byte to any value.
     SetByte { at: usize, byte: u8 },
-    /// Inserts one of [`TOKENS`].
+    /// Inserts one of the tokens JSON and the protocol are built from (quotes, braces, field names, odd code points).
     Insert { at: usize, token: usize },
     /// Removes up to `len` bytes.
     Delete { at: usize, len: usize },
