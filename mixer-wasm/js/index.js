@@ -29,6 +29,24 @@ const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d]; // "\0asm"
 
 // A missing or mis-served file (a 404 page, an SPA's index.html for every path) otherwise surfaces
 // as a bare CompileError about a magic word: name the URL and what came back instead.
+/** What a response brought: status, content type and its first bytes (as hex and as text). */
+function describe(response, bytes) {
+  const type = response.headers.get('content-type') ?? 'no content-type';
+  const first = Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  const text = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/[^\x20-\x7e]/g, '.');
+  return `HTTP ${response.status}, ${type}, ${bytes.length} bytes starting ${first || '(empty)'} "${text}"`;
+}
+
+/** What the URL serves, described for an error message (a browser's own worklet error may not say). */
+async function whatIsServedAt(url) {
+  try {
+    const response = await fetch(url);
+    return describe(response, new Uint8Array(await response.arrayBuffer()));
+  } catch (error) {
+    return `nothing: ${error?.message ?? error}`;
+  }
+}
+
 async function fetchWasm(url) {
   let response;
   try {
@@ -37,12 +55,7 @@ async function fetchWasm(url) {
     throw new Error(`earshot-mixer: fetching the mixer's wasm from ${url} failed: ${error?.message ?? error}`, { cause: error });
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
-  const received = () => {
-    const type = response.headers.get('content-type') ?? 'no content-type';
-    const first = Array.from(bytes.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-    const text = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/[^\x20-\x7e]/g, '.');
-    return `HTTP ${response.status}, ${type}, ${bytes.length} bytes starting ${first || '(empty)'} "${text}"`;
-  };
+  const received = () => describe(response, bytes);
   if (!response.ok || !WASM_MAGIC.every((byte, i) => bytes[i] === byte)) {
     throw new Error(`earshot-mixer: ${url} is not the mixer's wasm (received ${received()}); serve earshot_mixer_bg.wasm there or pass wasmUrl`);
   }
@@ -58,9 +71,10 @@ function loadProcessor(context, processorUrl) {
   let loaded = worklets.get(context);
   if (!loaded) worklets.set(context, (loaded = new Map()));
   if (!loaded.has(key)) {
-    const adding = context.audioWorklet.addModule(key).catch((error) => {
+    const adding = context.audioWorklet.addModule(key).catch(async (error) => {
       loaded.delete(key);
-      throw new Error(`earshot-mixer: the worklet module ${key} did not load (${error?.name}: ${error?.message}); serve earshot-mixer's processor.js there or pass processorUrl`, { cause: error });
+      const served = await whatIsServedAt(key);
+      throw new Error(`earshot-mixer: the worklet module ${key} did not load (${error?.name}: ${error?.message}; received ${served}); serve earshot-mixer's processor.js there or pass processorUrl`, { cause: error });
     });
     loaded.set(key, adding);
   }

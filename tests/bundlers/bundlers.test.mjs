@@ -1,6 +1,6 @@
 // The package as real apps use it: `npm pack` the built package (mixer-wasm/npm), install the tarball
 // into one small fixture app per bundler (each with its own pinned package.json), build it for
-// production, serve the output from a plain static server and run it in headless Chromium; every
+// production, serve the output from a plain static server and run it in headless Chromium and Firefox ESR; every
 // fixture builds the same app (shared/app.js) and is judged by the same checker (shared/check.mjs).
 // Then `tsc --noEmit --strict` over a TypeScript fixture that uses the package's .d.ts.
 //
@@ -71,29 +71,39 @@ test('the tarball holds the documented files and nothing else', () => {
   assert.deepEqual(listing.filter((path) => !path.startsWith('package/dist/')).sort(), ['package/README.md', 'package/package.json']);
 });
 
-/** Builds fixture `name` for production (unless it has no build) and runs its output in Chromium. */
-async function runFixture(name, { out = 'dist' } = {}) {
+/** The browsers every fixture's output runs in. */
+const BROWSERS = ['chromium', 'firefox'];
+
+/** Builds fixture `name` for production (unless it has no build), then runs its output in each browser. */
+async function runFixture(t, name, { out = 'dist' } = {}) {
   const dir = install(name);
   if (out !== '.') run('npm', ['run', '--silent', 'build'], dir);
   const served = join(dir, out);
   assert.ok(existsSync(join(served, 'index.html')), `${name} built ${served}/index.html`);
   const server = await serve(served);
-  const session = await openPage(server.url);
   try {
-    const result = await session.page.evaluate(() => window.result);
-    check(result);
-    assert.deepEqual(session.errors.map(String), []);
+    for (const browser of BROWSERS) {
+      await t.test(browser, async () => {
+        const session = await openPage(server.url, { browser });
+        try {
+          const result = await session.page.evaluate(() => window.result);
+          check(result);
+          assert.deepEqual(session.errors.map(String), []);
+        } finally {
+          await session.browser.close();
+        }
+      });
+    }
   } finally {
-    await session.browser.close();
     await server.close();
   }
 }
 
-test('vite 8 production build', () => runFixture('vite'));
-test('webpack 5 production build', () => runFixture('webpack'));
-test('rollup 4 build (plugin-node-resolve, import-meta-assets)', () => runFixture('rollup'));
-test('esbuild 0.28 bundle (processor.js and the wasm copied beside it)', () => runFixture('esbuild'));
-test('a plain page with an import map, no bundler', () => runFixture('plain', { out: '.' }));
+test('vite 8 production build', (t) => runFixture(t, 'vite'));
+test('webpack 5 production build', (t) => runFixture(t, 'webpack'));
+test('rollup 4 build (plugin-node-resolve, import-meta-assets)', (t) => runFixture(t, 'rollup'));
+test('esbuild 0.28 bundle (processor.js and the wasm copied beside it)', (t) => runFixture(t, 'esbuild'));
+test('a plain page with an import map, no bundler', (t) => runFixture(t, 'plain', { out: '.' }));
 
 test('tsc --noEmit --strict over a TypeScript app using the .d.ts', () => {
   const dir = install('typescript');
@@ -106,14 +116,21 @@ function readmeBlocks(language) {
   return [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]);
 }
 
-/** Opens `page` of the plain fixture's directory, clicks Start and returns a second of console lines. */
-async function runReadmePage(dir, page) {
+/**
+ * Opens `page` of the plain fixture's directory, clicks Start and returns the console lines of the
+ * first second of sound: from the first line on (Firefox takes a few hundred ms longer to start its
+ * output than Chromium), or whatever came within 10 s.
+ */
+async function runReadmePage(dir, page, browser) {
   const server = await serve(dir);
-  const session = await openPage(`${server.url}/${page}`);
+  const session = await openPage(`${server.url}/${page}`, { browser });
   const lines = [];
-  session.page.on('console', (message) => message.type() === 'log' && lines.push(message.text()));
+  let first;
+  const started = new Promise((resolve) => (first = resolve));
+  session.page.on('console', (message) => message.type() === 'log' && (lines.push(message.text()), first()));
   try {
     await session.page.click('#start');
+    await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     return { lines, errors: session.errors.map(String) };
   } finally {
@@ -122,7 +139,7 @@ async function runReadmePage(dir, page) {
   }
 }
 
-test("the package README's two examples run as written", async () => {
+test("the package README's two examples run as written", async (t) => {
   const dir = join(work, 'plain'); // installed by the plain-page test above
   assert.ok(existsSync(join(dir, 'node_modules/earshot-mixer')), 'the plain fixture is installed');
   const [bundled] = readmeBlocks('js');
@@ -135,9 +152,12 @@ test("the package README's two examples run as written", async () => {
       '<script type="module" src="./readme-bundled.js"></script>',
   );
   writeFileSync(join(dir, 'readme-plain.html'), plain);
+  for (const browser of BROWSERS) await t.test(browser, () => readmeExamples(dir, browser));
+});
 
+async function readmeExamples(dir, browser) {
   // The bundled example logs source 2's voice flag and output 1's peak (0.25 · 0.2 + 0.2 at most).
-  const first = await runReadmePage(dir, 'readme-bundled.html');
+  const first = await runReadmePage(dir, 'readme-bundled.html', browser);
   assert.deepEqual(first.errors, []);
   const peaks = first.lines.map((line) => /^source 2 talking: true output 1 peak: ([\d.]+)$/.exec(line)?.[1]).filter(Boolean).map(Number);
   assert.ok(peaks.length >= 10, `meter lines in a second: ${first.lines.slice(0, 3)}`);
@@ -145,9 +165,9 @@ test("the package README's two examples run as written", async () => {
 
   // The plain page logs output 0's block peak: source 0 plus half of source 1, at most 0.3 (a
   // 128-frame block holds less than a period of 220 Hz, so single blocks peak lower).
-  const second = await runReadmePage(dir, 'readme-plain.html');
+  const second = await runReadmePage(dir, 'readme-plain.html', browser);
   assert.deepEqual(second.errors, []);
   const plainPeaks = second.lines.map(Number).filter((peak) => peak > 0).slice(5);
   assert.ok(plainPeaks.length >= 5 && plainPeaks.every((peak) => peak > 0.1 && peak <= 0.3 + 1e-6), `output 0 peaks ${plainPeaks}`);
   assert.ok(Math.max(...plainPeaks) > 0.27, `output 0 peaks ${plainPeaks}`);
-});
+}

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { pageForTests } from './harness.mjs';
 
 const warnings = [];
-const session = pageForTests(({ page }) => page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text())));
+// Playwright names the console's warnings 'warning', puppeteer (Firefox) 'warn'.
+const session = pageForTests(({ page }) => page.on('console', (message) => ['warning', 'warn'].includes(message.type()) && warnings.push(message.text())));
 
 test('changes with `when` apply at exactly that frame of the context clock', async () => {
   const samples = await session.page.evaluate(async () => {

@@ -52,11 +52,17 @@ async function glide() {
   const oscillator = new OscillatorNode(context, { frequency: 1000 });
   oscillator.connect(new GainNode(context, { gain: 0.4 })).connect(node).connect(context.destination);
   oscillator.start(0);
-  context.suspend(0.125).then(async () => {
-    node.setGainDb(0, 0, -12, 10);
-    await node.flush(); // the change has reached the audio thread: render on
-    context.resume();
-  });
+  if (context.suspend) {
+    context.suspend(0.125).then(async () => {
+      node.setGainDb(0, 0, -12, 10);
+      await node.flush(); // the change has reached the audio thread: render on
+      context.resume();
+    });
+  } else {
+    // Firefox cannot suspend an offline render: the same change, scheduled for the same moment.
+    node.setGainDb(0, 0, -12, 10, 0.125);
+    await node.flush();
+  }
   const samples = (await context.startRendering()).getChannelData(0);
   let maxStep = 0;
   for (let t = 1; t < samples.length; t++) maxStep = Math.max(maxStep, Math.abs(samples[t] - samples[t - 1]));
