@@ -18,26 +18,32 @@ const WINDOW: usize = 48_000;
 /// Longest delay the bit-exactness search tries, in frames.
 const MAX_DELAY: usize = 256;
 
-/// The cases measured: name and tone frequencies (each at amplitude 1.0, 0 dBFS).
-const CASES: [(&str, &[f64]); 5] = [
-    ("one", &[440.0]),
-    ("two", &[440.0, 554.0]),
-    ("three", &[440.0, 554.0, 659.0]),
-    ("two_inharmonic", &[300.0, 437.0]),
-    ("three_inharmonic", &[300.0, 437.0, 1013.0]),
+/// −1 dBFS, the limiter's ceiling.
+const MINUS_1_DBFS: f32 = 0.891_250_9;
+
+/// The cases measured: name, amplitude of each tone (1.0 is 0 dBFS) and tone frequencies. The
+/// triad is near-harmonic (A major), so its peaks drift slowly; the inharmonic sets do not repeat.
+const CASES: [(&str, f32, &[f64]); 7] = [
+    ("one_at_minus_1_dbfs", MINUS_1_DBFS, &[440.0]),
+    ("one", 1.0, &[440.0]),
+    ("two", 1.0, &[440.0, 554.0]),
+    ("three", 1.0, &[440.0, 554.0, 659.0]),
+    ("two_inharmonic", 1.0, &[300.0, 437.0]),
+    ("three_inharmonic", 1.0, &[300.0, 437.0, 1013.0]),
+    ("three_at_minus_6_dbfs", 0.5, &[440.0, 554.0, 659.0]),
 ];
 
-fn tone(hz: f64, frames: usize) -> Vec<f32> {
+fn tone(hz: f64, amplitude: f32, frames: usize) -> Vec<f32> {
     let w = 2.0 * std::f64::consts::PI * hz / f64::from(RATE);
-    (0..frames).map(|t| (w * t as f64).sin() as f32).collect()
+    (0..frames).map(|t| (f64::from(amplitude) * (w * t as f64).sin()) as f32).collect()
 }
 
 /// One output: the sum of `tones` at unity gain through the mixer, in 128-frame blocks.
-fn render(tones: &[f64], frames: usize) -> (Vec<f32>, Vec<f32>) {
+fn render(tones: &[f64], amplitude: f32, frames: usize) -> (Vec<f32>, Vec<f32>) {
     let inputs = tones.len();
     let mut mixer = Mixer::new(MixerConfig::new(RATE, inputs, 1)).unwrap();
     mixer.set_matrix(1, inputs, &vec![1.0; inputs], Some(0.0)).unwrap();
-    let sources: Vec<Vec<f32>> = tones.iter().map(|&hz| tone(hz, frames)).collect();
+    let sources: Vec<Vec<f32>> = tones.iter().map(|&hz| tone(hz, amplitude, frames)).collect();
     let sum: Vec<f32> = (0..frames).map(|t| sources.iter().map(|s| s[t]).sum()).collect();
     let mut output = Vec::with_capacity(frames);
     for start in (0..frames).step_by(128) {
@@ -98,8 +104,8 @@ fn bit_exact_delay(input: &[f32], output: &[f32]) -> Option<usize> {
 fn main() {
     let frames = SETTLE + WINDOW + MAX_DELAY;
     let mut fields = Vec::new();
-    for (name, tones) in CASES {
-        let (sum, output) = render(tones, frames);
+    for (name, amplitude, tones) in CASES {
+        let (sum, output) = render(tones, amplitude, frames);
         let window = &output[SETTLE..SETTLE + WINDOW];
         let peak = output.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         let exact = bit_exact_delay(&sum, &output).map_or("null".to_string(), |d| d.to_string());

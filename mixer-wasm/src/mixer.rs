@@ -12,7 +12,7 @@ use dasp::Sample;
 use crate::config::{MixerConfig, MAX_RAMP_MS};
 use crate::control::{Command, ControlQueue};
 use crate::db::db_to_gain;
-use crate::limiter::limit;
+use crate::limiter::Limiter;
 use crate::meter::{Meter, MeterReading};
 use crate::ramp::{mix_row, Ramp};
 use crate::sanitize::sanitize;
@@ -45,6 +45,8 @@ pub struct Mixer {
     queue: ControlQueue,
     meters: Vec<Meter>,
     tone: Tone,
+    /// One look-ahead limiter per output (capacity).
+    limiters: Vec<Limiter>,
 }
 
 impl Mixer {
@@ -65,6 +67,7 @@ impl Mixer {
             queue: ControlQueue::new(config.queue_capacity),
             meters: vec![meter; config.inputs],
             tone: Tone::new(config.sample_rate),
+            limiters: vec![Limiter::new(config.sample_rate); config.outputs],
             config,
         })
     }
@@ -100,6 +103,17 @@ impl Mixer {
         } else {
             None
         }
+    }
+
+    /// How many frames late every output sample comes out: the limiters' look-ahead (1.5 ms,
+    /// 72 frames at 48 kHz). Below the ceiling an output is its mix delayed by exactly this much.
+    pub fn latency_frames(&self) -> usize {
+        self.limiters.first().map_or(0, Limiter::latency)
+    }
+
+    /// The gain the limiter of output `output` applied to its latest sample (1.0 when not limiting).
+    pub fn limiter_gain(&self, output: usize) -> Option<f32> {
+        self.limiters.get(..self.outputs)?.get(output).map(Limiter::gain)
     }
 
     /// The latest meter reading of input `input`.
@@ -263,7 +277,9 @@ impl Mixer {
             }
         }
         self.mix_tone(outputs, frames);
-        outputs.chunks_exact_mut(frames).take(self.outputs).for_each(limit);
+        for (out, limiter) in outputs.chunks_exact_mut(frames).zip(&mut self.limiters).take(self.outputs) {
+            limiter.process(out);
+        }
         Ok(())
     }
 
@@ -321,6 +337,9 @@ impl Mixer {
             }
         }
         self.meters.iter_mut().skip(inputs).for_each(Meter::reset);
+        // Outputs leaving the active size drop what their delay lines still hold, so coming back
+        // they start from silence (as their cells start muted).
+        self.limiters.iter_mut().take(self.outputs).skip(outputs).for_each(Limiter::reset);
         (self.inputs, self.outputs) = (inputs, outputs);
     }
 }

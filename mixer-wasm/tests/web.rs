@@ -35,8 +35,13 @@ fn processes_through_views_on_wasm_memory() {
     input.fill(-0.8, 2 * FRAMES as u32, 3 * FRAMES as u32);
     assert!(mixer.process());
     let output = view(mixer.output_ptr(), 2 * FRAMES).to_vec();
-    assert!(output[..FRAMES].iter().all(|&x| (x - 0.4).abs() < 1e-6), "{}", output[0]);
-    assert!(output[FRAMES..].iter().all(|&x| (x + 0.2).abs() < 1e-6), "{}", output[FRAMES]);
+    // Every output is late by the limiter's look-ahead: silence first, then the mix.
+    let late = mixer.latency_frames();
+    assert_eq!(late, 72);
+    assert!(output[..late].iter().chain(&output[FRAMES..FRAMES + late]).all(|&x| x == 0.0));
+    assert!(output[late..FRAMES].iter().all(|&x| (x - 0.4).abs() < 1e-6), "{}", output[late]);
+    assert!(output[FRAMES + late..].iter().all(|&x| (x + 0.2).abs() < 1e-6), "{}", output[FRAMES + late]);
+    assert_eq!(mixer.limiter_gain(0), Some(1.0), "0.4 is under the ceiling");
     let meters = view(mixer.meter_ptr(), 3 * METER_FIELDS).to_vec();
     assert!((meters[0] - 0.2).abs() < 1e-6 && (meters[1] - 0.2).abs() < 1e-6, "{meters:?}");
     assert_eq!(meters[2], 1.0, "voice");
@@ -54,13 +59,14 @@ fn views_must_be_rebuilt_after_memory_grows() {
     let fresh = view(mixer.input_ptr(), 3 * FRAMES);
     fresh.fill(0.5, 0, FRAMES as u32);
     assert!(mixer.process());
-    assert_eq!(view(mixer.output_ptr(), 2 * FRAMES).get_index(7), 0.5);
+    assert_eq!(view(mixer.output_ptr(), 2 * FRAMES).get_index(mixer.latency_frames() as u32 + 7), 0.5);
     drop(ballast);
 }
 
 #[wasm_bindgen_test]
 fn any_block_size_and_gains_in_js() {
     let mut mixer = mixer();
+    let mut played = 0;
     for frames in [1, 64, 127, 128, 256, 1024] {
         mixer.set_frames(frames);
         view(mixer.input_ptr(), 3 * frames).fill(0.1, 0, 3 * frames as u32);
@@ -68,7 +74,11 @@ fn any_block_size_and_gains_in_js() {
         assert!(mixer.process());
         let output = view(mixer.output_ptr(), 2 * frames).to_vec();
         assert_eq!(output.len(), 2 * frames);
-        assert!((output[frames - 1] - 0.15).abs() < 1e-6 && (output[2 * frames - 1] - 0.1).abs() < 1e-6);
+        // Silence until the look-ahead has passed, the constant mix after.
+        played += frames;
+        let sounding = played > mixer.latency_frames();
+        let (first, second) = if sounding { (0.15, 0.1) } else { (0.0, 0.0) };
+        assert!((output[frames - 1] - first).abs() < 1e-6 && (output[2 * frames - 1] - second).abs() < 1e-6);
     }
     assert_eq!(mixer.gain(1, 2), Some(1.0));
     assert_eq!(mixer.gain(5, 0), None);
