@@ -3,6 +3,9 @@
 import { createMixerNode } from 'earshot-mixer';
 
 const PITCHES = [375, 750, 1500]; // whole periods in the render, so Goertzel is exact
+// The outputs are late by the limiter's look-ahead (72 frames at 48 kHz): skip one 375 Hz period
+// (128 frames), which keeps whole periods of every pitch.
+const SKIP = 128;
 const AMPLITUDE = 0.15;
 const MATRIX = [
   [0, 1, 0.5],
@@ -30,7 +33,7 @@ async function run() {
   MATRIX.forEach((_, o) => mixer.connect(merger, o, o));
   merger.connect(context.destination);
   const rendered = await context.startRendering();
-  const amplitudes = MATRIX.map((_, o) => PITCHES.map((hz) => goertzel(rendered.getChannelData(o), hz, 48000)));
+  const amplitudes = MATRIX.map((_, o) => PITCHES.map((hz) => goertzel(rendered.getChannelData(o).subarray(SKIP), hz, 48000)));
   return { matrix: MATRIX, amplitude: AMPLITUDE, amplitudes };
 }
 
