@@ -47,11 +47,13 @@ const UNITY: u32 = 1 << 24;
 pub struct Limiter {
     /// The last `D` input samples, oldest first.
     delay: Fixed<Vec<f32>>,
-    /// The last `D + 1` envelope values in fixed point, and their sum.
-    envelope_window: Fixed<Vec<u32>>,
-    sum: u64,
+    /// The last `D + 1` envelope values in fixed point, as reductions `UNITY − e` (so that unity
+    /// is zero: buffers start and reset as plain zeroed memory), and their sum.
+    reductions: Fixed<Vec<u32>>,
+    reduction: u64,
+    /// `(D + 1) · UNITY`, the sum of a window at unity, and `1 / full`, which turns the window's
+    /// sum of `e` into a gain.
     full: u64,
-    /// `1 / full`: turns `sum` into a gain.
     inverse: f32,
     envelope: f32,
     release: f32,
@@ -71,8 +73,8 @@ impl Limiter {
         let full = window as u64 * u64::from(UNITY);
         Limiter {
             delay: Fixed::from(vec![0.0; lookahead]),
-            envelope_window: Fixed::from(vec![UNITY; window]),
-            sum: full,
+            reductions: Fixed::from(vec![0; window]),
+            reduction: 0,
             full,
             inverse: (1.0 / full as f64) as f32,
             envelope: 1.0,
@@ -93,19 +95,23 @@ impl Limiter {
 
     /// The gain applied to the latest sample: 1.0 unless limiting.
     pub fn gain(&self) -> f32 {
-        if self.sum == self.full {
+        if self.reduction == 0 {
             1.0
         } else {
-            self.sum as f32 * self.inverse
+            (self.full - self.reduction) as f32 * self.inverse
         }
     }
 
     /// Back to silence in the delay line and unity gain, as when built.
     pub fn reset(&mut self) {
-        self.delay.iter_mut().for_each(|x| *x = 0.0);
-        self.envelope_window.iter_mut().for_each(|e| *e = UNITY);
-        (self.sum, self.envelope, self.held, self.current_min, self.previous_min) =
-            (self.full, 1.0, 0, 1.0, 1.0);
+        let (older, newer) = self.delay.slices_mut();
+        older.fill(0.0);
+        newer.fill(0.0);
+        let (older, newer) = self.reductions.slices_mut();
+        older.fill(0);
+        newer.fill(0);
+        (self.reduction, self.envelope, self.held, self.current_min, self.previous_min) =
+            (0, 1.0, 0, 1.0, 1.0);
     }
 
     /// Limits one block in place: `block` comes back as the limited signal `latency()` frames late.
@@ -113,7 +119,7 @@ impl Limiter {
     pub fn process(&mut self, block: &mut [f32]) {
         // At unity with nothing loud coming, the per-sample path would change nothing but the
         // delay: the common case costs a peak scan and a block copy through the delay line.
-        if self.sum == self.full && self.envelope == 1.0 && lanes::peak(block) <= CEILING {
+        if self.reduction == 0 && self.envelope == 1.0 && lanes::peak(block) <= CEILING {
             self.delay_block(block);
         } else {
             block.iter_mut().for_each(|x| *x = self.next(*x));
@@ -132,9 +138,9 @@ impl Limiter {
         let released = self.envelope + (1.0 + RELEASE_OVERSHOOT - self.envelope) * self.release;
         self.envelope = hold.min(released);
         // Truncation rounds down, so the fixed-point envelope never exceeds the float one.
-        let fixed = (self.envelope * UNITY as f32) as u32;
-        let oldest = self.envelope_window.push(fixed);
-        self.sum = self.sum + u64::from(fixed) - u64::from(oldest);
+        let reduction = UNITY - (self.envelope * UNITY as f32) as u32;
+        let oldest = self.reductions.push(reduction);
+        self.reduction = self.reduction + u64::from(reduction) - u64::from(oldest);
         let delayed = self.delay.push(x);
         (delayed * self.gain()).clamp(-CEILING, CEILING)
     }
@@ -147,11 +153,18 @@ impl Limiter {
             let first = len - self.delay.slices().0.len();
             let (older, newer) = self.delay.slices_mut();
             let (head, tail) = chunk.split_at_mut(chunk.len().min(older.len()));
-            head.swap_with_slice(&mut older[..head.len()]);
-            tail.swap_with_slice(&mut newer[..tail.len()]);
+            swap(head, older);
+            swap(tail, newer);
             self.delay.set_first(first + chunk.len());
         }
     }
+}
+
+/// Swaps `block` with the front of `ring`. One out-of-line copy of the (vectorised) loop serves both
+/// halves of the ring, which keeps the wasm binary small.
+#[inline(never)]
+fn swap(block: &mut [f32], ring: &mut [f32]) {
+    block.iter_mut().zip(ring).for_each(|(x, r)| std::mem::swap(x, r));
 }
 
 #[cfg(test)]

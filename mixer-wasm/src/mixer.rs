@@ -67,7 +67,7 @@ impl Mixer {
             queue: ControlQueue::new(config.queue_capacity),
             meters: vec![meter; config.inputs],
             tone: Tone::new(config.sample_rate),
-            limiters: vec![Limiter::new(config.sample_rate); config.outputs],
+            limiters: (0..config.outputs).map(|_| Limiter::new(config.sample_rate)).collect(),
             config,
         })
     }

@@ -144,12 +144,6 @@ impl WasmMixer {
         self.mixer.latency_frames()
     }
 
-    /// Linear gain the limiter of `output` applies now (1 unless limiting; `undefined` outside
-    /// the active outputs).
-    pub fn limiter_gain(&self, output: usize) -> Option<f32> {
-        self.mixer.limiter_gain(output)
-    }
-
     /// Current linear gain of a cell (`undefined` outside the active matrix).
     pub fn gain(&self, output: usize, input: usize) -> Option<f32> {
         self.mixer.gain(output, input)

@@ -41,7 +41,6 @@ fn processes_through_views_on_wasm_memory() {
     assert!(output[..late].iter().chain(&output[FRAMES..FRAMES + late]).all(|&x| x == 0.0));
     assert!(output[late..FRAMES].iter().all(|&x| (x - 0.4).abs() < 1e-6), "{}", output[late]);
     assert!(output[FRAMES + late..].iter().all(|&x| (x + 0.2).abs() < 1e-6), "{}", output[FRAMES + late]);
-    assert_eq!(mixer.limiter_gain(0), Some(1.0), "0.4 is under the ceiling");
     let meters = view(mixer.meter_ptr(), 3 * METER_FIELDS).to_vec();
     assert!((meters[0] - 0.2).abs() < 1e-6 && (meters[1] - 0.2).abs() < 1e-6, "{meters:?}");
     assert_eq!(meters[2], 1.0, "voice");
