@@ -56,7 +56,9 @@ pub struct Limiter {
     full: u64,
     inverse: f32,
     envelope: f32,
-    release: f32,
+    /// The release as `e · keep + step` (one multiply-add on the per-sample critical path).
+    keep: f32,
+    step: f32,
     hold_frames: u32,
     /// Frames into the current hold block, its minimum, and the whole previous block's.
     held: u32,
@@ -71,6 +73,9 @@ impl Limiter {
         let lookahead = frames(LOOKAHEAD_MS) as usize;
         let window = lookahead + 1;
         let full = window as u64 * u64::from(UNITY);
+        // The one-pole coefficient 1 − e^(−1/N) as 1/(N + ½): off by under 1/(12·N³), and it keeps
+        // `expf` out of the wasm binary.
+        let release = 1.0 / (frames(RELEASE_MS) + 0.5);
         Limiter {
             delay: Fixed::from(vec![0.0; lookahead]),
             reductions: Fixed::from(vec![0; window]),
@@ -78,9 +83,8 @@ impl Limiter {
             full,
             inverse: (1.0 / full as f64) as f32,
             envelope: 1.0,
-            // The one-pole coefficient 1 − e^(−1/N) as 1/(N + ½): off by under 1/(12·N³), and it
-            // keeps `expf` out of the wasm binary.
-            release: 1.0 / (frames(RELEASE_MS) + 0.5),
+            keep: 1.0 - release,
+            step: (1.0 + RELEASE_OVERSHOOT) * release,
             hold_frames: frames(HOLD_MS).max(window as f32) as u32,
             held: 0,
             current_min: 1.0,
@@ -129,14 +133,13 @@ impl Limiter {
     fn next(&mut self, x: f32) -> f32 {
         let magnitude = x.abs();
         let required = if magnitude > CEILING { TARGET / magnitude } else { 1.0 };
-        self.current_min = self.current_min.min(required);
-        let hold = self.previous_min.min(self.current_min);
+        self.current_min = lower(self.current_min, required);
+        let hold = lower(self.previous_min, self.current_min);
         self.held += 1;
         if self.held == self.hold_frames {
             (self.previous_min, self.current_min, self.held) = (self.current_min, 1.0, 0);
         }
-        let released = self.envelope + (1.0 + RELEASE_OVERSHOOT - self.envelope) * self.release;
-        self.envelope = hold.min(released);
+        self.envelope = lower(hold, self.envelope * self.keep + self.step);
         // Truncation rounds down, so the fixed-point envelope never exceeds the float one.
         let reduction = UNITY - (self.envelope * UNITY as f32) as u32;
         let oldest = self.reductions.push(reduction);
@@ -157,6 +160,16 @@ impl Limiter {
             swap(tail, newer);
             self.delay.set_first(first + chunk.len());
         }
+    }
+}
+
+/// The smaller of two finite numbers as one compare-and-select (`f32::min`'s NaN rules cost several
+/// wasm instructions, and this one is on the per-sample critical path).
+fn lower(a: f32, b: f32) -> f32 {
+    if b < a {
+        b
+    } else {
+        a
     }
 }
 
