@@ -1,14 +1,17 @@
 // The mixer benchmark in one headless Chromium run: kernel inside the worklet (SIMD wasm, scalar
 // wasm, JavaScript) and whole-graph offline renders (native GainNodes, wasm worklet, JS worklet), for
-// 3×4 and 32×32 dense matrices. Merges the native Rust figures and the wasm size, writes
-// docs/bench/mixer.json and docs/bench/mixer.md.
-//   node bench.mjs NATIVE_JSON WASM_GZIP_BYTES
-import { writeFileSync } from 'node:fs';
+// 3×4 and 32×32 dense matrices. Merges the native Rust figures, the wasm size and the limiter's
+// figures (examples/limiter_thd.rs), writes docs/bench/mixer.json and docs/bench/mixer.md. If
+// docs/bench/mixer-soft-clip.json exists (this script's output at the commit before the look-ahead
+// limiter, fd02090, kept by hand), its figures are set beside the new ones.
+//   node bench.mjs NATIVE_JSON WASM_GZIP_BYTES LIMITER_JSON
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openPage, serve } from '../tests/browser/harness.mjs';
 
-const [nativeJson, wasmGzipBytes] = process.argv.slice(2);
+const [nativeJson, wasmGzipBytes, limiterJson] = process.argv.slice(2);
 const native = JSON.parse(nativeJson);
+const limiter = JSON.parse(limiterJson);
 const CASES = [
   [3, 4],
   [32, 32],
@@ -93,9 +96,12 @@ const figures = CASES.map(([inputs, outputs]) => {
   const size = `${inputs}x${outputs}`;
   const kernel = Object.fromEntries(['wasm-simd', 'wasm-scalar', 'js'].map((kind) => [kind, pick(measured.kernel, kind, size)]));
   const whole = Object.fromEntries(['floor', 'native-gainnodes', 'wasm-simd-worklet', 'js-worklet'].map((kind) => [kind, pick(measured.whole, kind, size)]));
-  return { size, kernel: { ...kernel, 'native-rust': native[size] }, wholeGraph: whole };
+  const limiting = { 'wasm-simd': pick(measured.kernel, 'wasm-simd-limiting', size), 'wasm-scalar': pick(measured.kernel, 'wasm-scalar-limiting', size), js: pick(measured.kernel, 'js-limiting', size), 'native-rust': native[`${size}-limiting`] };
+  return { size, kernel: { ...kernel, 'native-rust': native[size] }, kernelLimiting: limiting, wholeGraph: whole };
 });
-const result = { date: new Date().toISOString(), chromium: version, cores: (await import('node:os')).cpus().length, wasmGzipBytes: Number(wasmGzipBytes), figures };
+const result = { date: new Date().toISOString(), chromium: version, cores: (await import('node:os')).cpus().length, wasmGzipBytes: Number(wasmGzipBytes), figures, limiter };
+const beforePath = `${docs}mixer-soft-clip.json`;
+const before = existsSync(beforePath) ? JSON.parse(readFileSync(beforePath, 'utf8')) : null;
 writeFileSync(`${docs}mixer.json`, `${JSON.stringify(result, null, 2)}\n`);
 
 const f = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
@@ -130,6 +136,75 @@ const lines = [
   ]),
   `- 3x4 kernel: ${f(figures[0].kernel['wasm-simd'])} µs (target ≤ 0.3 µs).`,
   '',
+  ...limiterSection(result, before),
 ];
 writeFileSync(`${docs}mixer.md`, lines.join('\n'));
 console.log(lines.join('\n'));
+
+function limiterSection(now, before) {
+  const db = (x) => `${x.toFixed(1)} dB`;
+  const dbfs = (x) => `${x.toFixed(1)} dBFS`;
+  const signals = [
+    ['one_at_minus_1_dbfs', 'one sine at −1 dBFS (440 Hz)'],
+    ['one', 'one sine at 0 dBFS (440 Hz)'],
+    ['two', 'two at 0 dBFS (440 + 554 Hz)'],
+    ['three', 'three at 0 dBFS (440 + 554 + 659 Hz, near-harmonic)'],
+    ['two_inharmonic', 'two at 0 dBFS (300 + 437 Hz)'],
+    ['three_inharmonic', 'three at 0 dBFS (300 + 437 + 1013 Hz)'],
+    ['three_at_minus_6_dbfs', 'three at −6 dBFS (440 + 554 + 659 Hz)'],
+  ];
+  const cell = (row) => {
+    if (!row) return '– | – | –';
+    const thd = row.bit_exact_delay === null ? db(row.thd_n_db) : `bit-exact, ${row.bit_exact_delay} frames late (${db(row.thd_n_db)})`;
+    return `${thd} | ${dbfs(row.largest_product_dbfs)} | ${row.peak.toFixed(4)}`;
+  };
+  const kernelRow = (label, pickFigure) =>
+    `| ${label} | ${now.figures.map((figure) => f2(pickFigure(figure))).join(' | ')} |`;
+  const f2 = (x) => (x === undefined ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+  const beforeFigure = (size) => before?.figures.find((figure) => figure.size === size);
+  const lines = [
+    '## Limiter',
+    '',
+    'Per output, a look-ahead peak limiter (`mixer-wasm/src/limiter.rs`): ceiling −1 dBFS, look-ahead 1.5 ms, which is',
+    '**72 frames of added latency at 48 kHz** on every output, always; a linear attack over the look-ahead, 100 ms hold,',
+    '150 ms release. Below the ceiling an output is its mix delayed by 72 frames, bit for bit. Figures from',
+    '`examples/limiter_thd.rs`: full-scale tones summed at unity into one output; THD+N over one second after 0.5 s,',
+    'everything but the fitted tones against the tones (a steady gain is not distortion, its wobble is); the largest',
+    'single product is the largest 1 Hz bin of that rest. "Before" is the static soft clip from −6 dBFS it replaced',
+    '(same example and scripts run on the earlier mixer source).',
+    '',
+    '| signal | THD+N | largest product | peak | before: THD+N | before: largest product | before: peak |',
+    '|---|---|---|---|---|---|---|',
+    ...signals.map(([key, label]) => `| ${label} | ${cell(now.limiter[key])} | ${cell(before?.limiter?.[key])} |`),
+    '',
+    `Kernel µs per 128-frame quantum (this run${before ? `; before: the run of ${before.date.slice(0, 10)} at the soft-clip source` : ''}).`,
+    'Quiet: the figures of the table above (sums under the ceiling, the limiter only delays). Limiting: sources at 0.8, so',
+    'every sum is over the ceiling and every sample goes through the gain computer.',
+    '',
+    `| kernel | ${now.figures.map((figure) => figure.size).join(' | ')} |`,
+    `|---|${now.figures.map(() => '---').join('|')}|`,
+    kernelRow('wasm SIMD, quiet', (figure) => figure.kernel['wasm-simd']),
+    kernelRow('native Rust, quiet', (figure) => figure.kernel['native-rust']),
+    kernelRow('SIMD / native, quiet', (figure) => figure.kernel['wasm-simd'] / figure.kernel['native-rust']),
+    kernelRow('wasm SIMD, limiting', (figure) => figure.kernelLimiting['wasm-simd']),
+    kernelRow('native Rust, limiting', (figure) => figure.kernelLimiting['native-rust']),
+    kernelRow('SIMD / native, limiting', (figure) => figure.kernelLimiting['wasm-simd'] / figure.kernelLimiting['native-rust']),
+    kernelRow('JS, limiting', (figure) => figure.kernelLimiting.js),
+  ];
+  if (before) {
+    lines.push(
+      kernelRow('before: wasm SIMD, quiet', (figure) => beforeFigure(figure.size)?.kernel['wasm-simd']),
+      kernelRow('before: native Rust, quiet', (figure) => beforeFigure(figure.size)?.kernel['native-rust']),
+      kernelRow('before: SIMD / native, quiet', (figure) => {
+        const old = beforeFigure(figure.size)?.kernel;
+        return old && old['wasm-simd'] / old['native-rust'];
+      }),
+      kernelRow('before: wasm SIMD, loud (soft clip)', (figure) => beforeFigure(figure.size)?.kernelLimiting?.['wasm-simd']),
+      kernelRow('before: native Rust, loud (soft clip)', (figure) => beforeFigure(figure.size)?.kernelLimiting?.['native-rust']),
+      '',
+      `Mixer wasm before: ${before.wasmGzipBytes} bytes gzipped; now ${now.wasmGzipBytes}.`,
+    );
+  }
+  lines.push('');
+  return lines;
+}

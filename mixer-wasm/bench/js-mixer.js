@@ -1,14 +1,65 @@
 // The mixer's math in plain JavaScript, for the benchmark only: sanitise and meter each input, mix
-// each output through ramped gains with the mute/unity fast paths, soft-limit. Same buffers layout
+// each output through ramped gains with the mute/unity fast paths, then the look-ahead limiter of
+// src/limiter.rs (same ceiling, look-ahead, hold, release and idle fast path). Same buffers layout
 // (planar, inputs × frames and outputs × frames) as the wasm mixer.
 
 const MIN_NORMAL = 1.1754943508222875e-38;
 const MAX_SAMPLE = 1e6;
-const THRESHOLD = 0.5;
+const CEILING = 0.8912509;
+const TARGET = CEILING * (1 - 1e-6);
+const UNITY = 1 << 24;
+
+class JsLimiter {
+  constructor(sampleRate) {
+    const frames = (ms) => Math.max(1, Math.floor((ms * sampleRate) / 1000));
+    const lookahead = frames(1.5);
+    this.delay = new Float32Array(lookahead);
+    this.reductions = new Uint32Array(lookahead + 1);
+    [this.delayAt, this.reductionAt, this.reduction] = [0, 0, 0];
+    this.inverse = 1 / ((lookahead + 1) * UNITY);
+    this.full = (lookahead + 1) * UNITY;
+    this.release = 1 / (frames(150) + 0.5);
+    this.holdFrames = Math.max(frames(100), lookahead + 1);
+    [this.envelope, this.held, this.currentMin, this.previousMin] = [1, 0, 1, 1];
+  }
+
+  process(block, start, end) {
+    let peak = 0;
+    for (let t = start; t < end; t++) peak = Math.max(peak, Math.abs(block[t]));
+    const { delay, reductions } = this;
+    if (this.reduction === 0 && this.envelope === 1 && peak <= CEILING) {
+      for (let t = start; t < end; t++) {
+        const x = block[t];
+        block[t] = delay[this.delayAt];
+        delay[this.delayAt] = x;
+        if (++this.delayAt === delay.length) this.delayAt = 0;
+      }
+      return;
+    }
+    for (let t = start; t < end; t++) {
+      const x = block[t];
+      const magnitude = Math.abs(x);
+      this.currentMin = Math.min(this.currentMin, magnitude > CEILING ? TARGET / magnitude : 1);
+      const hold = Math.min(this.previousMin, this.currentMin);
+      if (++this.held === this.holdFrames) [this.previousMin, this.currentMin, this.held] = [this.currentMin, 1, 0];
+      this.envelope = Math.min(hold, this.envelope + (1.01 - this.envelope) * this.release);
+      const reduction = UNITY - Math.floor(this.envelope * UNITY);
+      this.reduction += reduction - reductions[this.reductionAt];
+      reductions[this.reductionAt] = reduction;
+      if (++this.reductionAt === reductions.length) this.reductionAt = 0;
+      const gain = this.reduction === 0 ? 1 : (this.full - this.reduction) * this.inverse;
+      const delayed = delay[this.delayAt];
+      delay[this.delayAt] = x;
+      if (++this.delayAt === delay.length) this.delayAt = 0;
+      block[t] = Math.min(CEILING, Math.max(-CEILING, delayed * gain));
+    }
+  }
+}
 
 export class JsMixer {
-  constructor(inputs, outputs, frames) {
+  constructor(inputs, outputs, frames, sampleRate = 48000) {
     Object.assign(this, { inputs, outputs, frames });
+    this.limiters = Array.from({ length: outputs }, () => new JsLimiter(sampleRate));
     this.input = new Float32Array(inputs * frames);
     this.output = new Float32Array(outputs * frames);
     this.current = new Float32Array(inputs * outputs);
@@ -64,17 +115,7 @@ export class JsMixer {
         if (gain === 1) for (; t < frames; t++) output[base + t] += input[from + t];
         else for (; t < frames; t++) output[base + t] += input[from + t] * gain;
       }
-      let peak = 0;
-      for (let t = base; t < base + frames; t++) peak = Math.max(peak, Math.abs(output[t]));
-      if (peak > THRESHOLD) {
-        for (let t = base; t < base + frames; t++) {
-          const magnitude = Math.abs(output[t]);
-          if (magnitude > THRESHOLD) {
-            const u = (magnitude - THRESHOLD) / (1 - THRESHOLD);
-            output[t] = Math.sign(output[t]) * (1 - (1 - THRESHOLD) / (1 + u));
-          }
-        }
-      }
+      this.limiters[o].process(output, base, base + frames);
     }
   }
 }

@@ -87,6 +87,12 @@ export declare class MixerNode extends AudioWorkletNode {
   constructor(context: BaseAudioContext, options: MixerNodeOptions & { module: WebAssembly.Module });
   /** Resolves once the processor has started its wasm mixer. */
   readonly ready: Promise<MixerNode>;
+  /**
+   * Seconds every output lags its inputs: the limiter's look-ahead, 1.5 ms (72 frames at 48 kHz).
+   * A change scheduled with `when` applies to the inputs at that time and is heard this much later,
+   * as if a DelayNode followed the mix. NaN until `ready` resolves.
+   */
+  readonly latency: number;
   /** Replaces the matrix (linear gains); its size becomes the active size. */
   setMatrix(matrix: Matrix, rampMs?: number, when?: number): void;
   /** One cell's gain in dB (-Infinity mutes, at most +24.08). */

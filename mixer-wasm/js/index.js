@@ -165,9 +165,14 @@ export class MixerNode extends AudioWorkletNode {
     }
     const matrix = worklet.processorOptions.matrix;
     this.#active = matrix ? { inputs: matrix.inputs, outputs: matrix.outputs } : this.#capacity;
+    /** Seconds every output lags its inputs (the limiter's look-ahead); known once ready. */
+    this.latency = NaN;
     this.ready = new Promise((resolve, reject) => {
       this.port.onmessage = ({ data }) => {
-        if (data.type === 'ready') resolve(this);
+        if (data.type === 'ready') {
+          this.latency = data.latencyFrames / this.context.sampleRate;
+          resolve(this);
+        }
         else if (data.type === 'flushed') this.#flushed(data.id);
         else if (data.type === 'meter') this.dispatchEvent(new CustomEvent('meter', { detail: this.#meterDetail(data.meters) }));
         else if (data.type === 'error') {

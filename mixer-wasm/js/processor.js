@@ -25,7 +25,7 @@ class EarshotMixerProcessor extends AudioWorkletProcessor {
       // The initial matrix applies without a glide: there is no earlier sound to glide from.
       if (matrix) this.mixer.set_matrix(matrix.outputs, matrix.inputs, matrix.gains, 0, 0);
       this.sinceMeter = 0;
-      this.port.postMessage({ type: 'ready' });
+      this.port.postMessage({ type: 'ready', latencyFrames: this.mixer.latency_frames() });
     } catch (error) {
       this.mixer = null;
       this.port.postMessage({ type: 'error', message: String(error?.message ?? error) });

@@ -7,10 +7,11 @@
 //! Per block, in order: queued control messages are applied; active inputs are sanitised (NaN, ±Inf,
 //! denormals replaced and counted) and metered (RMS, peak, voice activity); every active output is
 //! the sum of its inputs times their gains, each gain gliding linearly to its target (10 ms by
-//! default); the tone is added to its outputs; each output passes a soft limiter that is transparent
-//! below −6 dBFS (curve in [`limiter`]) and is metered as it leaves. A matrix or gain change may name
-//! the frame it is due at (`set_matrix_at`, `set_gain_at`): the block is then rendered in spans and
-//! the change lands on exactly that frame.
+//! default); the tone is added to its outputs; each output passes a look-ahead peak limiter with a
+//! −1 dBFS ceiling (in [`limiter`]) and is metered as it leaves. The limiter delays every output by
+//! its look-ahead ([`Mixer::latency_frames`], 1.5 ms); below the ceiling an output is its mix
+//! delayed, bit for bit. A matrix or gain change may name the frame it is due at (`set_matrix_at`,
+//! `set_gain_at`): the block is then rendered in spans and the change lands on exactly that frame.
 //!
 //! ```
 //! use earshot_mixer::{Mixer, MixerConfig};
@@ -22,7 +23,9 @@
 //! let mut inputs = vec![0.25; 2 * frames]; // planar: input 0, then input 1
 //! let mut outputs = vec![0.0; 2 * frames];
 //! mixer.process(&mut inputs, &mut outputs, frames).unwrap();
-//! assert_eq!((outputs[0], outputs[frames]), (0.25, 0.125));
+//! let late = mixer.latency_frames(); // 72: the limiter's look-ahead
+//! assert_eq!((outputs[0], outputs[frames]), (0.0, 0.0));
+//! assert_eq!((outputs[late], outputs[frames + late]), (0.25, 0.125));
 //! ```
 //!
 //! On wasm32 the crate also builds the wasm-bindgen layer (`WasmMixer`) used by the AudioWorklet

@@ -164,6 +164,12 @@ impl WasmMixer {
         Ok(self.mixer.resize(inputs, outputs)?)
     }
 
+    /// Frames every output comes out late: the limiter's look-ahead (72 at 48 kHz). A worklet can
+    /// report it as its latency; below −1 dBFS an output is its mix delayed by exactly this much.
+    pub fn latency_frames(&self) -> usize {
+        self.mixer.latency_frames()
+    }
+
     /// Current linear gain of a cell (`undefined` outside the active matrix).
     pub fn gain(&self, output: usize, input: usize) -> Option<f32> {
         self.mixer.gain(output, input)

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{goertzel, max_step, render, sine, RATE};
+use common::{goertzel, max_step, render, render_aligned, sine, RATE};
+use earshot_mixer::limiter::CEILING;
 use earshot_mixer::{Mixer, MixerConfig, MixerError, ToneSpec};
 
 /// Three talkers (agent, customer, supervisor) at distinct pitches.
@@ -21,7 +22,7 @@ fn each_output_contains_its_inputs_at_the_matrix_gains() {
     let gains = [[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.5, 0.0, 0.0]];
     let mut mixer = mixer(3, 4);
     mixer.set_matrix(4, 3, gains.as_flattened(), Some(0.0)).unwrap();
-    let outputs = render(&mut mixer, &SOURCES, 9600, 128);
+    let outputs = render_aligned(&mut mixer, &SOURCES, 9600, 128);
     for (o, row) in gains.iter().enumerate() {
         for (&gain, &(hz, amplitude)) in row.iter().zip(&SOURCES) {
             let measured = goertzel(&outputs[o], hz);
@@ -35,7 +36,7 @@ fn outputs_equal_the_matrix_product_sample_by_sample() {
     let gains = [0.25f32, 0.0, 1.0, 0.7, 0.3, 0.0];
     let mut mixer = mixer(3, 2);
     mixer.set_matrix(2, 3, &gains, Some(0.0)).unwrap();
-    let outputs = render(&mut mixer, &SOURCES, 1000, 100);
+    let outputs = render_aligned(&mut mixer, &SOURCES, 1000, 100);
     let inputs: Vec<Vec<f32>> = SOURCES.iter().map(|&(hz, a)| sine(hz, a, 0, 1000)).collect();
     for (o, output) in outputs.iter().enumerate() {
         for (t, &y) in output.iter().enumerate() {
@@ -55,23 +56,50 @@ fn a_gain_switch_on_a_sine_glides_without_a_step() {
     // The sine alone moves at most 2π·1000/48000·0.9 ≈ 0.118 per sample; the ramp adds ≤ 0.9/480.
     let natural = 2.0 * std::f32::consts::PI * 1000.0 / RATE * 0.9;
     assert!(max_step(&output) <= natural + 0.9 / 480.0 + 1e-4, "step {}", max_step(&output));
-    assert!(output[480 + 480..].iter().all(|&x| x == 0.0), "muted after the ramp");
+    let late = mixer.latency_frames();
+    assert!(
+        output[480 + 480 + late..].iter().all(|&x| x == 0.0),
+        "muted after the ramp (and the look-ahead)"
+    );
     assert_eq!(mixer.gain(0, 0), Some(0.0));
     // Without a ramp the same switch is a click: the test can tell the difference.
     mixer.set_gain(0, 0, 1.0, Some(0.0)).unwrap();
     let mut clicked = vec![0.0];
-    clicked.extend(render(&mut mixer, &[(250.0, 0.9)], 100, 128)[0].iter().skip(40));
+    clicked.extend(render(&mut mixer, &[(250.0, 0.9)], 100 + late, 128)[0].iter().skip(40 + late));
     assert!(max_step(&clicked) > 0.5, "an instant switch mid-sine jumps");
 }
 
 #[test]
-fn the_limiter_ceiling_holds_when_everyone_shouts() {
+fn when_everyone_shouts_the_gain_comes_down_smoothly_under_the_ceiling_and_goes_back() {
     let mut mixer = mixer(3, 1);
-    mixer.set_matrix(1, 3, &[1.0, 1.0, 16.0], Some(0.0)).unwrap();
+    let gains = [1.0, 1.0, 16.0];
+    mixer.set_matrix(1, 3, &gains, Some(0.0)).unwrap();
+    let late = mixer.latency_frames();
     let shouting = [(300.0, 1.0), (450.0, 1.0), (600.0, 1.0)];
-    let output = &render(&mut mixer, &shouting, 4800, 128)[0];
+    let output = &render_aligned(&mut mixer, &shouting, 4800, 128)[0];
     let peak = output.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    assert!(peak <= 1.0 && peak > 0.9, "peak {peak}");
+    assert!(peak <= CEILING && peak > 0.99 * CEILING, "peak {peak}");
+    // The applied gain, output over mix wherever the mix is not near a zero crossing.
+    let inputs: Vec<Vec<f32>> = shouting.iter().map(|&(hz, a)| sine(hz, a, 0, 4800)).collect();
+    let mix = (0..4800).map(|t| (0..3).map(|i| gains[i] * inputs[i][t]).sum::<f32>());
+    let applied: Vec<Option<f32>> = mix.zip(output).map(|(m, &y)| (m.abs() > 0.05).then(|| y / m)).collect();
+    let steps = applied.windows(2).filter_map(|w| Some((w[1]? - w[0]?).abs()));
+    let largest = steps.fold(0.0, f32::max);
+    assert!(largest <= 1.0 / (late + 1) as f32 + 1e-4, "gain step {largest}, a glide over the look-ahead");
+    assert!(mixer.limiter_gain(0).unwrap() < 0.1, "about −26 dB for a sum of up to 18");
+
+    // Quiet again: within a second and a half the gain is back at unity and the output is the
+    // mix, delayed and bit-exact.
+    mixer.set_matrix(1, 3, &[1.0, 1.0, 1.0], Some(0.0)).unwrap();
+    let calm = [(300.0, 0.2), (450.0, 0.2), (600.0, 0.2)];
+    render(&mut mixer, &calm, 72_000, 128);
+    assert_eq!(mixer.limiter_gain(0), Some(1.0));
+    let output = &render_aligned(&mut mixer, &calm, 4800, 128)[0];
+    let inputs: Vec<Vec<f32>> = calm.iter().map(|&(hz, a)| sine(hz, a, 0, 4800)).collect();
+    for (t, &y) in output.iter().enumerate() {
+        let expected = inputs[0][t] + inputs[1][t] + inputs[2][t];
+        assert_eq!(y.to_bits(), expected.to_bits(), "frame {t}");
+    }
 }
 
 #[test]
@@ -113,7 +141,7 @@ fn resizing_activates_and_mutes_cells() {
     let mut mixer = mixer(3, 4);
     mixer.set_matrix(2, 2, &[0.0, 1.0, 1.0, 0.0], Some(0.0)).unwrap();
     // 3840 frames are whole periods of every source, so Goertzel sees no leakage.
-    let outputs = render(&mut mixer, &SOURCES, 3840, 128);
+    let outputs = render_aligned(&mut mixer, &SOURCES, 3840, 128);
     assert_eq!((mixer.inputs(), mixer.outputs()), (2, 2));
     assert!(goertzel(&outputs[0], 750.0) > 0.19);
     assert!(outputs[2].iter().chain(&outputs[3]).all(|&x| x == 0.0), "inactive outputs are silent");
@@ -124,7 +152,7 @@ fn resizing_activates_and_mutes_cells() {
     // A supervisor joins: a third input and third output, both starting muted.
     mixer.resize(3, 3).unwrap();
     mixer.set_gain(2, 0, 1.0, Some(0.0)).unwrap();
-    let outputs = render(&mut mixer, &SOURCES, 3840, 128);
+    let outputs = render_aligned(&mut mixer, &SOURCES, 3840, 128);
     assert_eq!(mixer.target_gain(0, 2), Some(0.0));
     assert!((goertzel(&outputs[2], 375.0) - 0.3).abs() < 1e-4);
     assert!(goertzel(&outputs[0], 1500.0) < 1e-6);

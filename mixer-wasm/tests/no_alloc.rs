@@ -1,7 +1,9 @@
 //! Proof that the render path never allocates: a counting global allocator around `process`.
 //!
 //! Counting is switched on per thread, so the test harness's own allocations on other threads do
-//! not count. Control calls are counted too: they only validate, stage and queue.
+//! not count. Control calls are counted too: they only validate, stage and queue. The limiters run
+//! both ways inside the count: limiting (loud sums, every sample through the gain computer) and idle
+//! (quiet sums, only the delay line), and every block size crosses their delay line's length.
 #![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 mod common;
@@ -11,6 +13,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{sine, RATE};
+use earshot_mixer::limiter::CEILING;
 use earshot_mixer::{Mixer, MixerConfig, ToneSpec};
 
 struct Counting;
@@ -63,7 +66,9 @@ fn control_and_process_never_allocate() {
     input[max_frames + 5] = f32::INFINITY;
     let mut output = vec![0.0; outputs * max_frames];
     let matrix = [1.0f32; 24];
+    let quiet = [0.05f32; 24]; // 4 × 0.9 × 0.05 = 0.18: under the ceiling
     let mut sum = 0.0;
+    let mut limited = [false; 2];
 
     // The harness must be able to see an allocation at all, or a zero below proves nothing.
     let ((), seen) = counted(|| drop(std::hint::black_box(vec![1u8; 16])));
@@ -84,11 +89,23 @@ fn control_and_process_never_allocate() {
             mixer.process(&mut input[..inputs * frames], &mut output[..outputs * frames], frames)?;
             sum += mixer.meters().map(|m| m.rms).sum::<f32>();
             sum += mixer.output_meters().map(|m| m.peak).sum::<f32>();
+            limited[0] |= mixer.limiter_gain(1) < Some(0.5);
         }
         mixer.stop_tone()?;
+        mixer.process(&mut input, &mut output, 1024)?;
+        // Quiet for about 1.4 s: the limiters release to unity and go idle; a shrink resets the outputs that
+        // leave, and growing back starts them from silence.
+        mixer.set_matrix(outputs, inputs, &quiet, Some(0.0))?;
+        for frames in [1, 71, 72, 73, 128, 1024].into_iter().cycle().take(300) {
+            mixer.process(&mut input[..inputs * frames], &mut output[..outputs * frames], frames)?;
+        }
+        limited[1] = mixer.limiter_gain(1) == Some(1.0);
+        mixer.resize(inputs, 2)?;
+        mixer.resize(inputs, outputs)?;
         mixer.process(&mut input, &mut output, 1024)
     });
     assert_eq!(events, 0, "allocations or frees during control and process");
     assert_eq!(result, Ok(()));
-    assert!(sum > 0.0 && output.iter().all(|x| x.is_finite() && x.abs() <= 1.0));
+    assert_eq!(limited, [true, true], "the limiters both limited and went back to idle");
+    assert!(sum > 0.0 && output.iter().all(|x| x.is_finite() && x.abs() <= CEILING));
 }

@@ -1,6 +1,7 @@
 //! Changes scheduled on the mixer's clock: a matrix or gain change naming a frame lands on exactly
 //! that frame, whatever the block size, in the order sent; past frames mean "now"; the schedule is
-//! bounded and says so.
+//! bounded and says so. A change applies to the mix at its frame, so it is heard the limiter's
+//! look-ahead later (`Mixer::latency_frames`): these tests read the output that far on.
 #![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 mod common;
@@ -15,7 +16,10 @@ fn unity() -> Mixer {
     mixer
 }
 
+/// `total` frames of the mix of a constant 0.5, in blocks of `block`: frame `t` of the result is the
+/// mix of input frame `t` (the first `latency_frames` output frames, the look-ahead's, are dropped).
 fn constant(mixer: &mut Mixer, total: usize, block: usize) -> Vec<f32> {
+    let total = total + mixer.latency_frames();
     let mut out = Vec::with_capacity(total);
     while out.len() < total {
         let frames = block.min(total - out.len());
@@ -24,7 +28,7 @@ fn constant(mixer: &mut Mixer, total: usize, block: usize) -> Vec<f32> {
         mixer.process(&mut input, &mut output, frames).unwrap();
         out.extend_from_slice(&output);
     }
-    out
+    out.split_off(mixer.latency_frames())
 }
 
 #[test]
@@ -64,13 +68,15 @@ fn scheduled_matrices_apply_in_time_order_then_sending_order() {
     let rendered = render(&mut mixer, &[(0.0, 0.0), (0.0, 0.0)], 1, 1); // warm-up: nothing due yet
     assert_eq!(rendered[0].len(), 1);
     let mut out = Vec::new();
-    for _ in 0..8 {
+    for _ in 0..9 {
         let mut input = [vec![0.25; 128], vec![-0.25; 128]].concat();
         let mut output = vec![0.0; 128];
         mixer.process(&mut input, &mut output, 128).unwrap();
         out.extend(output);
     }
-    // The clock had advanced one frame in the warm-up, so output frame t is mixer frame t + 1.
+    // The clock had advanced one frame in the warm-up, so output frame t (after the look-ahead) is
+    // mixer frame t + 1.
+    let out = out.split_off(mixer.latency_frames());
     assert!(out[..199].iter().all(|&x| x == 0.25), "input 0 at unity until frame 200");
     assert!(out[199..599].iter().all(|&x| x == 0.125), "input 0 at 0.5 from frame 200");
     assert!(out[599..].iter().all(|&x| x == -0.125), "input 1 at 0.5 from frame 600");
@@ -85,7 +91,7 @@ fn frames_already_rendered_apply_at_the_next_block_and_the_clock_can_be_set() {
     mixer.set_gain_at(0, 0, 1.0, Some(0.0), 48_064).unwrap();
     let out = constant(&mut mixer, 128, 128);
     assert!(out[..64].iter().all(|&x| x == 0.0) && out[64..].iter().all(|&x| x == 0.5), "{out:?}");
-    assert_eq!(mixer.clock(), 48_128);
+    assert_eq!(mixer.clock(), 48_128 + mixer.latency_frames() as u64);
 }
 
 #[test]

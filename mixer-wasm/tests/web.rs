@@ -35,8 +35,12 @@ fn processes_through_views_on_wasm_memory() {
     input.fill(-0.8, 2 * FRAMES as u32, 3 * FRAMES as u32);
     assert!(mixer.process(0.0));
     let output = view(mixer.output_ptr(), 2 * FRAMES).to_vec();
-    assert!(output[..FRAMES].iter().all(|&x| (x - 0.4).abs() < 1e-6), "{}", output[0]);
-    assert!(output[FRAMES..].iter().all(|&x| (x + 0.2).abs() < 1e-6), "{}", output[FRAMES]);
+    // Every output is late by the limiter's look-ahead: silence first, then the mix.
+    let late = mixer.latency_frames();
+    assert_eq!(late, 72);
+    assert!(output[..late].iter().chain(&output[FRAMES..FRAMES + late]).all(|&x| x == 0.0));
+    assert!(output[late..FRAMES].iter().all(|&x| (x - 0.4).abs() < 1e-6), "{}", output[late]);
+    assert!(output[FRAMES + late..].iter().all(|&x| (x + 0.2).abs() < 1e-6), "{}", output[FRAMES + late]);
     let meters = view(mixer.meter_ptr(), 3 * METER_FIELDS).to_vec();
     assert!((meters[0] - 0.2).abs() < 1e-6 && (meters[1] - 0.2).abs() < 1e-6, "{meters:?}");
     assert_eq!(meters[2], 1.0, "voice");
@@ -54,13 +58,16 @@ fn scheduled_changes_land_on_their_frame_of_the_given_clock() {
     mixer.set_gain(0, 0, 0.0, Some(0.0), start + 200.0).unwrap();
     let input = view(mixer.input_ptr(), 3 * FRAMES);
     let mut output0 = Vec::new();
-    for block in 0..2 {
+    for block in 0..3 {
         input.fill(0.25, 0, FRAMES as u32);
         input.fill(0.0, FRAMES as u32, 3 * FRAMES as u32);
         assert!(mixer.process(start + (block * FRAMES) as f64));
         output0.extend(view(mixer.output_ptr(), FRAMES).to_vec());
     }
-    assert!(output0[..200].iter().all(|&x| x == 0.25) && output0[200..].iter().all(|&x| x == 0.0));
+    // Heard the limiter's look-ahead later: silence, the mix at 0.25 until frame 200, then nothing.
+    let heard = output0.split_off(mixer.latency_frames());
+    assert!(output0.iter().all(|&x| x == 0.0));
+    assert!(heard[..200].iter().all(|&x| x == 0.25) && heard[200..].iter().all(|&x| x == 0.0));
 }
 
 #[wasm_bindgen_test]
@@ -74,13 +81,14 @@ fn views_must_be_rebuilt_after_memory_grows() {
     let fresh = view(mixer.input_ptr(), 3 * FRAMES);
     fresh.fill(0.5, 0, FRAMES as u32);
     assert!(mixer.process(0.0));
-    assert_eq!(view(mixer.output_ptr(), 2 * FRAMES).get_index(7), 0.5);
+    assert_eq!(view(mixer.output_ptr(), 2 * FRAMES).get_index(mixer.latency_frames() as u32 + 7), 0.5);
     drop(ballast);
 }
 
 #[wasm_bindgen_test]
 fn any_block_size_and_gains_in_js() {
     let mut mixer = mixer();
+    let mut played = 0;
     for frames in [1, 64, 127, 128, 256, 1024] {
         mixer.set_frames(frames);
         view(mixer.input_ptr(), 3 * frames).fill(0.1, 0, 3 * frames as u32);
@@ -88,7 +96,11 @@ fn any_block_size_and_gains_in_js() {
         assert!(mixer.process(0.0));
         let output = view(mixer.output_ptr(), 2 * frames).to_vec();
         assert_eq!(output.len(), 2 * frames);
-        assert!((output[frames - 1] - 0.15).abs() < 1e-6 && (output[2 * frames - 1] - 0.1).abs() < 1e-6);
+        // Silence until the look-ahead has passed, the constant mix after.
+        played += frames;
+        let sounding = played > mixer.latency_frames();
+        let (first, second) = if sounding { (0.15, 0.1) } else { (0.0, 0.0) };
+        assert!((output[frames - 1] - first).abs() < 1e-6 && (output[2 * frames - 1] - second).abs() < 1e-6);
     }
     assert_eq!(mixer.gain(1, 2), Some(1.0));
     assert_eq!(mixer.gain(5, 0), None);
@@ -133,5 +145,6 @@ fn a_scheduled_gain_after_a_scheduled_matrix_lands_in_wasm_too() {
         assert!(mixer.process((block * FRAMES) as f64));
         out.extend(view(mixer.output_ptr(), FRAMES).to_vec());
     }
+    let out = &out[mixer.latency_frames()..]; // frame t of the mix, heard the look-ahead later
     assert_eq!((out[1000], out[1001], out[24_002], out[24_003]), (0.5, 0.25, 0.25, 0.0));
 }

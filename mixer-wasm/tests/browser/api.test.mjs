@@ -12,7 +12,7 @@ const warnings = [];
 const session = pageForTests(({ page }) => page.on('console', (message) => ['warning', 'warn'].includes(message.type()) && warnings.push(message.text())));
 
 test('changes with `when` apply at exactly that frame of the context clock', async () => {
-  const samples = await session.page.evaluate(async () => {
+  const heard = await session.page.evaluate(async () => {
     const { createMixerNode } = await import('/npm/dist/index.js');
     const rate = 48000;
     const context = new OfflineAudioContext(1, rate, rate);
@@ -25,14 +25,18 @@ test('changes with `when` apply at exactly that frame of the context clock', asy
     node.setGainDb(0, 0, 0, (1000 * 100) / rate, 30000 / rate); // a 100-frame glide back to 0 dB
     await node.flush(); // or an offline render may pass a frame before its change arrives
     const rendered = await context.startRendering();
-    return Array.from(rendered.getChannelData(0));
+    return { lag: Math.round(node.latency * rate), samples: Array.from(rendered.getChannelData(0)) };
   });
+  // Each change applies to the mix at its frame and is heard the limiter's look-ahead later.
+  assert.equal(heard.lag, 72, 'node.latency: 1.5 ms, 72 frames at 48 kHz');
+  const samples = heard.samples.slice(heard.lag);
+  assert.ok(heard.samples.slice(0, heard.lag).every((x) => x === 0), 'silence during the look-ahead');
   const span = (from, to) => samples.slice(from, to);
   assert.ok(span(0, 1001).every((x) => x === 0.25), 'unity before frame 1001');
   assert.ok(span(1001, 24003).every((x) => x === 0.125), 'the scheduled matrix from frame 1001 exactly');
   assert.ok(span(24003, 30000).every((x) => x === 0), 'muted from frame 24003 exactly');
   assert.ok(Math.abs(samples[30000] - 0.0025) < 1e-6 && Math.abs(samples[30049] - 0.125) < 1e-6, `glide from frame 30000: ${samples[30000]}, ${samples[30049]}`);
-  assert.ok(span(30100, 48000).every((x) => x === 0.25), 'back at 0 dB after 100 frames');
+  assert.ok(span(30100).every((x) => x === 0.25), 'back at 0 dB after 100 frames');
 });
 
 test('setGainDb and setGainLinear agree, and `when` is checked like any argument', async () => {
@@ -98,7 +102,7 @@ test('channelInterpretation passes through; channel counts other than mono throw
     const { createMixerNode } = await import('/npm/dist/index.js');
     // A stereo source, left 0.5 and right 0.25: 'speakers' downmixes to their mean, 'discrete' keeps the left.
     const render = async (channelInterpretation) => {
-      const context = new OfflineAudioContext(1, 128, 48000);
+      const context = new OfflineAudioContext(1, 256, 48000);
       const node = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 1, matrix: [[1]], channelInterpretation });
       const stereo = new ChannelMergerNode(context, { numberOfInputs: 2 });
       [0.5, 0.25].forEach((offset, channel) => {
@@ -107,7 +111,8 @@ test('channelInterpretation passes through; channel counts other than mono throw
         source.start(0);
       });
       stereo.connect(node).connect(context.destination);
-      return { sample: (await context.startRendering()).getChannelData(0)[64], reported: node.channelInterpretation };
+      const lag = Math.round(node.latency * context.sampleRate); // the limiter's look-ahead
+      return { sample: (await context.startRendering()).getChannelData(0)[64 + lag], reported: node.channelInterpretation };
     };
     const context = new OfflineAudioContext(1, 128, 48000);
     const reason = (options) => createMixerNode(context, options).then(() => 'resolved', (error) => `${error.name}: ${error.message}`);

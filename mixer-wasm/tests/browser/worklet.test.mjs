@@ -5,21 +5,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pageForTests } from './harness.mjs';
 
+// Every output is late by the limiter's look-ahead: 1.5 ms, 72 frames at 48 kHz
+// (`WasmMixer.latency_frames()`); under −1 dBFS it is the mix, delayed.
+const LATENCY = 72;
+const CEILING = 0.8912509; // −1 dBFS
+
 const session = pageForTests();
 
-test('an offline render through the worklet equals the matrix product and the native GainNode graph', async () => {
+test('an offline render through the worklet equals the matrix product and the native GainNode graph, delayed', async () => {
   const matrix = [
     [0, 1, 1],
     [1, 0, 0],
     [1, 1, 0],
     [0.5, 0.25, 0],
   ];
-  const result = await session.page.evaluate(async (matrix) => {
+  const result = await session.page.evaluate(async ([matrix, latency]) => {
     const { createMixerNode } = await import('/npm/dist/index.js');
     const [rate, length, outputs] = [48000, 48000, matrix.length];
     const sources = (context) =>
       [300, 500, 700].map((frequency) => {
-        const gain = new GainNode(context, { gain: 0.15 }); // sums stay under the limiter's knee
+        const gain = new GainNode(context, { gain: 0.15 }); // sums stay under the limiter's ceiling
         const oscillator = new OscillatorNode(context, { frequency });
         oscillator.connect(gain);
         oscillator.start(0);
@@ -46,23 +51,60 @@ test('an offline render through the worklet equals the matrix product and the na
     });
     const report = [];
     for (let o = 0; o < outputs; o++) {
-      let [vsMatrix, vsNative, energy] = [0, 0, 0];
-      for (let t = 0; t < length; t++) {
+      let [vsMatrix, vsNative, energy, early] = [0, 0, 0, 0];
+      for (let t = 0; t < latency; t++) early = Math.max(early, Math.abs(worklet[o][t]));
+      for (let t = 0; t < length - latency; t++) {
         const expected = matrix[o].reduce((sum, gain, i) => sum + gain * inputs[i][t], 0);
-        vsMatrix = Math.max(vsMatrix, Math.abs(worklet[o][t] - expected));
-        vsNative = Math.max(vsNative, Math.abs(worklet[o][t] - native[o][t]));
-        energy += worklet[o][t] ** 2;
+        const played = worklet[o][t + latency];
+        vsMatrix = Math.max(vsMatrix, Math.abs(played - expected));
+        vsNative = Math.max(vsNative, Math.abs(played - native[o][t]));
+        energy += played ** 2;
       }
-      report.push({ vsMatrix, vsNative, rms: Math.sqrt(energy / length) });
+      report.push({ vsMatrix, vsNative, early, rms: Math.sqrt(energy / (length - latency)) });
     }
     return report;
-  }, matrix);
-  result.forEach(({ vsMatrix, vsNative, rms }, o) => {
+  }, [matrix, LATENCY]);
+  result.forEach(({ vsMatrix, vsNative, early, rms }, o) => {
+    assert.equal(early, 0, `output ${o} is silent for the look-ahead`);
     assert.ok(vsMatrix <= 1e-5, `output ${o} differs from the matrix product by ${vsMatrix}`);
     assert.ok(vsNative <= 1e-5, `output ${o} differs from the GainNode graph by ${vsNative}`);
     const expectedRms = Math.hypot(...matrix[o].map((gain) => (gain * 0.15) / Math.SQRT2));
     assert.ok(Math.abs(rms - expectedRms) < 1e-3, `output ${o}: rms ${rms}, expected ${expectedRms}`);
   });
+});
+
+test('three full-scale sources summed come out under −1 dBFS, the gain gliding in small steps', async () => {
+  const result = await session.page.evaluate(async (latency) => {
+    const { createMixerNode } = await import('/npm/dist/index.js');
+    const render = async (wire) => {
+      const context = new OfflineAudioContext(1, 24000, 48000);
+      const sources = [440, 554, 659].map((frequency) => {
+        const oscillator = new OscillatorNode(context, { frequency });
+        oscillator.start(0);
+        return oscillator;
+      });
+      await wire(context, sources);
+      return (await context.startRendering()).getChannelData(0);
+    };
+    const sum = await render((context, sources) => sources.forEach((source) => source.connect(context.destination)));
+    const limited = await render(async (context, sources) => {
+      const node = await createMixerNode(context, { numberOfInputs: 3, numberOfOutputs: 1, matrix: [[1, 1, 1]] });
+      sources.forEach((source, i) => source.connect(node, 0, i));
+      node.connect(context.destination);
+    });
+    let [peak, maxGainStep, previous] = [0, 0, null];
+    for (let t = 0; t < sum.length - latency; t++) {
+      peak = Math.max(peak, Math.abs(limited[t + latency]));
+      // The applied gain, wherever the sum is far enough from a zero crossing to divide by.
+      const gain = Math.abs(sum[t]) > 0.05 ? limited[t + latency] / sum[t] : null;
+      if (gain !== null && previous !== null) maxGainStep = Math.max(maxGainStep, Math.abs(gain - previous));
+      previous = gain;
+    }
+    return { peak, maxGainStep };
+  }, LATENCY);
+  assert.ok(result.peak <= CEILING && result.peak > 0.99 * CEILING, `peak ${result.peak}`);
+  // The gain glides over the look-ahead: at most 1/73 per sample (a clip would jump).
+  assert.ok(result.maxGainStep <= 1 / (LATENCY + 1) + 1e-4, `gain step ${result.maxGainStep}`);
 });
 
 test('a gain change sent mid-render (scheduled, in Firefox) glides to silence without a step', async () => {

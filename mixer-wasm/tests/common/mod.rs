@@ -46,6 +46,20 @@ pub fn render(mixer: &mut Mixer, sources: &[(f32, f32)], total: usize, block: us
     rendered
 }
 
+/// [`render`], lined up with the inputs: renders `latency_frames()` more frames and drops that
+/// many from the front, so output frame `t` is what the inputs' frame `t` became.
+pub fn render_aligned(
+    mixer: &mut Mixer,
+    sources: &[(f32, f32)],
+    total: usize,
+    block: usize,
+) -> Vec<Vec<f32>> {
+    let late = mixer.latency_frames();
+    let mut rendered = render(mixer, sources, total + late, block);
+    rendered.iter_mut().for_each(|channel| drop(channel.drain(..late)));
+    rendered
+}
+
 /// Largest difference between consecutive samples.
 pub fn max_step(signal: &[f32]) -> f32 {
     signal.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max)

@@ -79,8 +79,10 @@ async function scheduled() {
   source.start(0);
   node.setGainLinear(0, 0, 0.5, 0, 1001 / RATE);
   await node.flush(); // the change has reached the audio thread before rendering starts
-  const samples = (await context.startRendering()).getChannelData(0);
-  return { frame: 1001, before: Array.from(samples.subarray(0, 1001)), after: Array.from(samples.subarray(1001)) };
+  // The output lags the mix by the limiter's look-ahead: input frame t is heard at frame t + lag.
+  const lag = Math.round(node.latency * RATE);
+  const samples = (await context.startRendering()).getChannelData(0).subarray(lag);
+  return { frame: 1001, lag, before: Array.from(samples.subarray(0, 1001)), after: Array.from(samples.subarray(1001)) };
 }
 
 /** One second of meter events in a running context: a talking input and a silent one. */

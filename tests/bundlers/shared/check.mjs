@@ -38,7 +38,8 @@ function checkGlide({ amplitude, frequency, rampMs, maxStep, peakBefore, peakAft
   assert.ok(maxStep <= sineSlope + glideSlope + 1e-4, `largest step ${maxStep}, a click-free glide stays under ${sineSlope + glideSlope}`);
 }
 
-function checkScheduled({ frame, before, after }) {
+function checkScheduled({ frame, lag, before, after }) {
+  assert.equal(lag, 72, 'the limiter look-ahead, 1.5 ms at 48 kHz, reported as node.latency');
   assert.ok(before.every((x) => x === 0.5), `unity until frame ${frame}`);
   assert.ok(after.every((x) => x === 0.25), `half from frame ${frame} exactly (first after: ${after[0]})`);
 }
