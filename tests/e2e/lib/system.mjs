@@ -49,7 +49,17 @@ export async function startSystem({ vars = {} } = {}) {
 /** Opens `page` (customer.html, agent.html, console.html) as demo user `user` speaking `tone` Hz. */
 export async function openParty(system, page, user, tone, extra = {}) {
   const context = await system.browser.newContext({ viewport: { width: 1100, height: 760 } });
-  const tab = await context.newPage();
+  return visit(await context.newPage(), system, page, user, tone, extra);
+}
+
+/** The same in Firefox (`firefox` from launchFirefox: a puppeteer-core browser, whose pages share what the helpers here use). */
+export async function openPartyInFirefox(firefox, system, page, user, tone, extra = {}) {
+  const tab = await firefox.newPage();
+  await tab.setViewport({ width: 1100, height: 760 });
+  return visit(tab, system, page, user, tone, extra);
+}
+
+async function visit(tab, system, page, user, tone, extra) {
   const errors = [];
   tab.on('pageerror', (error) => errors.push(error.message));
   const url = new URL(`${system.base}/${page}`);
@@ -63,7 +73,7 @@ export async function openParty(system, page, user, tone, extra = {}) {
 
 /** Attaches the tone detector to the party's ears (what reaches its speakers), once audio exists. */
 export async function listen(tab) {
-  await tab.waitForFunction(() => window.earshotDemo?.audio?.ears, null, { timeout: 15_000 });
+  await until('the page has audio', () => tab.evaluate(() => Boolean(window.earshotDemo?.audio?.ears)), 15_000);
   await tab.evaluate(() => {
     const demo = window.earshotDemo;
     const ears = demo.audio.ears;
