@@ -212,7 +212,11 @@ function renderRoster(roster) {
   $('#record').classList.toggle('raised', roster.recording);
   $('#recording-state').textContent = roster.recording ? 'Recording.' : '';
   $('#customer-label').textContent = roster.customer?.label ?? 'the customer';
-  $('#customer-state').textContent = roster.customer?.connected ? 'The customer is connected.' : 'Waiting for the customer…';
+  // A customer who was here and went is reconnecting (as the console says), not awaited.
+  call.customerSeen ||= Boolean(roster.customer?.connected);
+  $('#customer-state').textContent = roster.customer?.connected
+    ? 'The customer is connected.'
+    : call.customerSeen ? `${PHASE.customer_away}…` : 'Waiting for the customer…';
   $('#raise-hand').textContent = roster.help_raised ? 'Lower hand' : 'Raise hand';
   $('#raise-hand').classList.toggle('raised', roster.help_raised);
   const list = $('#supervisors');

@@ -1,9 +1,9 @@
 // What the three pages say at each stage of a supervised call, in headless Chromium over real WebRTC:
 // a call rings (and is shown ringing everywhere), is answered (with no error line on any page while it
 // starts), goes through every supervisor mode (the customer told whom they hear, as the hearing matrix
-// says), a second supervisor's refusal named in words, a second call with its own coaching list, a
-// leave, and both calls ending. A screenshot of each page at each stage lands in artifacts/e2e/ as
-// <page>-<stage>.png.
+// says), a second supervisor's refusal named in words, a leave, the customer dropping and coming back,
+// a second call with its own coaching list, and both calls ending. A screenshot of each page at each
+// stage lands in artifacts/e2e/ as <page>-<stage>.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSystem, openParty, listen, hears, screenshot, TONES } from './lib/system.mjs';
@@ -133,7 +133,7 @@ test('a refusal in words, naming the supervisor who holds takeover, not their id
   await s2.context().close();
 });
 
-test('leave: every page follows; coaching lists are per call; both calls end and every page says so', async () => {
+test('leave and a customer reconnecting: every page follows; coaching lists are per call; both calls end and every page says so', async () => {
   const firstCall = await agent.evaluate(() => window.earshotDemo.call.id);
   await s1.fill('#coach-text', 'Offer the refund now');
   await s1.press('#coach-text', 'Enter');
@@ -143,6 +143,19 @@ test('leave: every page follows; coaching lists are per call; both calls end and
   await shows(agent, '#supervisors', 'No supervisor on this call.');
   await shows(customer, '#agent-state', 'You are talking to an agent.');
   await shoot('left');
+
+  // The customer drops (a reload): the agent and the console say they are reconnecting; once back,
+  // the call is on again (not ringing), with no error line on the way.
+  await customer.reload();
+  await shows(agent, '#customer-state', 'Customer reconnecting…');
+  await s1.locator('#calls tr[data-phase="customer_away"] .flag', { hasText: 'customer reconnecting' }).waitFor();
+  await shoot('customer-away');
+  await recordStatusLine(customer);
+  await customer.click('#call-button');
+  await shows(customer, '#call-phase', 'On a call');
+  await shows(customer, '#agent-state', 'You are talking to an agent.');
+  await shows(agent, '#customer-state', 'The customer is connected.');
+  assert.deepEqual(await errorLines(customer), [], 'the customer rejoins without an error line');
 
   // A second call (Bo answers Mr Okafor): opening it shows none of the first call's coaching.
   const agent2 = await openParty(system, 'agent.html', 'a2', TONES.s2);
