@@ -8,7 +8,8 @@ import { HubLink } from './peer.js';
 import { Recorder } from './recorder.js';
 import { openVoice, startAudio } from './media.js';
 import { api, currentUser, mintToken, params } from './session.js';
-import { $, offerAudioResume, onClick, el, elapsed, everySecond, MODE_FOR_AGENT, say, show } from './ui.js';
+import { $, offerAudioResume, onClick, el, elapsed, everySecond, say, show } from './ui.js';
+import { AVAILABILITY, MODE_FOR_AGENT, PHASE, endedLine } from './wording.js';
 
 const user = currentUser('agent');
 const toneHz = Number(params.get('tone')) || 0;
@@ -19,6 +20,8 @@ let team;
 let available = false;
 let audio; // { context, voice, ears } once the first call starts
 let call = null; // the call in progress
+let joining = null; // the id of the call being joined (audio and the hub start first)
+let status = { available: false, on_call: null }; // the team's last agent_status
 
 /** The page's state, for people debugging and for the end-to-end tests. */
 window.earshotDemo = { role: 'agent', get call() { return call; }, get audio() { return audio; } };
@@ -33,9 +36,11 @@ async function main() {
 async function connectTeam() {
   team = new Channel(`/api/teams/${user.team}/ws`, token);
   let firstStatus = true;
-  team.on('agent_status', (status) => {
+  team.on('agent_status', (next) => {
+    status = next;
     available = status.available;
-    $('#availability').textContent = status.on_call ? 'on a call' : available ? 'available' : 'busy';
+    renderAvailability();
+    if (!status.on_call) show($('#ring'), false); // a rung call the customer gave up on
     $('#toggle-available').textContent = available ? 'Become busy' : 'Become available';
     $('#toggle-available').disabled = Boolean(status.on_call);
     $('#create-link').disabled = Boolean(status.on_call);
@@ -45,6 +50,7 @@ async function connectTeam() {
   });
   team.on('ring', ({ call_id: callId, customer_label: label }) => {
     $('#ring-label').textContent = label;
+    $('#ring h2').textContent = PHASE.ringing;
     $('#answer').onclick = () => {
       show($('#ring'), false);
       joinCall(callId, 'Call answered.');
@@ -74,6 +80,18 @@ onClick('#create-link', async () => {
   joinCall(new URLSearchParams(url.search).get('call'), 'Waiting for the customer to open the link.');
 });
 
+/**
+ * Where the agent stands: the team puts a rung call on them at once (`on_call`), but they are on it
+ * only once they answered; until then it rings.
+ */
+function renderAvailability() {
+  const state = status.on_call
+    ? (call || joining === status.on_call ? 'on_call' : 'ringing')
+    : status.available ? 'available' : 'busy';
+  $('#availability').textContent = AVAILABILITY[state].self;
+  $('#availability').dataset.state = state;
+}
+
 async function ensureAudio() {
   if (!audio) {
     const context = await startAudio();
@@ -94,9 +112,16 @@ async function ensureAudio() {
 
 /** Opens the call room and becomes the hub of the call's star. */
 async function joinCall(callId, greeting) {
-  if (call) return;
-  const { context, voice } = await ensureAudio();
-  const hub = await Hub.create(context, voice.node, audio.ears);
+  if (call || joining) return;
+  joining = callId;
+  renderAvailability();
+  let hub;
+  try {
+    const { context, voice } = await ensureAudio();
+    hub = await Hub.create(context, voice.node, audio.ears);
+  } finally {
+    joining = null;
+  }
   const recorder = new Recorder({ hub, callId, token, onError: (message) => say(message, true) });
   call = { id: callId, hub, recorder, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null, health: null, recording: false };
   const current = call;
@@ -130,7 +155,7 @@ async function openCallSocket(greeting) {
     list.querySelector('.muted')?.remove();
     list.append(el('li', {}, el('strong', {}, `${name}: `), text));
   });
-  channel.on('call_ended', ({ reason }) => finishCall(`Call ended: ${reason}.`));
+  channel.on('call_ended', ({ reason }) => finishCall(endedLine(reason)));
   channel.on('error', ({ message }) => say(message, true));
   channel.on('close', ({ code, reason }) => {
     if (current.ended || code === 1000 || code === 4410 || code === 4404) return finishCall(`Call ${reason}.`);
@@ -187,7 +212,11 @@ function renderRoster(roster) {
   $('#record').classList.toggle('raised', roster.recording);
   $('#recording-state').textContent = roster.recording ? 'Recording.' : '';
   $('#customer-label').textContent = roster.customer?.label ?? 'the customer';
-  $('#customer-state').textContent = roster.customer?.connected ? 'The customer is connected.' : 'Waiting for the customer…';
+  // A customer who was here and went is reconnecting (as the console says), not awaited.
+  call.customerSeen ||= Boolean(roster.customer?.connected);
+  $('#customer-state').textContent = roster.customer?.connected
+    ? 'The customer is connected.'
+    : call.customerSeen ? `${PHASE.customer_away}…` : 'Waiting for the customer…';
   $('#raise-hand').textContent = roster.help_raised ? 'Lower hand' : 'Raise hand';
   $('#raise-hand').classList.toggle('raised', roster.help_raised);
   const list = $('#supervisors');
@@ -220,6 +249,7 @@ function finishCall(message) {
   const ended = call;
   ended.ended = true;
   call = null;
+  renderAvailability();
   // The recorder lets go of the mixer first; its last chunk and the completion marker still go up.
   ended.recorder.stop().catch((error) => say(`Recording: ${error.message}`, true));
   for (const link of ended.links.values()) link.close();

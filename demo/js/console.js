@@ -8,7 +8,8 @@ import { Channel } from './channel.js';
 import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
 import { currentUser, mintToken, params } from './session.js';
-import { $, offerAudioResume, el, elapsed, everySecond, MODE_LABEL, say, show } from './ui.js';
+import { $, offerAudioResume, el, elapsed, everySecond, say, show } from './ui.js';
+import { AVAILABILITY, MODE_LABEL, modeLine, PHASE, endedLine, phaseOf, refusal } from './wording.js';
 
 const user = currentUser('supervisor');
 const toneHz = Number(params.get('tone')) || 0;
@@ -21,6 +22,9 @@ let feed = null;
 let selected = null; // call id the keys act on
 let audio; // openSpokeAudio(): { context, voice, speaker, sendLevel, track, ears }
 let mine = null; // { id, channel, link, mode, roster }
+const sentCoaching = new Map(); // call id → the coaching this supervisor sent on it, newest first
+let lastExit = null; // how this supervisor last came off a call ("You left the call.", the call ended…)
+let stateShown = 'off'; // the state the status line last described (a console starts on no call)
 
 window.earshotDemo = {
   role: 'supervisor',
@@ -65,24 +69,36 @@ function renderFeed() {
     body.replaceChildren(...byAttention(feed.calls).map(callRow));
   }
   const waiting = feed.queue.length;
-  $('#queue-summary').textContent = waiting
-    ? `${waiting} waiting; longest ${Math.round(feed.longest_wait_ms / 1000)} s.`
-    : 'Nobody waiting.';
+  const ringing = feed.calls.filter((c) => phaseOf(c) === 'ringing').length;
+  $('#queue-summary').textContent = [
+    waiting ? `${waiting} waiting; longest ${Math.round(feed.longest_wait_ms / 1000)} s.` : 'Nobody waiting.',
+    ringing ? `${ringing === 1 ? 'One call' : `${ringing} calls`} ringing (assigned, not answered yet).` : '',
+  ].filter(Boolean).join(' ');
   $('#queue').replaceChildren(...feed.queue.map((q) => el('li', { dataset: { queuedAt: q.queued_at } }, `${q.label} `, el('span', { className: 'timer' }))));
   $('#agents').replaceChildren(
-    ...feed.agents.map((a) => el('li', {}, el('strong', {}, a.name), ` — ${a.on_call ? 'on a call' : a.available ? 'available' : 'busy'}`)),
+    ...feed.agents.map((a) => el('li', { dataset: { agent: a.id } }, el('strong', {}, a.name), ` — ${AVAILABILITY[agentState(a)].other}`)),
   );
   tick();
+  sayState();
+}
+
+/** An agent's availability key (wording.js): a call assigned to them rings until they answer it. */
+function agentState(agent) {
+  if (!agent.on_call) return agent.available ? 'available' : 'busy';
+  const line = feed.calls.find((c) => c.call_id === agent.on_call);
+  return line && phaseOf(line) === 'ringing' ? 'ringing' : 'on_call';
 }
 
 function callRow(c) {
   const inIt = mine?.id === c.call_id;
+  const phase = phaseOf(c);
   const flags = [];
+  if (phase === 'ringing') flags.push(el('span', { className: 'flag ringing' }, PHASE.ringing.toLowerCase()));
   if (c.help_raised) flags.push(el('span', { className: 'flag help' }, 'help raised'));
   if (c.recording) flags.push(el('span', { className: 'flag' }, '● rec'));
   if (c.consent_required && !c.consent_given) flags.push(el('span', { className: 'flag' }, 'awaiting consent'));
-  if (!c.agent_connected) flags.push(el('span', { className: 'flag warn' }, 'agent away'));
-  if (!c.customer_connected) flags.push(el('span', { className: 'flag warn' }, 'customer away'));
+  if (phase === 'agent_away') flags.push(el('span', { className: 'flag warn' }, PHASE.agent_away.toLowerCase()));
+  if (phase !== 'ringing' && !c.customer_connected) flags.push(el('span', { className: 'flag warn' }, PHASE.customer_away.toLowerCase()));
   for (const health of c.health_flags ?? []) flags.push(flagChip(health));
   const actions = [...MODES, 'leave'].map((mode) =>
     el('button', {
@@ -97,7 +113,7 @@ function callRow(c) {
     }, mode === 'leave' ? 'Leave' : mode[0].toUpperCase() + mode.slice(1)),
   );
   return el('tr', {
-    dataset: { call: c.call_id },
+    dataset: { call: c.call_id, phase },
     className: [inIt ? 'mine' : '', selected === c.call_id ? 'selected' : '', c.help_raised ? 'help' : ''].join(' '),
     onclick: () => openCall(c.call_id),
   },
@@ -185,19 +201,48 @@ async function act(callId, mode) {
     try {
       await requestMode(mine.channel, mode);
     } catch (error) {
-      if (joinedNow && mode !== 'none' && mine && error.code !== 'confirm_required') await leave(); // refused on arrival
+      error.roster = mine?.roster; // who holds what, for the refusal's words
+      if (joinedNow && mode !== 'none' && mine && error.code !== 'confirm_required') await leave(null); // refused on arrival
       throw error;
     }
-    say(mode === 'none' ? 'Opened the call: present, not listening (Enter listens).' : `Now ${mode === 'monitor' ? 'monitoring' : mode === 'whisper' ? 'whispering' : mode === 'barge' ? 'barged in' : 'taking over'}.`);
+    // The status line follows the new mode once the roster confirms it (sayState).
   } catch (error) {
-    say(error.code === 'confirm_required' ? 'Not confirmed: nothing changed.' : `Refused: ${error.message}`, true);
+    say(error.code === 'confirm_required' ? 'Not confirmed: nothing changed.' : `Refused: ${refusalWords(error, callId, mode)}`, true);
   } finally {
     if (feed) renderFeed();
   }
 }
 
+/** A refusal in words, naming people by their display names (from the call's roster or feed line). */
+function refusalWords(error, callId, mode) {
+  const line = feed?.calls.find((c) => c.call_id === callId);
+  const roster = error.roster ?? (mine?.id === callId ? mine.roster : null);
+  const supervisors = roster?.supervisors ?? line?.supervisors ?? [];
+  return refusal(error, {
+    mode,
+    takeoverHolder: () => supervisors.find((s) => s.mode === 'takeover' && s.id !== user.sub)?.name,
+    agent: () => roster?.agent.name ?? line?.agent_name,
+  });
+}
+
+/**
+ * Puts the supervisor's current state in the status line whenever that state changes (on a call in
+ * a mode, or off calls and why), so it never shows a mode they are no longer in. Refusals and errors
+ * stay until the next change.
+ */
+function sayState() {
+  if (mine && mine.mode === undefined) return; // joining: the roster tells the mode
+  const key = mine ? `${mine.id}:${mine.mode}` : 'off';
+  if (key === stateShown) return;
+  stateShown = key;
+  if (!mine) return say(lastExit ?? 'Not on a call: click a call to open it.');
+  const roster = mine.roster;
+  say(modeLine(mine.mode, roster.agent.name, roster.customer?.label ?? 'the customer'));
+}
+
 async function join(callId) {
   await ensureAudio();
+  lastExit = null;
   const channel = new Channel(`/api/calls/${callId}/ws`, token);
   const current = { id: callId, channel, link: null, mode: undefined, roster: null };
   current.link = new SpokeLink({ channel, track: audio.track, onStream: (stream) => audio.speaker.play(stream) });
@@ -215,12 +260,14 @@ async function join(callId) {
   channel.on('levels', ({ levels }) => {
     if (mine === current) $('#levels').replaceChildren(...levelRows(levels, (party) => partyName(current.roster, party)));
   });
-  channel.on('call_ended', ({ reason }) => say(`The call ended: ${reason}.`));
+  channel.on('call_ended', ({ reason }) => {
+    if (mine === current) lastExit = endedLine(reason);
+  });
   channel.on('error', ({ message }) => say(message, true));
   channel.on('close', ({ reason }) => {
     if (mine === current) {
+      if (!lastExit) lastExit = `You are off the call (${reason}).`;
       dropMine();
-      say(`You are off the call (${reason}).`);
     }
   });
   await channel.open(); // rejects with the worker's reason (other team, call full…)
@@ -229,8 +276,10 @@ async function join(callId) {
   renderMine();
 }
 
-async function leave() {
+/** Leaves the call; `why` becomes the status line (null: the caller says something itself). */
+async function leave(why = 'You left the call.') {
   const current = mine;
+  lastExit = why;
   dropMine();
   try {
     await current.channel.request({ type: 'leave' });
@@ -248,10 +297,18 @@ function dropMine() {
   $('#levels').replaceChildren(el('li', { className: 'muted' }, "Waiting for the agent's hub…"));
   renderMine();
   if (feed) renderFeed();
+  sayState();
+}
+
+/** The coaching sent on the call this supervisor is on, and only that call's. */
+function renderCoaching() {
+  const sent = (mine && sentCoaching.get(mine.id)) ?? [];
+  $('#coach-sent').replaceChildren(...sent.map((text) => el('li', {}, text)));
 }
 
 function renderMine() {
   show($('#mine'), Boolean(mine));
+  renderCoaching();
   if (!mine) return;
   const roster = mine.roster;
   $('#mine-title').textContent = roster ? `${roster.agent.name}'s call with ${roster.customer?.label ?? 'a customer'}` : 'a call';
@@ -318,8 +375,10 @@ $('#coach-form').onsubmit = async (event) => {
   const text = $('#coach-text').value.trim();
   if (!mine || !text) return;
   try {
+    const callId = mine.id;
     await mine.channel.request({ type: 'coach', text });
-    $('#coach-sent').prepend(el('li', {}, text));
+    sentCoaching.set(callId, [text, ...(sentCoaching.get(callId) ?? [])]);
+    renderCoaching();
     $('#coach-text').value = '';
   } catch (error) {
     say(`Not sent: ${error.message}`, true);

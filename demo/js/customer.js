@@ -7,6 +7,7 @@ import { SpokeLink } from './peer.js';
 import { mintToken, params } from './session.js';
 import { USERS } from './users.js';
 import { $, offerAudioResume, onClick, elapsed, everySecond, say, show } from './ui.js';
+import { PHASE, customerHears, endedLine } from './wording.js';
 
 const toneHz = Number(params.get('tone')) || 0;
 const linkCall = params.get('call'); // an agent's call link
@@ -27,15 +28,19 @@ const user = whoAmI();
 let token;
 let audio; // openSpokeAudio(): { context, voice, speaker, sendLevel, track, ears }
 let call = null;
-let startedAt = null;
+let startedAt = null; // when the agent answered: the call's time counts from there, not from ringing
 
 window.earshotDemo = { role: 'customer', get audio() { return audio; }, get call() { return call; } };
 
 // The call this tab is on survives a reload (sessionStorage is per tab), so the customer can rejoin.
 const CALL_KEY = `earshot.call.${user.sub}`;
+// When the agent answered this call (ms epoch), kept per tab like the call itself: a reload while the
+// agent is away must not show the call as ringing again.
+const answeredKey = (callId) => `earshot.answered.${callId}`;
 const unfinishedCall = linkCall ?? sessionStorage.getItem(CALL_KEY);
 
 $('#who').textContent = `${user.name} · calling team ${user.team}`;
+$('#waiting h2').textContent = PHASE.queued;
 $('#call-button').textContent = unfinishedCall ? (linkCall ? 'Join the call' : 'Rejoin your call') : `Call team ${user.team}`;
 say(unfinishedCall && !linkCall ? 'Your call is still on: rejoin it.' : 'Ready.');
 
@@ -68,7 +73,7 @@ async function waitInQueue() {
     $('#position').textContent = position;
     show($('#start'), false);
     show($('#waiting'), true);
-    say('Waiting for an agent.');
+    say(`${PHASE.queued}.`);
   });
   queue.on('assigned', ({ call_id: callId }) => {
     queue.close();
@@ -80,6 +85,8 @@ async function waitInQueue() {
 async function joinCall(callId) {
   call = { id: callId, ended: false, link: null, channel: null };
   sessionStorage.setItem(CALL_KEY, callId);
+  startedAt = Number(sessionStorage.getItem(answeredKey(callId))) || null;
+  renderPhase();
   show($('#start'), false);
   show($('#waiting'), false);
   show($('#call'), true);
@@ -96,8 +103,16 @@ async function openCallSocket(current) {
     onStream: (stream) => audio.speaker.play(stream),
   });
   channel.on('signal', ({ data }) => current.link.signaled(data).catch((e) => say(`Media: ${e.message}`, true)));
-  channel.on('status', renderStatus);
-  channel.on('call_ended', ({ reason }) => finish(`Call ended: ${reason}.`));
+  // The hub makes every offer. An agent already in the room is asked for one; an agent who is not
+  // (the call still rings, or they are reconnecting) offers when they arrive, since their roster
+  // shows us connected. Asking them while absent is a signal the worker refuses: the peer is not there.
+  let firstStatus = true;
+  channel.on('status', (status) => {
+    if (firstStatus && status.agent_connected) current.link.hello();
+    firstStatus = false;
+    renderStatus(status);
+  });
+  channel.on('call_ended', ({ reason }) => finish(endedLine(reason)));
   channel.on('error', ({ message }) => say(message, true));
   channel.on('close', ({ code, reason }) => {
     if (current.ended || code === 1000 || code === 4410 || code === 4404) return finish(`Call ${reason}.`);
@@ -107,8 +122,6 @@ async function openCallSocket(current) {
   });
   try {
     await channel.open();
-    startedAt ??= Date.now();
-    current.link.hello();
   } catch (error) {
     finish(`Could not join the call: ${error.message}.`);
   }
@@ -116,8 +129,19 @@ async function openCallSocket(current) {
 
 let disclosureSpoken = false;
 
+/** The call's heading: ringing until the agent first answered, then on a call with its time. */
+function renderPhase() {
+  $('#call-phase').textContent = startedAt ? PHASE.on_call : PHASE.ringing;
+  show($('#call-timer'), Boolean(startedAt));
+}
+
 function renderStatus(status) {
-  $('#agent-state').textContent = status.agent_connected ? 'You are talking to an agent.' : 'Connecting to an agent…';
+  if (status.agent_connected && !startedAt && call) {
+    startedAt = Date.now();
+    sessionStorage.setItem(answeredKey(call.id), String(startedAt));
+  }
+  renderPhase();
+  $('#agent-state').textContent = customerHears({ ...status, answered: Boolean(startedAt) });
   const needsConsent = status.disclosure_required && !status.consent_given;
   show($('#disclosure'), needsConsent);
   if (needsConsent && !disclosureSpoken) {
@@ -125,11 +149,8 @@ function renderStatus(status) {
     speak($('#disclosure-text').textContent);
   }
   show($('#recording'), status.recording);
-  // Only supervisors the customer hears are ever named (barge or takeover).
-  const speakers = $('#speakers');
-  speakers.textContent = status.speakers.length ? `Also speaking with you: ${status.speakers.join(', ')}.` : '';
-  show(speakers, status.speakers.length > 0);
-  say(needsConsent ? 'Please read the notice.' : 'Connected.');
+  // Only supervisors the customer hears are ever named (barge or takeover): customerHears says whom.
+  say(needsConsent ? 'Please read the notice.' : startedAt ? 'Connected.' : `${PHASE.ringing}…`);
 }
 
 /** Reads the disclosure aloud where the browser can (people should hear it, not only see it). */
@@ -158,6 +179,7 @@ function finish(message) {
   if (!call) return;
   call.ended = true;
   sessionStorage.removeItem(CALL_KEY);
+  sessionStorage.removeItem(answeredKey(call.id));
   call.link?.close();
   call.channel?.close();
   call = null;

@@ -1,5 +1,5 @@
-// Small DOM helpers and the words the pages use for modes and health flags, shared so every page says
-// the same thing.
+// Small DOM helpers and the words of health flags (states' and modes' words: wording.js), shared so
+// every page says the same thing.
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -57,17 +57,8 @@ export function say(message, isError = false) {
   line.dataset.last = message;
 }
 
-/** How the agent sees a supervisor's mode. */
-export const MODE_FOR_AGENT = {
-  none: 'present, not listening',
-  monitor: 'listening',
-  whisper: 'coaching you (only you hear them)',
-  barge: 'in the call (everyone hears them)',
-  takeover: 'has taken over (talking to the customer)',
-};
-
-/** Short labels of modes, for the console. */
-export const MODE_LABEL = { none: 'joined', monitor: 'monitor', whisper: 'whisper', barge: 'barge', takeover: 'takeover' };
+// The words of modes live with every other state's words; re-exported for the pages that import them here.
+export { MODE_FOR_AGENT, MODE_LABEL } from './wording.js';
 
 /** mm:ss since `since` (ms epoch). */
 export function elapsed(since, now = Date.now()) {

@@ -171,6 +171,10 @@ pub struct CustomerStatus {
     /// Display names of the supervisors the customer hears right now (barge or takeover), in join
     /// order; empty otherwise.
     pub speakers: Vec<String>,
+    /// Whether the routing policy lets the customer hear the agent: false while a supervisor has
+    /// taken over, so the customer's page can say whom they are talking to. The customer notices
+    /// the agent falling silent anyway; this names nothing they could not hear.
+    pub hears_agent: bool,
 }
 
 /// A failed request's answer, the same on call and team sockets:
@@ -345,6 +349,7 @@ mod tests {
             consent_given: false,
             recording: false,
             speakers: vec![],
+            hears_agent: true,
         });
         assert!(serde_json::to_string(&status)
             .unwrap()

@@ -103,6 +103,10 @@ pub struct CallSummary {
     pub agent_id: String,
     pub agent_name: String,
     pub agent_connected: bool,
+    /// Whether the agent has ever joined: until then the call is ringing, and a disconnected agent
+    /// is not "away" but has not answered yet. Lines stored before the field existed were answered.
+    #[serde(default = "answered_by_default")]
+    pub answered: bool,
     pub customer_label: String,
     pub customer_connected: bool,
     pub started_at: u64,
@@ -113,6 +117,10 @@ pub struct CallSummary {
     pub recording: bool,
     /// Call-health flags raised now (customer loud, overtalk, dead air, agent talking most).
     pub health_flags: Vec<Flag>,
+}
+
+fn answered_by_default() -> bool {
+    true
 }
 
 /// What one change produced, for the Durable Object to carry out in order.
@@ -263,6 +271,8 @@ impl CallRecord {
             agent_id: self.init.agent_id.clone(),
             agent_name: self.init.agent_name.clone(),
             agent_connected: self.agent_connected,
+            // A departed agent keeps `agent_left_at` until they return, so this needs no new state.
+            answered: self.agent_connected || self.agent_left_at.is_some(),
             customer_label: self.init.customer_label.clone(),
             customer_connected: self.customer_connected,
             started_at: self.init.started_at,
@@ -296,6 +306,7 @@ pub fn customer_status(record: &CallRecord) -> CustomerStatus {
             .filter(|s| s.mode.customer_hears())
             .map(|s| record.supervisor_name(&s.id))
             .collect(),
+        hears_agent: record.matrix().hears(&Listener::Customer, &Party::Agent),
     }
 }
 
@@ -774,10 +785,16 @@ mod tests {
             other => panic!("customer got {other:?}"),
         }
         let takeover = request(&mut record, &lead, set_mode(Mode::Takeover, false), None).unwrap();
-        assert!(to_customer(&takeover).is_empty(), "still the same speaker: nothing new to tell");
+        match to_customer(&takeover).as_slice() {
+            [CallEvent::Status(status)] => {
+                assert_eq!(status.speakers, vec!["lead name".to_owned()], "the same speaker");
+                assert!(!status.hears_agent, "the agent fell silent for the customer: say so");
+            }
+            other => panic!("customer got {other:?}"),
+        }
         let whisper = request(&mut record, &lead, set_mode(Mode::Whisper, false), None).unwrap();
         match to_customer(&whisper).as_slice() {
-            [CallEvent::Status(status)] => assert!(status.speakers.is_empty()),
+            [CallEvent::Status(status)] => assert!(status.speakers.is_empty() && status.hears_agent),
             other => panic!("customer got {other:?}"),
         }
     }
@@ -858,6 +875,24 @@ mod tests {
         let ended = expire_grace(&mut record, 70_000, 30_000).unwrap();
         assert!(ended.ended && record.ended.is_some());
         assert_eq!(record.admit(&agent), Err(EdgeError::Gone));
+    }
+
+    #[test]
+    fn a_call_rings_until_its_agent_first_joins_and_stays_answered_while_they_are_away() {
+        let (mut record, agent, _) = live_call();
+        let mut ringing = CallRecord::new(record.init.clone());
+        assert!(!ringing.summary().answered, "nobody answered yet");
+        join(&mut ringing, &agent);
+        assert!(ringing.summary().answered);
+        depart(&mut record, &agent, 1_000, "disconnected");
+        let away = record.summary();
+        assert!(away.answered && !away.agent_connected, "away, not ringing again");
+        let old_line = r#"{"call_id":"c","rev":1,"agent_id":"a","agent_name":"A","agent_connected":false,
+            "customer_label":"L","customer_connected":true,"started_at":0,"supervisors":[],
+            "help_raised":false,"consent_required":false,"consent_given":false,"recording":false,
+            "health_flags":[]}"#;
+        let stored: CallSummary = serde_json::from_str(old_line).unwrap();
+        assert!(stored.answered, "a line stored before the field existed was a call in progress");
     }
 
     fn set_mode(mode: Mode, confirm: bool) -> CallRequest {

@@ -216,6 +216,7 @@ mod tests {
             agent_id: agent_id.into(),
             agent_name: agent_id.into(),
             agent_connected: false,
+            answered: false,
             customer_label: "c".into(),
             customer_connected: false,
             started_at: 0,

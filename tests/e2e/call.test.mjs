@@ -70,7 +70,7 @@ test('fifty switches: the customer never hears the supervisor in monitor or whis
   // The same detector does hear the supervisor as soon as the customer may.
   await enter('barge');
   await hears(customer, TONES.s1, true);
-  await customer.locator('#speakers', { hasText: 'Dana' }).waitFor();
+  await customer.locator('#agent-state', { hasText: 'You are talking to an agent and Dana.' }).waitFor();
   await enter('absent');
 });
 

@@ -161,7 +161,7 @@ describe('authorization matrix', () => {
 });
 
 describe('the customer invariant', () => {
-  test('monitor and whisper reveal nothing to the customer; barge and takeover show only a name', async () => {
+  test('monitor and whisper reveal nothing to the customer; barge and takeover show only a name (takeover: and that the agent is not heard)', async () => {
     const { callId, agent, customer } = await liveCall();
     customer.inbox.length = 0;
     const lead = (await join(callId, mint.supervisor(uid('lead'), 'blue'))).client.heartbeat(300);
@@ -185,8 +185,11 @@ describe('the customer invariant', () => {
     assert.equal((await lead.request({ type: 'set_mode', mode: 'barge' })).type, 'ack');
     const barged = await customer.next('status');
     assert.deepEqual(barged.speakers, [`Sup ${lead.all[0].you}`]);
-    assert.deepEqual(Object.keys(barged).sort(), ['agent_connected', 'consent_given', 'disclosure_required', 'receivedAt', 'recording', 'speakers', 'type']);
+    assert.deepEqual(Object.keys(barged).sort(), ['agent_connected', 'consent_given', 'disclosure_required', 'hears_agent', 'receivedAt', 'recording', 'speakers', 'type']);
+    assert.equal(barged.hears_agent, true, 'in barge the customer still hears the agent');
     assert.equal((await lead.request({ type: 'set_mode', mode: 'takeover' })).type, 'ack');
+    const takenOver = await customer.next('status');
+    assert.deepEqual([takenOver.speakers, takenOver.hears_agent], [[`Sup ${lead.all[0].you}`], false], 'takeover: the supervisor, not the agent');
     await lead.request({ type: 'set_mode', mode: 'whisper' });
     assert.deepEqual((await customer.next('status')).speakers, [], 'back to whisper: nobody audible');
     // A customer cannot signal a supervisor, and a supervisor cannot signal the customer.

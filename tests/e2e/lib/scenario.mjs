@@ -5,7 +5,7 @@ import { TONES, openParty, listen, hears } from './system.mjs';
 export async function agentReady(system, user = 'a1', tone = TONES.agent) {
   const agent = await openParty(system, 'agent.html', user, tone);
   await agent.locator('#toggle-available:not([disabled])', { hasText: 'Become available' }).click();
-  await agent.locator('#availability', { hasText: /^available$/ }).waitFor();
+  await agent.locator('#availability[data-state="available"]').waitFor();
   return agent;
 }
 
