@@ -9,7 +9,7 @@ use earshot_health::{Flag, HealthSample};
 use earshot_policy::{GainMatrix, Listener, Mode, Party, Transition};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::AuditRow;
+use crate::call::audit::AuditRow;
 use crate::error::ProtocolError;
 
 /// Frames larger than this are refused unparsed (an SDP offer with candidates fits comfortably).
@@ -333,7 +333,7 @@ mod tests {
             serde_json::to_string(&event).unwrap(),
             r#"{"type":"error","ref":9,"code":"refused","message":"no"}"#
         );
-        let team = crate::team_protocol::TeamEvent::Error(ErrorReport { reference: None, ..report });
+        let team = crate::team::protocol::TeamEvent::Error(ErrorReport { reference: None, ..report });
         assert_eq!(
             serde_json::to_string(&team).unwrap(),
             r#"{"type":"error","code":"refused","message":"no"}"#,

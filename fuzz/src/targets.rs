@@ -4,13 +4,13 @@
 use earshot_archive::qa::Submission;
 use earshot_archive::recordings::{Completion, NewTake, Retention, Sweep};
 use earshot_archive::summary::{summarize, CallEnd};
-use earshot_edge::base64url;
-use earshot_edge::ed25519::ready;
-use earshot_edge::identity::{Identity, TokenVerifier};
+use earshot_edge::auth::base64url;
+use earshot_edge::auth::ed25519::ready;
+use earshot_edge::auth::identity::{Identity, TokenVerifier};
+use earshot_edge::call::room::{self, CallInit, CallRecord};
 use earshot_edge::protocol::{parse, parse_request};
-use earshot_edge::room::{self, CallInit, CallRecord};
-use earshot_edge::team_protocol::TeamRequest;
-use earshot_edge::team_settings::TeamSettings;
+use earshot_edge::team::protocol::TeamRequest;
+use earshot_edge::team::settings::TeamSettings;
 use earshot_health::HealthSample;
 use earshot_policy::{Mode, ModeSet, Role};
 

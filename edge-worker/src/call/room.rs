@@ -1,5 +1,5 @@
 //! The call room's logic, pure: the persisted [`CallRecord`], who may enter, and what each request
-//! or departure changes. The Durable Object shell ([`crate::call_object`]) only loads the record,
+//! or departure changes. The Durable Object shell ([`crate::call::object`]) only loads the record,
 //! calls in here, stores it and delivers the resulting [`Effects`].
 //!
 //! Every outgoing view is produced by diffing before and after a change ([`apply`]): the customer
@@ -15,13 +15,13 @@ use earshot_health::{Flag, FlagChange, FlagTracker, HealthSample};
 use earshot_policy::{join_tone, routing, Call, GainMatrix, Listener, Mode, Party, Refusal, Role};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::identity::Identity;
 use crate::error::{close, EdgeError, ProtocolError};
-use crate::identity::Identity;
 use crate::protocol::{
     CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MemberView, PartyLevel, Roster,
     SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS,
 };
-use crate::team_settings::TeamSettings;
+use crate::team::settings::TeamSettings;
 
 /// What creates a call: the team object (queue assignment) or an agent's own request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

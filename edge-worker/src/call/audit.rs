@@ -8,7 +8,7 @@ use earshot_policy::{Mode, Role};
 use serde::{Deserialize, Serialize};
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::room::AuditEntry;
+use crate::call::room::AuditEntry;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,12 +1,12 @@
 //! A team's settings for the calls it starts: the early-barge guard, the call-health thresholds and
 //! recording (whether whisper is recorded, how long recordings are kept).
-//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::room::CallInit`],
+//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::call::room::CallInit`],
 //! so a change applies from the next call on and a running call never changes rules under its people.
 
 use earshot_health::HealthThresholds;
 use serde::{Deserialize, Serialize};
 
-use crate::recording_rules::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
+use crate::call::recording_rules::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
 
 /// The longest early-barge guard a team may set, in minutes.
 pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;

@@ -10,10 +10,10 @@
 use worker::wasm_bindgen::JsValue;
 use worker::{web_sys, Env, Method, Request, Response};
 
+use crate::auth::identity::Identity;
 use crate::error::EdgeError;
-use crate::identity::Identity;
-use crate::routes;
-use crate::sockets::{self, IDENTITY_HEADER};
+use crate::net::routes;
+use crate::net::sockets::{self, IDENTITY_HEADER};
 
 type Outcome = std::result::Result<Response, EdgeError>;
 

@@ -1,9 +1,9 @@
-//! The call Durable Object: one per call. A thin shell around [`crate::room`]: it keeps the record
+//! The call Durable Object: one per call. A thin shell around [`crate::call::room`]: it keeps the record
 //! in storage, the sockets in the hibernation API (each with its verified identity attached), the
 //! audit trail in SQLite, and runs presence on alarms.
 //!
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
-//! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
+//! identity in [`crate::net::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
 //! `GET /recording-permit/start` and `GET /recording-permit/upload`.
 
 use std::cell::{Cell, RefCell};
@@ -16,18 +16,18 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::alarm_clock::AlarmClock;
-use crate::archive;
-use crate::audit::AuditLog;
+use crate::call::audit::AuditLog;
+use crate::call::recording_rules::{self, RecordingFacts};
+use crate::call::room::{self, CallInit, CallRecord, Effects, Recipient};
 use crate::config::{self, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
-use crate::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::alarm_clock::AlarmClock;
+use crate::net::archive;
+use crate::net::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::record_row::RecordRow;
+use crate::net::sockets::{self, identity_of, stored_json, Attachment};
 use crate::protocol::{parse_request, CallEvent, CallRequest};
-use crate::record_row::RecordRow;
-use crate::recording_rules::{self, RecordingFacts};
-use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
-use crate::sockets::{self, identity_of, stored_json, Attachment};
-use crate::team_link::TeamLink;
+use crate::team::link::TeamLink;
 
 /// How long after a failed attempt an ended call's summary is sent to the archive again.
 const SUMMARY_RETRY_MS: u64 = 60_000;

@@ -5,13 +5,13 @@
 use earshot_policy::Role;
 use worker::{Env, Method, Request, Response, Result, Stub};
 
-use crate::archive;
-use crate::config;
 #[cfg(feature = "dev-mint")]
-use crate::dev_tokens;
+use crate::auth::dev_tokens;
+use crate::auth::identity::{Identity, TokenError};
+use crate::config;
 use crate::error::EdgeError;
-use crate::identity::{Identity, TokenError};
-use crate::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
+use crate::net::archive;
+use crate::net::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
 
 /// Routes one request that matched no static asset.
 pub async fn handle(req: Request, env: Env) -> Result<Response> {

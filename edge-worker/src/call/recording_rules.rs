@@ -4,9 +4,9 @@
 
 use earshot_policy::Role;
 
+use crate::auth::identity::Identity;
+use crate::call::room::CallRecord;
 use crate::error::EdgeError;
-use crate::identity::Identity;
-use crate::room::CallRecord;
 
 /// How long after recording stops (or the call ends) the agent's recorder may still upload: its last
 /// chunks and the completion marker leave the browser after the stop, possibly after retries.
@@ -110,8 +110,8 @@ mod tests {
 
     #[test]
     fn a_call_takes_whisper_recording_and_retention_from_its_team() {
-        use crate::room::CallInit;
-        use crate::team_settings::TeamSettings;
+        use crate::call::room::CallInit;
+        use crate::team::settings::TeamSettings;
         let init = |settings| CallInit {
             call_id: "c".repeat(64),
             team: "blue".into(),
