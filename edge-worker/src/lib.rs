@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod net;
 pub mod protocol;
+pub mod settings;
 pub mod team;
 
 use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};

@@ -26,8 +26,8 @@ use crate::net::archive;
 use crate::net::presence::{answer_heartbeats, last_heartbeat, SocketBook};
 use crate::net::record_row::RecordRow;
 use crate::net::sockets::{self, identity_of, stored_json, Attachment};
+use crate::net::team_link::TeamLink;
 use crate::protocol::{parse_request, CallEvent, CallRequest};
-use crate::team::link::TeamLink;
 
 /// How long after a failed attempt an ended call's summary is sent to the archive again.
 const SUMMARY_RETRY_MS: u64 = 60_000;

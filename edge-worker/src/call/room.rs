@@ -16,12 +16,13 @@ use earshot_policy::{join_tone, routing, Call, GainMatrix, Listener, Mode, Party
 use serde::{Deserialize, Serialize};
 
 use crate::auth::identity::Identity;
+use crate::call::audit::AuditEntry;
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::protocol::{
     CallEvent, CallRequest, CustomerStatus, CustomerView, MatrixCause, MemberView, PartyLevel, Roster,
     SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS,
 };
-use crate::team::settings::TeamSettings;
+use crate::settings::TeamSettings;
 
 /// What creates a call: the team object (queue assignment) or an agent's own request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,18 +82,6 @@ pub enum Recipient {
     /// The agent and every supervisor present.
     Colleagues,
     Everyone,
-}
-
-/// One audit row, before it gets its time and sequence number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub kind: String,
-    pub actor: String,
-    pub actor_role: Role,
-    pub target: Option<String>,
-    pub from_mode: Option<Mode>,
-    pub to_mode: Option<Mode>,
-    pub detail: Option<String>,
 }
 
 /// The live-call line a team's supervisors see on their console.

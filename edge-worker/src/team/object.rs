@@ -6,7 +6,7 @@
 //!
 //! Internal endpoints (through the worker only): `GET /ws` (upgrade), `POST /create-call` (an
 //! agent's link call), and, from call objects, `GET /call-link` (an upgrade: the standing socket
-//! that carries the call's line updates, [`crate::team::link`]), `POST /call-update` (the same update
+//! that carries the call's line updates, [`crate::net::team_link`]), `POST /call-update` (the same update
 //! when the link is down) and `POST /call-ended`.
 
 use std::cell::{Cell, RefCell};
@@ -27,10 +27,10 @@ use crate::net::archive;
 use crate::net::presence::{answer_heartbeats, last_heartbeat, SocketBook};
 use crate::net::record_row::RecordRow;
 use crate::net::sockets::{self, identity_of, stored_json, Attachment};
+use crate::net::team_link::LINK_PATH;
 use crate::protocol::parse;
 use crate::team::feed_pacer::{FeedPacer, Pace};
 use crate::team::lines::CallLines;
-use crate::team::link::LINK_PATH;
 use crate::team::protocol::{TeamEvent, TeamRequest};
 use crate::team::state::TeamRecord;
 

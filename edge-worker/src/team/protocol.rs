@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::room::CallSummary;
 use crate::protocol::ErrorReport;
-use crate::team::settings::TeamSettings;
+use crate::settings::TeamSettings;
 
 /// What a team member asks of the team object.
 #[derive(Debug, PartialEq, Deserialize)]

@@ -7,8 +7,8 @@ use earshot_policy::ModeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::call::room::CallSummary;
+use crate::settings::TeamSettings;
 use crate::team::protocol::{AgentLine, QueueLine, TeamFeed};
-use crate::team::settings::TeamSettings;
 
 /// An agent connected to the team (or on a call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,10 @@
 use earshot_health::HealthThresholds;
 use serde::{Deserialize, Serialize};
 
-use crate::call::recording_rules::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
+/// Retention a team gets unless it chooses another (days).
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// The longest retention a team may choose (days): ten years.
+pub const MAX_RETENTION_DAYS: u32 = 3_650;
 
 /// The longest early-barge guard a team may set, in minutes.
 pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;
