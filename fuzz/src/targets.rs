@@ -9,8 +9,8 @@ use earshot_edge::auth::ed25519::ready;
 use earshot_edge::auth::identity::{Identity, TokenVerifier};
 use earshot_edge::call::room::{self, CallInit, CallRecord};
 use earshot_edge::protocol::{parse, parse_request};
-use earshot_edge::team::protocol::TeamRequest;
 use earshot_edge::settings::TeamSettings;
+use earshot_edge::team::protocol::TeamRequest;
 use earshot_health::HealthSample;
 use earshot_policy::{Mode, ModeSet, Role};
 
