@@ -1,6 +1,6 @@
 //! A team's settings for the calls it starts: the early-barge guard, the call-health thresholds and
 //! recording (whether whisper is recorded, how long recordings are kept).
-//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::call::room::CallInit`],
+//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::call::record::CallInit`],
 //! so a change applies from the next call on and a running call never changes rules under its people.
 
 use earshot_health::HealthThresholds;

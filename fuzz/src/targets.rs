@@ -7,7 +7,9 @@ use earshot_archive::summary::{summarize, CallEnd};
 use earshot_edge::auth::base64url;
 use earshot_edge::auth::ed25519::ready;
 use earshot_edge::auth::identity::{Identity, TokenVerifier};
-use earshot_edge::call::room::{self, CallInit, CallRecord};
+use earshot_edge::call::lifecycle;
+use earshot_edge::call::record::{CallInit, CallRecord};
+use earshot_edge::call::requests;
 use earshot_edge::protocol::{parse, parse_request};
 use earshot_edge::settings::TeamSettings;
 use earshot_edge::team::protocol::TeamRequest;
@@ -85,7 +87,7 @@ fn live_call() -> (CallRecord, [Identity; 4]) {
     ];
     for who in &people {
         record.open_session(who);
-        room::join(&mut record, who);
+        lifecycle::join(&mut record, who);
     }
     (record, people)
 }
@@ -119,7 +121,7 @@ fn call_frames() -> Target {
             for who in &people {
                 // A parsed frame is handled by one sender; the request is rebuilt for each.
                 let Ok(again) = parse_request(&text(bytes)) else { unreachable!("parsed once") };
-                let _ = room::handle(&mut record, &mut health, who, again.body, frame.reference, NOW);
+                let _ = requests::handle(&mut record, &mut health, who, again.body, frame.reference, NOW);
             }
             let stored = serde_json::to_string(&record).expect("a record always serializes");
             let loaded: CallRecord = serde_json::from_str(&stored).expect("a stored record loads");

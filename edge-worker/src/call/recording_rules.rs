@@ -5,7 +5,7 @@
 use earshot_policy::Role;
 
 use crate::auth::identity::Identity;
-use crate::call::room::CallRecord;
+use crate::call::record::CallRecord;
 use crate::error::EdgeError;
 
 /// How long after recording stops (or the call ends) the agent's recorder may still upload: its last
@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_call_takes_whisper_recording_and_retention_from_its_team() {
-        use crate::call::room::CallInit;
+        use crate::call::record::CallInit;
         use crate::settings::TeamSettings;
         let init = |settings| CallInit {
             call_id: "c".repeat(64),

@@ -19,7 +19,8 @@ use worker::{
 };
 
 use crate::auth::identity::Identity;
-use crate::call::room::{CallInit, CallRecord, CallSummary};
+use crate::call::record::{CallInit, CallRecord};
+use crate::call::views::CallSummary;
 use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::net::alarm_clock::AlarmClock;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::call::room::CallSummary;
+use crate::call::views::CallSummary;
 use crate::protocol::ErrorReport;
 use crate::settings::TeamSettings;
 

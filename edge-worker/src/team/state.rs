@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use earshot_policy::ModeSet;
 use serde::{Deserialize, Serialize};
 
-use crate::call::room::CallSummary;
+use crate::call::views::CallSummary;
 use crate::settings::TeamSettings;
 use crate::team::protocol::{AgentLine, QueueLine, TeamFeed};
 
@@ -49,7 +49,7 @@ pub struct TeamRecord {
     /// it when present, so a record written before the split keeps its calls.
     #[serde(default, skip_serializing)]
     pub calls: BTreeMap<String, CallSummary>,
-    /// Current connection number per member key (see `room::participant_key`).
+    /// Current connection number per member key (see `call::record::participant_key`).
     pub sessions: BTreeMap<String, u64>,
     pub next_conn: u64,
     /// Connections of customers handed their call, closed by the next sweep.
