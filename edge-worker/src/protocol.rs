@@ -106,7 +106,8 @@ pub fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Envelope<T>, Pr
     let Some(kind) = kind else {
         return Err(ProtocolError::Malformed { detail: "missing \"type\"".into(), reference });
     };
-    serde_json::from_str(text).map_err(|err| {
+    // Read once: the envelope comes from the value already parsed, not from the text again.
+    serde_json::from_value(value).map_err(|err| {
         let detail = err.to_string();
         if detail.starts_with(&format!("unknown variant `{kind}`")) {
             ProtocolError::UnknownType { kind: kind.chars().take(40).collect(), reference }

@@ -63,30 +63,34 @@ pub fn apply(
     let mut scratch = record.clone();
     let mut effects = Effects::default();
     change(&mut scratch, &mut effects)?;
-    // Nothing is committed unless the change succeeded as a whole.
+    // Nothing is committed unless the change succeeded as a whole. Each view is computed once
+    // before the change and once after it.
     let (matrix, roster, status) = (record.matrix(), record.roster(), customer_status(record));
     let flags = std::mem::take(&mut record.health_flags);
     *record = scratch;
-    if record.matrix() != matrix {
+    let new_matrix = record.matrix();
+    if new_matrix != matrix {
         record.rev += 1;
         let event = CallEvent::Matrix {
             rev: record.rev,
             cause: effects.cause.take(),
-            matrix: record.matrix(),
+            matrix: new_matrix,
             tone: std::mem::take(&mut effects.tone),
         };
         effects.events.push((Recipient::Agent, event));
     }
-    let roster_changed = record.roster() != roster;
+    let new_roster = record.roster();
+    let roster_changed = new_roster != roster;
     if roster_changed {
-        effects.events.push((Recipient::Colleagues, CallEvent::Roster(record.roster())));
+        effects.events.push((Recipient::Colleagues, CallEvent::Roster(new_roster)));
     }
     if roster_changed || record.health_flags != flags {
         record.summary_rev += 1;
         effects.summary = Some(record.summary());
     }
-    if customer_status(record) != status {
-        effects.events.push((Recipient::Customer, CallEvent::Status(customer_status(record))));
+    let new_status = customer_status(record);
+    if new_status != status {
+        effects.events.push((Recipient::Customer, CallEvent::Status(new_status)));
     }
     Ok(effects)
 }
