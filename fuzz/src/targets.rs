@@ -220,8 +220,8 @@ fn call_summaries() -> Target {
     Target {
         name: "archive: call summaries",
         seeds: seeds(&[
-            r#"{"init":{"call_id":"c0ffee","team":"blue","agent_id":"ana","agent_name":"Ana","customer_label":"Lee","started_at":1000},"names":{"dana":"Dana"},"audit":[{"seq":1,"at":2000,"kind":"join","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"monitor","detail":null},{"seq":2,"at":5000,"kind":"set_mode","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"barge","detail":"early"},{"seq":3,"at":6000,"kind":"help","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"raised"},{"seq":4,"at":9000,"kind":"end","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"ended by the agent"}]}"#,
-            r#"{"init":{"call_id":"c","team":"t","agent_id":"a","agent_name":"A","customer_label":"","started_at":0},"audit":[]}"#,
+            r#"{"init":{"call_id":"c0ffee","team":"blue","agent_id":"ana","agent_name":"Ana","customer_label":"Lee","started_at":1000,"settings":{"early_barge_minutes":3}},"names":{"dana":"Dana"},"audit":[{"seq":1,"at":2000,"kind":"join","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"monitor","detail":null},{"seq":2,"at":5000,"kind":"set_mode","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"barge","detail":"early"},{"seq":3,"at":6000,"kind":"help","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"raised"},{"seq":4,"at":9000,"kind":"end","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"ended by the agent"}]}"#,
+            r#"{"init":{"call_id":"c","team":"t","agent_id":"a","agent_name":"A","customer_label":"","started_at":0,"settings":{"early_barge_minutes":0}},"audit":[]}"#,
         ]),
         run: Box::new(|bytes| {
             let Ok(call) = serde_json::from_str::<CallEnd>(&text(bytes)) else { return false };
