@@ -210,7 +210,7 @@ function render(data) {
     rows: [...rows.map((r) => resolvedRow(r, r.name)), ...(rows.length ? [resolvedRow(data.totals, 'Whole team', 'team')] : [])],
   });
 
-  $('#cap-early').textContent = `Early barges, ${whose}: a barge or takeover in a call's first three minutes`;
+  $('#cap-early').textContent = `Early barges, ${whose}: a barge or takeover in a call's early-barge window (its team's guard when the call started)`;
   barChart($('#chart-early'), {
     title: 'Early barges',
     none,

@@ -2,10 +2,10 @@
 
 use worker::Env;
 
-use crate::error::EdgeError;
 #[cfg(feature = "dev-mint")]
-use crate::identity::TokenSigner;
-use crate::identity::TokenVerifier;
+use crate::auth::identity::TokenSigner;
+use crate::auth::identity::TokenVerifier;
+use crate::error::EdgeError;
 
 /// Defaults for the timing settings; `wrangler.toml` documents and may override them.
 const DEFAULT_HEARTBEAT_MS: u64 = 2_000;
@@ -84,7 +84,7 @@ pub fn default_consent_required(env: &Env) -> bool {
 /// The length of one retention day in ms: a day, unless `EARSHOT_RETENTION_DAY_MS` shortens it (tests
 /// do, to watch the retention sweep delete without waiting days).
 pub fn retention_day_ms(env: &Env) -> u64 {
-    number(env, "EARSHOT_RETENTION_DAY_MS", crate::recording_rules::DAY_MS).max(1)
+    number(env, "EARSHOT_RETENTION_DAY_MS", crate::call::recording_rules::DAY_MS).max(1)
 }
 
 /// Milliseconds since the epoch, from the runtime's clock.

@@ -9,7 +9,7 @@ use std::fmt;
 
 use earshot_policy::Refusal;
 
-use crate::identity::TokenError;
+use crate::auth::identity::TokenError;
 
 /// Close codes the rooms use (4000-4999 is the application range of RFC 6455).
 pub mod close {

@@ -9,7 +9,7 @@ use earshot_health::{Flag, HealthSample};
 use earshot_policy::{GainMatrix, Listener, Mode, Party, Transition};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::AuditRow;
+use crate::call::audit::AuditRow;
 use crate::error::ProtocolError;
 
 /// Frames larger than this are refused unparsed (an SDP offer with candidates fits comfortably).
@@ -106,7 +106,8 @@ pub fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Envelope<T>, Pr
     let Some(kind) = kind else {
         return Err(ProtocolError::Malformed { detail: "missing \"type\"".into(), reference });
     };
-    serde_json::from_str(text).map_err(|err| {
+    // Read once: the envelope comes from the value already parsed, not from the text again.
+    serde_json::from_value(value).map_err(|err| {
         let detail = err.to_string();
         if detail.starts_with(&format!("unknown variant `{kind}`")) {
             ProtocolError::UnknownType { kind: kind.chars().take(40).collect(), reference }
@@ -337,7 +338,7 @@ mod tests {
             serde_json::to_string(&event).unwrap(),
             r#"{"type":"error","ref":9,"code":"refused","message":"no"}"#
         );
-        let team = crate::team_protocol::TeamEvent::Error(ErrorReport { reference: None, ..report });
+        let team = crate::team::protocol::TeamEvent::Error(ErrorReport { reference: None, ..report });
         assert_eq!(
             serde_json::to_string(&team).unwrap(),
             r#"{"type":"error","code":"refused","message":"no"}"#,

@@ -4,13 +4,15 @@
 use earshot_archive::qa::Submission;
 use earshot_archive::recordings::{Completion, NewTake, Retention, Sweep};
 use earshot_archive::summary::{summarize, CallEnd};
-use earshot_edge::base64url;
-use earshot_edge::ed25519::ready;
-use earshot_edge::identity::{Identity, TokenVerifier};
+use earshot_edge::auth::base64url;
+use earshot_edge::auth::ed25519::ready;
+use earshot_edge::auth::identity::{Identity, TokenVerifier};
+use earshot_edge::call::lifecycle;
+use earshot_edge::call::record::{CallInit, CallRecord};
+use earshot_edge::call::requests;
 use earshot_edge::protocol::{parse, parse_request};
-use earshot_edge::room::{self, CallInit, CallRecord};
-use earshot_edge::team_protocol::TeamRequest;
-use earshot_edge::team_settings::TeamSettings;
+use earshot_edge::settings::TeamSettings;
+use earshot_edge::team::protocol::TeamRequest;
 use earshot_health::HealthSample;
 use earshot_policy::{Mode, ModeSet, Role};
 
@@ -85,7 +87,7 @@ fn live_call() -> (CallRecord, [Identity; 4]) {
     ];
     for who in &people {
         record.open_session(who);
-        room::join(&mut record, who);
+        lifecycle::join(&mut record, who);
     }
     (record, people)
 }
@@ -119,7 +121,7 @@ fn call_frames() -> Target {
             for who in &people {
                 // A parsed frame is handled by one sender; the request is rebuilt for each.
                 let Ok(again) = parse_request(&text(bytes)) else { unreachable!("parsed once") };
-                let _ = room::handle(&mut record, &mut health, who, again.body, frame.reference, NOW);
+                let _ = requests::handle(&mut record, &mut health, who, again.body, frame.reference, NOW);
             }
             let stored = serde_json::to_string(&record).expect("a record always serializes");
             let loaded: CallRecord = serde_json::from_str(&stored).expect("a stored record loads");
@@ -218,8 +220,8 @@ fn call_summaries() -> Target {
     Target {
         name: "archive: call summaries",
         seeds: seeds(&[
-            r#"{"init":{"call_id":"c0ffee","team":"blue","agent_id":"ana","agent_name":"Ana","customer_label":"Lee","started_at":1000},"names":{"dana":"Dana"},"audit":[{"seq":1,"at":2000,"kind":"join","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"monitor","detail":null},{"seq":2,"at":5000,"kind":"set_mode","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"barge","detail":"early"},{"seq":3,"at":6000,"kind":"help","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"raised"},{"seq":4,"at":9000,"kind":"end","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"ended by the agent"}]}"#,
-            r#"{"init":{"call_id":"c","team":"t","agent_id":"a","agent_name":"A","customer_label":"","started_at":0},"audit":[]}"#,
+            r#"{"init":{"call_id":"c0ffee","team":"blue","agent_id":"ana","agent_name":"Ana","customer_label":"Lee","started_at":1000,"settings":{"early_barge_minutes":3}},"names":{"dana":"Dana"},"audit":[{"seq":1,"at":2000,"kind":"join","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"monitor","detail":null},{"seq":2,"at":5000,"kind":"set_mode","actor":"dana","actor_role":"supervisor","target":"dana","to_mode":"barge","detail":"early"},{"seq":3,"at":6000,"kind":"help","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"raised"},{"seq":4,"at":9000,"kind":"end","actor":"ana","actor_role":"agent","target":null,"to_mode":null,"detail":"ended by the agent"}]}"#,
+            r#"{"init":{"call_id":"c","team":"t","agent_id":"a","agent_name":"A","customer_label":"","started_at":0,"settings":{"early_barge_minutes":0}},"audit":[]}"#,
         ]),
         run: Box::new(|bytes| {
             let Ok(call) = serde_json::from_str::<CallEnd>(&text(bytes)) else { return false };

@@ -5,7 +5,7 @@
 // Durations and answer times are measured around each step here and asserted as ranges.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Wrangler, Minter, createCall, sleep } from './harness.mjs';
+import { Wrangler, Minter, createCall, setTeamSettings, sleep } from './harness.mjs';
 
 const wrangler = new Wrangler();
 const mint = new Minter();
@@ -404,4 +404,50 @@ after(() => {
   if (!run.figures) return;
   const { s1, s2, totals } = run.figures;
   console.log(`# measured: s1 seconds ${JSON.stringify(s1.seconds)} median ${s1.help.median_answer_s}; s2 takeover ${s2.seconds.takeover} median ${s2.help.median_answer_s}; team median ${totals.help.median_answer_s}`);
+});
+
+describe("early barges follow each call's own guard", () => {
+  /**
+   * A call of a fresh team whose early-barge guard is `minutes`, barged in its first seconds and
+   * ended; returns the team's report once the call reached the archive.
+   */
+  async function bargedCall(minutes) {
+    const team = `guard${minutes}-${process.pid}`;
+    await setTeamSettings(wrangler, mint, team, { early_barge_minutes: minutes });
+    const [agentId, supId] = [id(`ga${minutes}`), id(`gs${minutes}`)];
+    const callId = await createCall(wrangler, mint.agent(agentId, team), 'guarded');
+    const agent = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.agent(agentId, team)).opened).heartbeat(1000);
+    await agent.next('matrix');
+    const customer = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.customer(id(`gc${minutes}`), team, { call: callId })).opened).heartbeat(1000);
+    await customer.next('status');
+    const supervisor = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.supervisor(supId, team)).opened).heartbeat(1000);
+    await supervisor.next('welcome');
+    const barge = await supervisor.request({ type: 'set_mode', mode: 'barge' });
+    if (minutes > 0) {
+      assert.equal(barge.code, 'confirm_required', `a ${minutes}-minute guard asks to confirm`);
+      assert.equal((await supervisor.request({ type: 'set_mode', mode: 'barge', confirm: true })).type, 'ack');
+    } else {
+      assert.equal(barge.type, 'ack', 'no guard: the barge goes ahead');
+    }
+    await sleep(300);
+    const call = { agent, customer };
+    await endCall(call, agent, supervisor);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const report = await json('GET', '/api/reports?by=supervisor', mint.supervisor(id(`glead${minutes}`), team));
+      assert.equal(report.status, 200, JSON.stringify(report.data));
+      if (report.data.calls === 1 || Date.now() > deadline) return report.data;
+      await sleep(200);
+    }
+  }
+
+  test('a barge 1 s into a call counts as early under a 1-minute guard and not under none', async () => {
+    const guarded = await bargedCall(1);
+    const unguarded = await bargedCall(0);
+    assert.equal(guarded.calls, 1, 'the guarded call reached the archive');
+    assert.equal(unguarded.calls, 1, 'the unguarded call reached the archive');
+    // The archive once counted any barge in a call's first three minutes, whatever the team's guard.
+    assert.equal(guarded.totals.early_barges, 1, JSON.stringify(guarded.totals));
+    assert.equal(unguarded.totals.early_barges, 0, JSON.stringify(unguarded.totals));
+  });
 });

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS spans (
   mode TEXT NOT NULL,
   started_at INTEGER NOT NULL,
   ended_at INTEGER NOT NULL,
+  -- 1 for a barge or takeover within the call's own early-barge window (its team's guard then).
+  early INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (call_id, supervisor_id, started_at)
 );
 CREATE INDEX IF NOT EXISTS spans_by_team ON spans (team, call_started_at);

@@ -8,7 +8,6 @@ use earshot_policy::Mode;
 use serde::{Deserialize, Serialize};
 
 use crate::db::flag;
-use crate::summary::early_barge;
 
 /// Whom the rows are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +51,9 @@ pub struct SpanRow {
     pub started_at: u64,
     pub ended_at: u64,
     pub call_started_at: u64,
+    /// Entered within the call's own early-barge window (decided when the call was archived).
+    #[serde(deserialize_with = "flag")]
+    pub early: bool,
 }
 
 /// A stored help request.
@@ -163,7 +165,7 @@ impl Tally<'_> {
             if let Some(seconds) = row.seconds.get_mut(span.mode) {
                 *seconds += span.ended_at.saturating_sub(span.started_at) as f64 / 1000.0;
             }
-            row.early_barges += u32::from(early_barge(span.mode, span.started_at, span.call_started_at));
+            row.early_barges += u32::from(span.early);
         }
         for seconds in row.seconds.values_mut() {
             *seconds = (*seconds * 10.0).round() / 10.0;
@@ -335,6 +337,8 @@ mod tests {
             started_at: T0 + from_s * 1000,
             ended_at: T0 + to_s * 1000,
             call_started_at: T0,
+            // These calls' teams kept the default guard of three minutes.
+            early: mode.customer_hears() && from_s < 180,
         }
     }
 

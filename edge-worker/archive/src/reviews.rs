@@ -59,7 +59,7 @@ pub async fn store_summary(mut req: Request, archive: &Archive, who: &Caller, ca
     for span in &summary.timeline.spans {
         batch.push(db.statement(
             "INSERT OR REPLACE INTO spans (call_id, team, agent_id, call_started_at, supervisor_id, supervisor_name,
-             mode, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             mode, started_at, ended_at, early) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[
                 id(),
                 init.team.as_str().into(),
@@ -70,6 +70,7 @@ pub async fn store_summary(mut req: Request, archive: &Archive, who: &Caller, ca
                 span.mode.name().into(),
                 num(span.from),
                 num(span.to),
+                u32::from(span.is_early_barge(init.started_at, init.settings.early_barge_ms())).into(),
             ],
         )?);
     }

@@ -7,9 +7,6 @@ use std::collections::BTreeMap;
 use earshot_policy::{Mode, Role};
 use serde::{Deserialize, Serialize};
 
-/// A barge or takeover entered this early in a call is an early barge.
-pub const EARLY_MS: u64 = 3 * 60_000;
-
 /// What the call object sends when its call ends: its facts and its whole audit trail, which ends
 /// with the `end` row (when and why).
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +27,21 @@ pub struct CallFacts {
     pub agent_name: String,
     pub customer_label: String,
     pub started_at: u64,
+    /// The team's settings the call started with (its own early-barge window among them).
+    pub settings: CallSettings,
+}
+
+/// What the archive reads of the settings a call started with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallSettings {
+    /// A barge or takeover in the call's first this-many minutes is an early barge (0: none is).
+    pub early_barge_minutes: u32,
+}
+
+impl CallSettings {
+    pub fn early_barge_ms(&self) -> u64 {
+        u64::from(self.early_barge_minutes) * 60_000
+    }
 }
 
 /// One audit row, as the call object stores it.
@@ -61,14 +73,11 @@ impl Span {
         self.mode.agent_hears()
     }
 
-    pub fn is_early_barge(&self, call_started_at: u64) -> bool {
-        early_barge(self.mode, self.from, call_started_at)
+    /// A barge or takeover entered within the call's own early-barge window (`window_ms` after
+    /// `call_started_at`: the guard the call's team had set when it started, as the edge applied it).
+    pub fn is_early_barge(&self, call_started_at: u64, window_ms: u64) -> bool {
+        self.mode.customer_hears() && self.from.saturating_sub(call_started_at) < window_ms
     }
-}
-
-/// A barge or takeover entered (at `entered_at`) in the call's first three minutes.
-pub fn early_barge(mode: Mode, entered_at: u64, call_started_at: u64) -> bool {
-    mode.customer_hears() && entered_at.saturating_sub(call_started_at) < EARLY_MS
 }
 
 /// A raised hand and who answered it first (entered a listening mode at or after it went up).
@@ -266,6 +275,7 @@ mod tests {
                 agent_name: "Ana".into(),
                 customer_label: "Lee".into(),
                 started_at: T0,
+                settings: CallSettings { early_barge_minutes: 3 },
             },
             names: [("s1".to_owned(), "Sam".to_owned()), ("s2".to_owned(), "Sue".to_owned())].into(),
             audit,
@@ -302,8 +312,11 @@ mod tests {
         );
         assert_eq!(summary.timeline.spans[0].supervisor_name, "Sam");
         assert_eq!(summary.modes(), vec![Mode::Monitor, Mode::Whisper, Mode::Barge]);
-        assert!(summary.timeline.spans[3].is_early_barge(T0), "a barge at 1:40");
-        assert!(!summary.timeline.spans[1].is_early_barge(T0), "a whisper is no barge");
+        let (barge, whisper) = (&summary.timeline.spans[3], &summary.timeline.spans[1]);
+        assert!(barge.is_early_barge(T0, 3 * 60_000), "a barge at 1:40, three minutes' guard");
+        assert!(!barge.is_early_barge(T0, 60_000), "the same barge, one minute's guard");
+        assert!(!barge.is_early_barge(T0, 0), "no guard: nothing is early");
+        assert!(!whisper.is_early_barge(T0, 3 * 60_000), "a whisper is no barge");
     }
 
     #[test]
@@ -383,7 +396,8 @@ mod tests {
     #[test]
     fn rows_arrive_as_the_call_object_serializes_them() {
         let text = r#"{"init":{"call_id":"c1","team":"blue","agent_id":"a1","agent_name":"Ana","agent_exempt_from":[],
-            "consent_required":false,"customer_label":"Lee","customer_sub":null,"started_at":1800000000000},
+            "consent_required":false,"customer_label":"Lee","customer_sub":null,"started_at":1800000000000,
+            "settings":{"early_barge_minutes":1,"record_whisper":false,"retention_days":90}},
             "names":{"s1":"Sam"},
             "audit":[{"seq":1,"at":1800000010000,"kind":"join","actor":"s1","actor_role":"supervisor","target":"s1",
             "from_mode":null,"to_mode":"whisper","detail":null},{"seq":2,"at":1800000090000,"kind":"end","actor":"a1",

@@ -1,7 +1,7 @@
 // Floor benchmark worker (not the product, never deployed): a mode switch's I/O in plain JavaScript, no
 // wasm and no policy, to measure what one local workerd thread can do at best on this machine
 // (tests/worker/bench-floor.mjs drives it; docs/bench/floor.md has the figures).
-// Per switch, as edge-worker/src/call_object.rs does: the sender's attachment read, the call record
+// Per switch, as edge-worker/src/call/object.rs does: the sender's attachment read, the call record
 // changed in memory, one synchronous turn writing the record row (INSERT OR REPLACE) and an audit row
 // (same schemas as record_row.rs and audit.rs), then the frames: ack to the supervisor, matrix to the
 // agent, roster to agent and supervisors (sockets found by role tag), status to the customer only when

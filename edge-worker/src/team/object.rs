@@ -1,12 +1,12 @@
 //! The team Durable Object: one per team. Holds agents' availability, the customer queue and the
 //! live-call lines, assigns queued customers to agents, creates call objects, and pushes the console
-//! feed to the team's supervisors: at once for team changes, paced ([`crate::feed_pacer`]) for the
+//! feed to the team's supervisors: at once for team changes, paced ([`crate::team::feed_pacer`]) for the
 //! stream of call-line updates. The record is one JSON value; call lines are SQLite rows
-//! ([`crate::call_lines`]), so a mode switch writes one small row.
+//! ([`crate::team::lines`]), so a mode switch writes one small row.
 //!
 //! Internal endpoints (through the worker only): `GET /ws` (upgrade), `POST /create-call` (an
 //! agent's link call), and, from call objects, `GET /call-link` (an upgrade: the standing socket
-//! that carries the call's line updates, [`crate::team_link`]), `POST /call-update` (the same update
+//! that carries the call's line updates, [`crate::net::team_link`]), `POST /call-update` (the same update
 //! when the link is down) and `POST /call-ended`.
 
 use std::cell::{Cell, RefCell};
@@ -18,21 +18,22 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::alarm_clock::AlarmClock;
-use crate::archive;
-use crate::call_lines::CallLines;
+use crate::auth::identity::Identity;
+use crate::call::record::{CallInit, CallRecord};
+use crate::call::views::CallSummary;
 use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
-use crate::feed_pacer::{FeedPacer, Pace};
-use crate::identity::Identity;
-use crate::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::alarm_clock::AlarmClock;
+use crate::net::archive;
+use crate::net::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::record_row::RecordRow;
+use crate::net::sockets::{self, identity_of, stored_json, Attachment};
+use crate::net::team_link::LINK_PATH;
 use crate::protocol::parse;
-use crate::record_row::RecordRow;
-use crate::room::{CallInit, CallRecord, CallSummary};
-use crate::sockets::{self, identity_of, stored_json, Attachment};
-use crate::team_link::LINK_PATH;
-use crate::team_protocol::{TeamEvent, TeamRequest};
-use crate::team_state::TeamRecord;
+use crate::team::feed_pacer::{FeedPacer, Pace};
+use crate::team::lines::CallLines;
+use crate::team::protocol::{TeamEvent, TeamRequest};
+use crate::team::state::TeamRecord;
 
 const LEGACY_RECORD_KEY: &str = "team";
 
@@ -520,7 +521,7 @@ impl TeamObject {
         // continue from the record as it is now, not the copy from before.
         let mut record = self.load(&identity.team).await?;
         // An agent who creates a call without a team socket is tracked (disconnected) for the call.
-        record.agents.entry(identity.sub.clone()).or_insert_with(|| crate::team_state::AgentState {
+        record.agents.entry(identity.sub.clone()).or_insert_with(|| crate::team::state::AgentState {
             name: identity.name.clone(),
             exemptions: identity.exemptions,
             available: false,

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use serde::Deserialize;
 use worker::SqlStorage;
 
-use crate::room::CallSummary;
+use crate::call::views::CallSummary;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS call_lines (call_id TEXT PRIMARY KEY, line TEXT NOT NULL)";
 

@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 use worker::{Result, Storage};
 
-use crate::sockets;
+use crate::net::sockets;
 
 /// The object's pending alarm as last known: `None` unknown, `Some(t)` with `t` in the past none
 /// pending, else the time it fires (milliseconds since the epoch).

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use earshot_policy::ModeSet;
 use serde::{Deserialize, Serialize};
 
-use crate::room::CallSummary;
-use crate::team_protocol::{AgentLine, QueueLine, TeamFeed};
-use crate::team_settings::TeamSettings;
+use crate::call::views::CallSummary;
+use crate::settings::TeamSettings;
+use crate::team::protocol::{AgentLine, QueueLine, TeamFeed};
 
 /// An agent connected to the team (or on a call).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,11 +45,11 @@ pub struct TeamRecord {
     pub settings: TeamSettings,
     pub agents: BTreeMap<String, AgentState>,
     pub queue: Vec<Waiting>,
-    /// Stored as rows of their own ([`crate::call_lines`]), not in the record's JSON; still read from
+    /// Stored as rows of their own ([`crate::team::lines`]), not in the record's JSON; still read from
     /// it when present, so a record written before the split keeps its calls.
     #[serde(default, skip_serializing)]
     pub calls: BTreeMap<String, CallSummary>,
-    /// Current connection number per member key (see `room::participant_key`).
+    /// Current connection number per member key (see `call::record::participant_key`).
     pub sessions: BTreeMap<String, u64>,
     pub next_conn: u64,
     /// Connections of customers handed their call, closed by the next sweep.

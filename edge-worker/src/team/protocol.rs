@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::views::CallSummary;
 use crate::protocol::ErrorReport;
-use crate::room::CallSummary;
-use crate::team_settings::TeamSettings;
+use crate::settings::TeamSettings;
 
 /// What a team member asks of the team object.
 #[derive(Debug, PartialEq, Deserialize)]

@@ -3,15 +3,16 @@
 //! answered as JSON with its status (or, for upgrades, as a close code).
 
 use earshot_policy::Role;
-use worker::{Env, Method, Request, Response, Result, Stub};
+use worker::wasm_bindgen::JsValue;
+use worker::{web_sys, Env, Method, Request, Response, Result, Stub};
 
-use crate::archive;
-use crate::config;
 #[cfg(feature = "dev-mint")]
-use crate::dev_tokens;
+use crate::auth::dev_tokens;
+use crate::auth::identity::{Identity, TokenError};
+use crate::config;
 use crate::error::EdgeError;
-use crate::identity::{Identity, TokenError};
-use crate::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
+use crate::net::archive;
+use crate::net::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
 
 /// Routes one request that matched no static asset.
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
@@ -24,7 +25,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,
         (Method::Post, ["api", "calls"]) => create_call(req, &env).await,
         (_, ["api", "calls", _, "recordings" | "review", ..] | ["api", "recordings" | "reports", ..]) => {
-            archive::handle(req, &env, &segments).await
+            to_archive(req, &env, &segments).await
         }
         #[cfg(feature = "dev-mint")]
         (Method::Post, ["api", "dev", "token"]) => dev_tokens::mint(req, &env).await,
@@ -152,6 +153,37 @@ async fn create_call(mut req: Request, env: &Env) -> Result<Response, EdgeError>
     }
     let stub = env.durable_object("TEAMS")?.id_from_name(&identity.team)?.get_stub()?;
     Ok(forward(&stub, "https://team/create-call", Method::Post, &identity, Some(body), false).await?)
+}
+
+/// A client's request for the archive (`/api/recordings`, `/api/reports`, `/api/calls/{id}/recordings…`,
+/// `/api/calls/{id}/review`): authenticated here, decided there.
+async fn to_archive(req: Request, env: &Env, path: &[&str]) -> std::result::Result<Response, EdgeError> {
+    let who = authenticate_http(&req, env).await?;
+    let mut body = req.inner().body().map(JsValue::from);
+    if let ["api", "calls", call_id, "recordings", rest @ ..] = path {
+        let permit = match (req.method(), rest) {
+            (Method::Post, []) => Some("start"),
+            (Method::Put, [_, "chunks", _]) | (Method::Post, [_, "complete"]) => Some("upload"),
+            _ => None,
+        };
+        if let Some(permit) = permit {
+            let stub = call_stub(env, call_id).ok_or(EdgeError::NotFound)?;
+            let url = format!("https://call/recording-permit/{permit}");
+            let answer = forward(&stub, &url, Method::Get, &who, None, false).await?;
+            if answer.status_code() != 200 {
+                // The call's refusal (not its agent, recording off, no such call) goes back as it is.
+                return Ok(answer);
+            }
+            if permit == "start" {
+                // A new take is described by the call's state, never by the client.
+                body = web_sys::Response::from(answer).body().map(JsValue::from);
+            }
+        }
+    }
+    let url = req.inner().url();
+    let tail = &url[origin_of(&url).len()..];
+    let length = header(&req, "Content-Length");
+    archive::send(env, req.method(), tail, &who, body, length.as_deref()).await
 }
 
 /// The stub of an existing call; `None` for anything that is not a call id this namespace issued.

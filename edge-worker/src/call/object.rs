@@ -1,9 +1,9 @@
-//! The call Durable Object: one per call. A thin shell around [`crate::room`]: it keeps the record
+//! The call Durable Object: one per call. A thin shell around [`crate::call`]: it keeps the record
 //! in storage, the sockets in the hibernation API (each with its verified identity attached), the
 //! audit trail in SQLite, and runs presence on alarms.
 //!
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
-//! identity in [`crate::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
+//! identity in [`crate::net::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
 //! `GET /recording-permit/start` and `GET /recording-permit/upload`.
 
 use std::cell::{Cell, RefCell};
@@ -16,18 +16,22 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::alarm_clock::AlarmClock;
-use crate::archive;
-use crate::audit::AuditLog;
+use crate::call::audit::AuditLog;
+use crate::call::effects::{Effects, Recipient};
+use crate::call::lifecycle;
+use crate::call::record::{participant_key, CallInit, CallRecord};
+use crate::call::recording_rules::{self, RecordingFacts};
+use crate::call::requests;
+use crate::call::views::CallSummary;
 use crate::config::{self, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
-use crate::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::alarm_clock::AlarmClock;
+use crate::net::archive;
+use crate::net::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::record_row::RecordRow;
+use crate::net::sockets::{self, identity_of, stored_json, Attachment};
+use crate::net::team_link::TeamLink;
 use crate::protocol::{parse_request, CallEvent, CallRequest};
-use crate::record_row::RecordRow;
-use crate::recording_rules::{self, RecordingFacts};
-use crate::room::{self, CallInit, CallRecord, Effects, Recipient};
-use crate::sockets::{self, identity_of, stored_json, Attachment};
-use crate::team_link::TeamLink;
 
 /// How long after a failed attempt an ended call's summary is sent to the archive again.
 const SUMMARY_RETRY_MS: u64 = 60_000;
@@ -149,7 +153,12 @@ impl DurableObject for CallObject {
                     "no heartbeat",
                 );
                 if record.is_current(&attachment.identity, attachment.conn) {
-                    effects.push(room::depart(&mut record, &attachment.identity, now, "heartbeat timeout"));
+                    effects.push(lifecycle::depart(
+                        &mut record,
+                        &attachment.identity,
+                        now,
+                        "heartbeat timeout",
+                    ));
                 }
             }
         }
@@ -159,7 +168,7 @@ impl DurableObject for CallObject {
             self.archive_summary(&record, now).await?;
             return Response::ok("ended");
         }
-        effects.extend(room::expire_grace(&mut record, now, timing.grace_ms));
+        effects.extend(lifecycle::expire_grace(&mut record, now, timing.grace_ms));
         self.store(&record).await?;
         for effect in effects {
             self.deliver(&record, effect, now).await?;
@@ -269,9 +278,9 @@ impl CallObject {
         let now = now_ms();
         // A participant has one socket: a reconnect replaces the old one, whose later close is
         // then not a departure (its connection number is no longer current).
-        let key = room::participant_key(&identity);
+        let key = participant_key(&identity);
         for ws in self.state.get_websockets() {
-            if let Some(old) = Attachment::of(&ws).filter(|a| room::participant_key(&a.identity) == key) {
+            if let Some(old) = Attachment::of(&ws).filter(|a| participant_key(&a.identity) == key) {
                 sockets::close_tracked(
                     &ws,
                     &self.book,
@@ -297,7 +306,7 @@ impl CallObject {
                 heartbeat_ms: timing.heartbeat_ms,
             },
         );
-        let effects = room::join(&mut record, &identity);
+        let effects = lifecycle::join(&mut record, &identity);
         self.store(&record).await?;
         self.deliver(&record, effects, now).await?;
         if identity.role == Role::Supervisor {
@@ -321,7 +330,7 @@ impl CallObject {
     ) -> std::result::Result<(), ProtocolError> {
         let frame = parse_request(text)?;
         // Heartbeats are most of the traffic of a quiet call: answer them without touching the
-        // record (what `room::handle` would do for a ping, minus the load, compare and delivery).
+        // record (what `requests::handle` would do for a ping, minus the load, compare and delivery).
         if frame.body == CallRequest::Ping {
             if let Some(reference) = frame.reference {
                 sockets::send(ws, &CallEvent::Ack { reference });
@@ -352,8 +361,14 @@ impl CallObject {
         };
         // Taken out and put back before any await, so no borrow spans one.
         let mut health = self.health.take();
-        let outcome =
-            room::handle(&mut record, &mut health, &attachment.identity, frame.body, frame.reference, now);
+        let outcome = requests::handle(
+            &mut record,
+            &mut health,
+            &attachment.identity,
+            frame.body,
+            frame.reference,
+            now,
+        );
         self.health.replace(health);
         let effects = outcome?;
         self.store(&record).await.map_err(internal)?;
@@ -368,7 +383,7 @@ impl CallObject {
             return Ok(());
         }
         let now = now_ms();
-        let effects = room::depart(&mut record, &attachment.identity, now, why);
+        let effects = lifecycle::depart(&mut record, &attachment.identity, now, why);
         self.store(&record).await?;
         self.deliver(&record, effects, now).await?;
         self.schedule(&record, now).await
@@ -458,7 +473,7 @@ impl CallObject {
     }
 
     /// Sends the call's line to the team feed: over the standing link if it can, else by fetch.
-    async fn update_team(&self, team: &str, summary: &room::CallSummary, now: u64) {
+    async fn update_team(&self, team: &str, summary: &CallSummary, now: u64) {
         let Ok(text) = serde_json::to_string(summary) else { return };
         let sent = match self.team_stub(team) {
             Ok(stub) => self.team_link.send(&stub, &text, now).await,
@@ -502,7 +517,7 @@ impl CallObject {
         if !self.state.get_websockets().is_empty() {
             next = Some(now + timing.sweep_ms());
         }
-        if let Some(deadline) = room::grace_deadline(record, timing.grace_ms) {
+        if let Some(deadline) = lifecycle::grace_deadline(record, timing.grace_ms) {
             next = Some(next.map_or(deadline, |n: u64| n.min(deadline)));
         }
         let Some(next) = next else { return Ok(()) };

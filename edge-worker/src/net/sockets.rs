@@ -7,11 +7,11 @@ use worker::{
     web_sys, Headers, Request, Response, Result, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
+use crate::auth::identity::Identity;
 use crate::error::{close, EdgeError, ProtocolError};
-use crate::identity::Identity;
-use crate::presence::SocketBook;
+use crate::net::presence::SocketBook;
+use crate::net::rate_limit::Verdict;
 use crate::protocol::CallEvent;
-use crate::rate_limit::Verdict;
 
 /// Header carrying the identity the worker verified, as JSON. Never set by clients: the worker
 /// builds every request to a Durable Object itself.
@@ -88,7 +88,7 @@ pub fn screen(
     }))
 }
 
-/// Charges a parsed request that changes state its extra cost (see [`crate::rate_limit::CHANGE_COST`]);
+/// Charges a parsed request that changes state its extra cost (see [`crate::net::rate_limit::CHANGE_COST`]);
 /// a refusal names the request's `reference`.
 pub fn admit_change(
     book: &SocketBook,

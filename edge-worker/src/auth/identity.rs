@@ -11,9 +11,9 @@ use earshot_policy::{Actor, ModeSet, Role};
 use ed25519_compact::{KeyPair, SecretKey, Seed};
 use serde::{Deserialize, Serialize};
 
-use crate::base64url;
-use crate::ed25519::VerifyingKey;
-use crate::jws::{self, JwsError};
+use crate::auth::base64url;
+use crate::auth::ed25519::VerifyingKey;
+use crate::auth::jws::{self, JwsError};
 
 /// Tokens whose encoded form exceeds this are refused before any parsing.
 pub const MAX_TOKEN_LEN: usize = 4096;
@@ -223,7 +223,7 @@ fn decode_key(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ed25519::ready;
+    use crate::auth::ed25519::ready;
 
     // RFC 8037 appendix A.1's Ed25519 test key.
     const SEED: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";

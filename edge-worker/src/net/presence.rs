@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use wasm_bindgen::{prelude::wasm_bindgen, JsCast};
 use worker::{js_sys, web_sys, State, WebSocket};
 
-use crate::rate_limit::{RateLimiter, Verdict};
+use crate::net::rate_limit::{RateLimiter, Verdict};
 
 /// The heartbeat clients send, byte for byte (`JSON.stringify({ type: 'ping' })`). A ping with a
 /// `ref` differs, so it reaches the object and is acknowledged like any request.
@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn the_runtime_answers_heartbeats_with_the_objects_own_bytes() {
         use crate::protocol::{parse_request, CallEvent, CallRequest};
-        use crate::team_protocol::TeamEvent;
+        use crate::team::protocol::TeamEvent;
         assert_eq!(parse_request(HEARTBEAT).unwrap().body, CallRequest::Ping);
         assert_eq!(serde_json::to_string(&CallEvent::Pong).unwrap(), HEARTBEAT_REPLY);
         assert_eq!(serde_json::to_string(&TeamEvent::Pong).unwrap(), HEARTBEAT_REPLY);
@@ -179,7 +179,7 @@ mod tests {
         let verdicts: Vec<_> = (0..10_000).map(|_| book.frame(7, 0)).collect();
         let accepted = verdicts.iter().filter(|v| **v == Some(Verdict::Accept)).count();
         let closes = verdicts.iter().filter(|v| **v == Some(Verdict::Close)).count();
-        assert_eq!((accepted, closes), (crate::rate_limit::BURST as usize, 1));
+        assert_eq!((accepted, closes), (crate::net::rate_limit::BURST as usize, 1));
         let after_close = verdicts.iter().skip_while(|v| **v != Some(Verdict::Close)).skip(1);
         assert!(after_close.clone().all(Option::is_none), "frames after the close are dropped unread");
         assert!(after_close.count() > 9_000);

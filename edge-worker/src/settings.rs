@@ -1,12 +1,15 @@
 //! A team's settings for the calls it starts: the early-barge guard, the call-health thresholds and
 //! recording (whether whisper is recorded, how long recordings are kept).
-//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::room::CallInit`],
+//! Supervisors change them on the team socket; each new call takes a copy in its [`crate::call::record::CallInit`],
 //! so a change applies from the next call on and a running call never changes rules under its people.
 
 use earshot_health::HealthThresholds;
 use serde::{Deserialize, Serialize};
 
-use crate::recording_rules::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS};
+/// Retention a team gets unless it chooses another (days).
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+/// The longest retention a team may choose (days): ten years.
+pub const MAX_RETENTION_DAYS: u32 = 3_650;
 
 /// The longest early-barge guard a team may set, in minutes.
 pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;

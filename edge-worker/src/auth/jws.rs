@@ -4,15 +4,15 @@
 //! Deliberately narrow, which is also what keeps it safe: the protected header must say
 //! `"alg":"EdDSA"` and name no critical extension, so `none`, HMAC (the classic confusion of a public
 //! key used as a shared secret) and every other algorithm are refused before the key is touched.
-//! What the payload means is the caller's business ([`crate::identity`]).
+//! What the payload means is the caller's business ([`crate::auth::identity`]).
 
 #[cfg(any(test, feature = "dev-mint"))]
 use ed25519_compact::SecretKey;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use crate::base64url;
-use crate::ed25519::VerifyingKey;
+use crate::auth::base64url;
+use crate::auth::ed25519::VerifyingKey;
 
 /// Why a compact JWS was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,7 @@ mod tests {
     use ed25519_compact::{KeyPair, PublicKey, Seed};
 
     use super::*;
-    use crate::ed25519::ready;
+    use crate::auth::ed25519::ready;
 
     fn keys(seed: u8) -> KeyPair {
         KeyPair::from_seed(Seed::new([seed; 32]))

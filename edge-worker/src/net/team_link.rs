@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell};
 
 use worker::{web_sys, Result, Stub, WebSocket};
 
-use crate::sockets;
+use crate::net::sockets;
 
 /// The team object's path that upgrades to a link.
 pub const LINK_PATH: &str = "/call-link";

@@ -4,17 +4,13 @@
 
 use earshot_policy::Role;
 
+use crate::auth::identity::Identity;
+use crate::call::record::CallRecord;
 use crate::error::EdgeError;
-use crate::identity::Identity;
-use crate::room::CallRecord;
 
 /// How long after recording stops (or the call ends) the agent's recorder may still upload: its last
 /// chunks and the completion marker leave the browser after the stop, possibly after retries.
 pub const UPLOAD_TAIL_MS: u64 = 60_000;
-/// Retention a team gets unless it chooses another (days).
-pub const DEFAULT_RETENTION_DAYS: u32 = 90;
-/// The longest retention a team may choose (days): ten years.
-pub const MAX_RETENTION_DAYS: u32 = 3_650;
 /// One day, in milliseconds (`EARSHOT_RETENTION_DAY_MS` may shorten it for tests).
 pub const DAY_MS: u64 = 86_400_000;
 /// What the call's Durable Object knows that decides whether recording uploads are allowed.
@@ -83,6 +79,7 @@ mod tests {
     use earshot_policy::ModeSet;
 
     use super::*;
+    use crate::settings::DEFAULT_RETENTION_DAYS;
 
     fn facts(active: bool, quiet_since: Option<u64>) -> RecordingFacts {
         RecordingFacts {
@@ -110,8 +107,8 @@ mod tests {
 
     #[test]
     fn a_call_takes_whisper_recording_and_retention_from_its_team() {
-        use crate::room::CallInit;
-        use crate::team_settings::TeamSettings;
+        use crate::call::record::CallInit;
+        use crate::settings::TeamSettings;
         let init = |settings| CallInit {
             call_id: "c".repeat(64),
             team: "blue".into(),

@@ -1,52 +1,20 @@
 //! The edge worker's door to the archive worker (edge-worker/archive, the `ARCHIVE` service binding),
 //! which keeps recordings in R2 and summaries, reviews and reports in D1. The edge authenticates every
-//! request and, for a recording upload, asks the live call whether the caller may record; the archive
-//! does the rest and its answer goes back to the client unchanged.
+//! request (`routes`) and, for a recording upload, asks the live call whether the caller may record;
+//! the archive does the rest and its answer goes back to the client unchanged.
 //!
 //! The archive trusts the caller header because nothing else can reach it: it has no route and no
 //! `workers.dev` address, only this binding. Recording and report code lives there so this worker, on
 //! every live call's path, stays within its bundle budget.
 
 use worker::wasm_bindgen::JsValue;
-use worker::{web_sys, Env, Method, Request, Response};
+use worker::{Env, Method, Response};
 
+use crate::auth::identity::Identity;
 use crate::error::EdgeError;
-use crate::identity::Identity;
-use crate::routes;
-use crate::sockets::{self, IDENTITY_HEADER};
+use crate::net::sockets::{self, IDENTITY_HEADER};
 
 type Outcome = std::result::Result<Response, EdgeError>;
-
-/// A client's request for the archive (`/api/recordings`, `/api/reports`, `/api/calls/{id}/recordings…`,
-/// `/api/calls/{id}/review`): authenticated here, decided there.
-pub async fn handle(req: Request, env: &Env, path: &[&str]) -> Outcome {
-    let who = routes::authenticate_http(&req, env).await?;
-    let mut body = req.inner().body().map(JsValue::from);
-    if let ["api", "calls", call_id, "recordings", rest @ ..] = path {
-        let permit = match (req.method(), rest) {
-            (Method::Post, []) => Some("start"),
-            (Method::Put, [_, "chunks", _]) | (Method::Post, [_, "complete"]) => Some("upload"),
-            _ => None,
-        };
-        if let Some(permit) = permit {
-            let stub = routes::call_stub(env, call_id).ok_or(EdgeError::NotFound)?;
-            let url = format!("https://call/recording-permit/{permit}");
-            let answer = routes::forward(&stub, &url, Method::Get, &who, None, false).await?;
-            if answer.status_code() != 200 {
-                // The call's refusal (not its agent, recording off, no such call) goes back as it is.
-                return Ok(answer);
-            }
-            if permit == "start" {
-                // A new take is described by the call's state, never by the client.
-                body = web_sys::Response::from(answer).body().map(JsValue::from);
-            }
-        }
-    }
-    let url = req.inner().url();
-    let tail = &url[routes::origin_of(&url).len()..];
-    let length = routes::header(&req, "Content-Length");
-    send(env, req.method(), tail, &who, body, length.as_deref()).await
-}
 
 /// Sends one request to the archive as `who` (`tail`: path and query). The body stays a JavaScript
 /// value (a stream of audio, or JSON text) and is never copied into this worker's memory.

@@ -4,11 +4,21 @@
 
 use std::cell::Cell;
 
+/// One audit row, before it gets its time and sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub kind: String,
+    pub actor: String,
+    pub actor_role: Role,
+    pub target: Option<String>,
+    pub from_mode: Option<Mode>,
+    pub to_mode: Option<Mode>,
+    pub detail: Option<String>,
+}
+
 use earshot_policy::{Mode, Role};
 use serde::{Deserialize, Serialize};
 use worker::{SqlStorage, SqlStorageValue};
-
-use crate::room::AuditEntry;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

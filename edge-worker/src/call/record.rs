@@ -1,0 +1,147 @@
+//! A call's persisted state ([`CallRecord`]) and what created it ([`CallInit`]): who may enter,
+//! each participant's current session, and the matrix the policy routes from it.
+
+use std::collections::BTreeMap;
+
+use earshot_health::Flag;
+use earshot_policy::{routing, Call, GainMatrix, Mode, Refusal, Role};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::identity::Identity;
+use crate::error::EdgeError;
+use crate::settings::TeamSettings;
+
+/// What creates a call: the team object (queue assignment) or an agent's own request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallInit {
+    pub call_id: String,
+    pub team: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    pub agent_exempt_from: earshot_policy::ModeSet,
+    pub consent_required: bool,
+    /// The team's guard and health thresholds when the call started (calls created before settings
+    /// existed take the defaults).
+    #[serde(default)]
+    pub settings: TeamSettings,
+    /// The customer's label on consoles (their display name or a queue ticket).
+    pub customer_label: String,
+    /// A queued customer's token subject: their token carries no call id, so this admits them.
+    pub customer_sub: Option<String>,
+    pub started_at: u64,
+}
+
+/// A call's whole persisted state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub init: CallInit,
+    pub policy: Call,
+    pub supervisor_names: BTreeMap<String, String>,
+    pub agent_connected: bool,
+    pub customer_connected: bool,
+    /// When the agent's (customer's) socket went away; the call ends if they are not back within
+    /// the grace period.
+    pub agent_left_at: Option<u64>,
+    pub customer_left_at: Option<u64>,
+    pub help_raised: bool,
+    /// Call-health flags raised now (the tracker behind them lives in memory, see [`crate::call::requests::health::observe`]).
+    #[serde(default)]
+    pub health_flags: Vec<Flag>,
+    /// The matrix revision; grows by one whenever the matrix changes.
+    pub rev: u64,
+    /// The team-feed summary revision, so the team object can ignore a late, stale update.
+    pub summary_rev: u64,
+    /// Current connection number per participant key; a close from an older (replaced) socket is
+    /// not a departure.
+    pub sessions: BTreeMap<String, u64>,
+    pub next_conn: u64,
+    pub ended: Option<String>,
+}
+
+/// The key a participant's sessions are tracked under.
+pub fn participant_key(identity: &Identity) -> String {
+    match identity.role {
+        Role::Supervisor => format!("supervisor:{}", identity.sub),
+        role => role.name().to_owned(),
+    }
+}
+
+impl CallRecord {
+    pub fn new(init: CallInit) -> CallRecord {
+        let mut policy = Call::new(init.team.clone());
+        policy.agent_exempt_from = init.agent_exempt_from;
+        policy.consent.required = init.consent_required;
+        policy.recording.include_whisper = init.settings.record_whisper;
+        CallRecord {
+            init,
+            policy,
+            supervisor_names: BTreeMap::new(),
+            agent_connected: false,
+            customer_connected: false,
+            agent_left_at: None,
+            customer_left_at: None,
+            help_raised: false,
+            health_flags: Vec::new(),
+            rev: 0,
+            summary_rev: 0,
+            sessions: BTreeMap::new(),
+            next_conn: 1,
+            ended: None,
+        }
+    }
+
+    /// Whether `identity` may open a socket in this call (checked before the upgrade is accepted).
+    pub fn admit(&self, identity: &Identity) -> Result<(), EdgeError> {
+        if self.ended.is_some() {
+            return Err(EdgeError::Gone);
+        }
+        if identity.team != self.init.team {
+            return Err(EdgeError::Forbidden("this call belongs to another team".into()));
+        }
+        match identity.role {
+            Role::Customer => {
+                let invited = identity.call.as_deref() == Some(self.init.call_id.as_str());
+                let assigned = self.init.customer_sub.as_deref() == Some(identity.sub.as_str());
+                if invited || assigned {
+                    Ok(())
+                } else {
+                    Err(EdgeError::Forbidden("this token does not admit you to this call".into()))
+                }
+            }
+            Role::Agent if identity.sub == self.init.agent_id => Ok(()),
+            Role::Agent => Err(EdgeError::Forbidden("this call is another agent's".into())),
+            Role::Supervisor => match self.policy.authorize(&identity.actor(), &identity.sub, Mode::None) {
+                Ok(_) => Ok(()),
+                Err(Refusal::CallFull { max }) => Err(EdgeError::CallFull { max }),
+                Err(refusal) => Err(EdgeError::Forbidden(refusal.to_string())),
+            },
+        }
+    }
+
+    /// Starts a new session for `identity`; returns its connection number.
+    pub fn open_session(&mut self, identity: &Identity) -> u64 {
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        self.sessions.insert(participant_key(identity), conn);
+        conn
+    }
+
+    /// Whether `conn` is still `identity`'s current session (not replaced by a newer socket).
+    pub fn is_current(&self, identity: &Identity, conn: u64) -> bool {
+        self.sessions.get(&participant_key(identity)) == Some(&conn)
+    }
+
+    pub fn matrix(&self) -> GainMatrix {
+        routing(&self.policy)
+    }
+
+    pub(crate) fn supervisor_name(&self, id: &str) -> String {
+        self.supervisor_names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    /// How long the call has run at `now`, as "m:ss".
+    pub(crate) fn age(&self, now: u64) -> String {
+        let seconds = now.saturating_sub(self.init.started_at) / 1000;
+        format!("{}:{:02}", seconds / 60, seconds % 60)
+    }
+}

@@ -1,0 +1,54 @@
+//! Every request a call socket may send, one module per kind: each checks who is asking and what,
+//! then applies the change through [`crate::call::effects::apply`]. [`handle`] dispatches and acks.
+
+pub mod coaching;
+pub mod consent;
+pub mod health;
+pub mod help;
+pub mod mode;
+pub mod recording;
+pub mod signal;
+
+use earshot_health::FlagTracker;
+
+use crate::auth::identity::Identity;
+use crate::call::effects::{recipient_of, Effects};
+use crate::call::lifecycle;
+use crate::call::record::CallRecord;
+use crate::error::ProtocolError;
+use crate::protocol::{CallEvent, CallRequest};
+
+/// Handles one parsed request from `sender`, arriving at `now`; `health` is the call's flag tracker
+/// (see [`health::observe`]). A request with a reference is acknowledged first.
+pub fn handle(
+    record: &mut CallRecord,
+    health: &mut Option<FlagTracker>,
+    sender: &Identity,
+    request: CallRequest,
+    reference: Option<u64>,
+    now: u64,
+) -> Result<Effects, ProtocolError> {
+    let mut effects = match request {
+        CallRequest::Ping => {
+            let mut effects = Effects::default();
+            effects.events.push((recipient_of(sender), CallEvent::Pong));
+            effects
+        }
+        CallRequest::SetMode { mode, tone, confirm } => {
+            mode::set(record, sender, mode::Change { mode, tone, confirm }, reference, now)?
+        }
+        CallRequest::Leave => lifecycle::leave(record, sender, reference)?,
+        CallRequest::Signal { to, data } => signal::relay(record, sender, to, data, reference)?,
+        CallRequest::Consent => consent::acknowledge(record, sender, reference)?,
+        CallRequest::RaiseHand { raised } => help::raise_hand(record, sender, raised, reference)?,
+        CallRequest::Coach { text } => coaching::coach(record, sender, &text, reference)?,
+        CallRequest::SetRecording { active } => recording::set(record, sender, active, reference)?,
+        CallRequest::Health(sample) => health::observe(record, health, sender, &sample, reference, now)?,
+        CallRequest::Levels { levels } => health::relay_levels(sender, levels, reference)?,
+        CallRequest::EndCall => lifecycle::end_by(record, sender, reference)?,
+    };
+    if let Some(reference) = reference {
+        effects.events.insert(0, (recipient_of(sender), CallEvent::Ack { reference }));
+    }
+    Ok(effects)
+}
