@@ -5,7 +5,9 @@
 #                worker rebuilds (cargo, wasm-bindgen, wasm-opt), the archive and the demo package do not
 # Each is run $RUNS times (default 3); the medians and every run go to docs/bench/start.json, with the
 # machine's load. Starts dev.sh on a free port of its own; leaves the tree as it found it.
+# Holds /tmp/earshot-bench.lock (flock), as the other benchmarks do, so none overlaps it.
 set -euo pipefail
+[ -n "${EARSHOT_BENCH_LOCKED:-}" ] || EARSHOT_BENCH_LOCKED=1 exec flock /tmp/earshot-bench.lock bash "$0" "$@"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
 RUNS=${RUNS:-3}

@@ -37,9 +37,8 @@ trap 'rm -f "$marker" "$inputs"' EXIT
 
 bash mixer-wasm/scripts/build.sh --out "$out"
 
-{
-  stamp_cargo_inputs "$target/mixer-wasm-simd/wasm32-unknown-unknown/release/earshot_mixer.d" \
-    "$target/health-wasm/wasm32-unknown-unknown/release/earshot_health.d"
-  find mixer-wasm/js -type f   # the processor, polyfill, helpers and types the package is made of
-} > "$inputs"
-stamp_write "$stamp" "$facts" "$inputs" "$marker" "$out"
+if stamp_cargo_inputs "$marker" "$target/mixer-wasm-simd/wasm32-unknown-unknown/release/earshot_mixer.d" \
+  "$target/health-wasm/wasm32-unknown-unknown/release/earshot_health.d" > "$inputs"; then
+  find mixer-wasm/js -type f >> "$inputs"   # the processor, polyfill, helpers and types of the package
+  stamp_write "$stamp" "$facts" "$inputs" "$marker" "$out"
+fi

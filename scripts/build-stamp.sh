@@ -62,10 +62,19 @@ stamp_rel() {
   case "$1" in "$EARSHOT_ROOT"/*) echo "${1#"$EARSHOT_ROOT"/}" ;; *) echo "$1" ;; esac
 }
 
-# The input files of a cargo build, one a line: the local files its dep-info files ($@) name, the
+# The input files of a cargo build, one a line: the local files its dep-info files ($2...) name, the
 # manifest (and build.rs) of each package they belong to, the workspace manifest and Cargo.lock.
+# Fails (no list, so no stamp) when a dep-info file is not newer than the file $1 touched before the
+# build: then it may describe another build (say, the other feature set), not this one.
 stamp_cargo_inputs() {
-  local cargo_home rustup_home f d
+  local marker=$1 cargo_home rustup_home f d
+  shift
+  for f in "$@"; do
+    if [ ! "$f" -nt "$marker" ]; then
+      echo "[build-stamp] $f was not written by this build: no stamp, the next run builds again" >&2
+      return 1
+    fi
+  done
   cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" 2>/dev/null && pwd -P || echo /nonexistent)
   rustup_home=$(cd "${RUSTUP_HOME:-$HOME/.rustup}" 2>/dev/null && pwd -P || echo /nonexistent)
   {

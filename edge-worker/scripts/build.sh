@@ -66,5 +66,6 @@ worker-build --release "${features[@]}"
 
 inputs=$(mktemp)
 trap 'rm -f "$marker" "$inputs"' EXIT
-stamp_cargo_inputs "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$crate.d" > "$inputs"
-stamp_write "$stamp" "$facts" "$inputs" "$marker" build
+if stamp_cargo_inputs "$marker" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$crate.d" > "$inputs"; then
+  stamp_write "$stamp" "$facts" "$inputs" "$marker" build
+fi

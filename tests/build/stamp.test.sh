@@ -37,8 +37,10 @@ expect_stale() {
 say "in the tree, right after the builds: all three current"
 for which in edge archive demo; do expect_fresh . "$which"; done
 
-say "the stamps name what rustc read, path dependencies included"
-for pair in "0 edge-worker/src/lib.rs" "0 call-policy/src/routing.rs" "0 call-health/src/lib.rs" "0 edge-worker/Cargo.toml" \
+say "the stamps name what rustc read: path dependencies, the dev variant's own module, include_str! files"
+# (dev_tokens.rs is compiled only with the dev-mint feature: test-worker.sh builds the production
+# variant just before the dev one, so this also shows the list is the dev build's own)
+for pair in "0 edge-worker/src/lib.rs" "0 edge-worker/src/dev_tokens.rs" "1 edge-worker/archive/migrations/0001_recordings.sql" "0 call-policy/src/routing.rs" "0 call-health/src/lib.rs" "0 edge-worker/Cargo.toml" \
   "0 Cargo.lock" "1 edge-worker/archive/src/lib.rs" "1 call-policy/src/lib.rs" "2 mixer-wasm/src/lib.rs" \
   "2 call-health/src/wasm.rs" "2 mixer-wasm/js/processor.js" "2 mixer-wasm/Cargo.toml"; do
   grep -q "^in [0-9a-f]\{64\} ${pair#* }\$" "${stamps[${pair%% *}]}" || fail "${stamps[${pair%% *}]} lacks ${pair#* }"
@@ -125,7 +127,7 @@ expect_stale "$copy" demo "changed output: demo/vendor/earshot-mixer/processor.j
 mv "$copy/processor.orig" "$copy/demo/vendor/earshot-mixer/processor.js"
 for which in edge archive demo; do expect_fresh "$copy" "$which"; done
 
-say "an input edited while the build ran: no stamp is written"
+say "an input edited while the build ran, or a dep-info file of another build: no stamp is written"
 (
   cd "$copy/edge-worker"
   source "$copy/scripts/env.sh"
@@ -136,7 +138,11 @@ say "an input edited while the build ran: no stamp is written"
   sleep 0.01
   touch src/room.rs
   stamp_write "$copy/race.stamp" "fact test" "$list" "$marker" build 2>/dev/null
-  rm -f "$marker" "$list"
   [ ! -e "$copy/race.stamp" ] || fail "stamp_write wrote a stamp over an input newer than the build"
+  # A dep-info file older than the build's start was left by another build: no input list from it.
+  old=$(mktemp)
+  touch -d '2000-01-01' "$old"
+  if stamp_cargo_inputs "$marker" "$old" > /dev/null 2>&1; then fail "an old dep-info file was taken as this build's"; fi
+  rm -f "$marker" "$list" "$old"
 )
 say "all stamp checks passed"
