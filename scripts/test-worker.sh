@@ -44,6 +44,10 @@ say "dev keys (.dev.vars) and the dev build"
 bash edge-worker/scripts/dev-vars.sh
 (cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
 
+say "build stamps: an edit rebuilds, no edit does not (tests/build/stamp.test.sh)"
+bash scripts/build-demo.sh   # its stamp is checked too (skipped when current; test-e2e.sh needs it anyway)
+bash tests/build/stamp.test.sh
+
 say "node tests against wrangler dev"
 # Each test file starts its own wrangler dev on a free port (harness.mjs), reusing the build above.
 node --test --test-concurrency=1 --test-timeout=120000 tests/worker/*.test.mjs

@@ -1,29 +1,58 @@
 #!/usr/bin/env bash
 # wrangler's [build] command, for the edge worker (no argument) or the archive worker (`archive`).
 # Builds the production edge worker unless EARSHOT_WORKER_DEV=1 asks for the dev build (with the dev
-# token-minting endpoint: scripts/dev.sh and the tests set it); the archive has one variant. Test
-# harnesses that start wrangler dev many times build once and set EARSHOT_WORKER_PREBUILT=1, so each
-# start reuses build/ instead of re-running wasm-opt (~20 s) — but only a build of the same variant.
+# token-minting endpoint: scripts/dev.sh and the tests set it); the archive has one variant.
+#   build.sh [archive] [--check]     --check: only say whether build/ is up to date (exit 0) or not (1)
+# A build whose inputs did not change is skipped: build/.stamp (scripts/build-stamp.sh) records the
+# variant, features, toolchain and tool versions, every source file rustc read (cargo's dep-info,
+# path dependencies included), the manifests, Cargo.lock, and the outputs; when all of them still
+# hash the same, build/ is what this build would produce and the ~30 s of cargo, wasm-bindgen and
+# wasm-opt are not spent. EARSHOT_WORKER_PREBUILT is folded into this stamp: it used to tell a test
+# harness's many `wrangler dev` starts to reuse build/ unchecked; now every run reuses build/ when,
+# and only when, the stamp says it is current, so the variable (tests/worker/harness.mjs still sets
+# it) changes nothing. EARSHOT_REBUILD=1 builds regardless.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source ../scripts/env.sh
+source "$EARSHOT_ROOT/scripts/build-stamp.sh"
 worker_root=$PWD
 variant=production
 features=()
-if [ "${1:-}" = archive ]; then
-  cd archive
-  variant=archive
-elif [ "${EARSHOT_WORKER_DEV:-0}" = 1 ]; then
+check=0
+for arg in "$@"; do
+  case "$arg" in
+    archive) cd archive; variant=archive ;;
+    --check) check=1 ;;
+    *) echo "usage: $0 [archive] [--check]" >&2; exit 2 ;;
+  esac
+done
+if [ "$variant" != archive ] && [ "${EARSHOT_WORKER_DEV:-0}" = 1 ]; then
   variant=dev
   features=(--features dev-mint)
 fi
-if [ "${EARSHOT_WORKER_PREBUILT:-0}" = 1 ] && [ -f build/index.js ] && [ -f build/index_bg.wasm ] \
-  && [ "$(cat build/variant 2>/dev/null)" = "$variant" ]; then
-  exit 0
-fi
+crate=earshot_edge
+[ "$variant" = archive ] && crate=earshot_archive
 # Size over speed for the workers only (the workspace profile stays opt-level 3 for the mixer); their
 # own target directory keeps the builds from invalidating each other.
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
 export CARGO_TARGET_DIR="${EARSHOT_WORKER_TARGET_DIR:-$worker_root/../target/edge-worker}"
+
+facts="$(stamp_facts .)
+fact variant $variant
+fact features ${features[*]}
+fact worker-build $("$EARSHOT_TOOLS/bin/worker-build" --version 2>/dev/null)
+fact script $(sha256sum < "$worker_root/scripts/build.sh" | cut -c1-64) edge-worker/scripts/build.sh"
+stamp=build/.stamp
+if [ "${EARSHOT_REBUILD:-0}" != 1 ] && reason=$(stamp_fresh "$stamp" "$facts" build); then
+  echo "[build] $crate ($variant): up to date, build/ reused"
+  exit 0
+fi
+[ "$check" = 1 ] && { echo "[build] $crate ($variant): ${reason:-EARSHOT_REBUILD=1}"; exit 1; }
+echo "[build] $crate ($variant): building (${reason:-EARSHOT_REBUILD=1})"
+rm -f "$stamp" build/variant
+marker=$(mktemp)
+trap 'rm -f "$marker"' EXIT
+
 worker-build --release "${features[@]}"
 # worker-build keeps the function-names section (--debuginfo) for readable stack traces; it is ~19 % of
 # the module and the bundle has a size budget, so strip it (and producer metadata) here, with one more
@@ -34,4 +63,9 @@ worker-build --release "${features[@]}"
   -Oz --zero-filled-memory --low-memory-unused \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
   --enable-mutable-globals --enable-multivalue --enable-exception-handling
-echo "$variant" > build/variant
+
+inputs=$(mktemp)
+trap 'rm -f "$marker" "$inputs"' EXIT
+if stamp_cargo_inputs "$marker" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$crate.d" > "$inputs"; then
+  stamp_write "$stamp" "$facts" "$inputs" "$marker" build
+fi
