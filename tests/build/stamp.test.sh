@@ -40,7 +40,7 @@ for which in edge archive demo; do expect_fresh . "$which"; done
 say "the stamps name what rustc read: path dependencies, the dev variant's own module, include_str! files"
 # (dev_tokens.rs is compiled only with the dev-mint feature: test-worker.sh builds the production
 # variant just before the dev one, so this also shows the list is the dev build's own)
-for pair in "0 edge-worker/src/lib.rs" "0 edge-worker/src/dev_tokens.rs" "1 edge-worker/archive/migrations/0001_recordings.sql" "0 call-policy/src/routing.rs" "0 call-health/src/lib.rs" "0 edge-worker/Cargo.toml" \
+for pair in "0 edge-worker/src/lib.rs" "0 edge-worker/src/auth/dev_tokens.rs" "1 edge-worker/archive/migrations/0001_recordings.sql" "0 call-policy/src/routing.rs" "0 call-health/src/lib.rs" "0 edge-worker/Cargo.toml" \
   "0 Cargo.lock" "1 edge-worker/archive/src/lib.rs" "1 call-policy/src/lib.rs" "2 mixer-wasm/src/lib.rs" \
   "2 call-health/src/wasm.rs" "2 mixer-wasm/js/processor.js" "2 mixer-wasm/Cargo.toml"; do
   grep -q "^in [0-9a-f]\{64\} ${pair#* }\$" "${stamps[${pair%% *}]}" || fail "${stamps[${pair%% *}]} lacks ${pair#* }"
@@ -63,15 +63,15 @@ mutate() { cp -p "$copy/$1" "$copy/$1.orig"; printf '\n// stamp test\n' >> "$cop
 restore() { mv "$copy/$1.orig" "$copy/$1"; }
 
 say "a touch alone (same content) rebuilds nothing"
-touch "$copy/edge-worker/src/room.rs"
+touch "$copy/edge-worker/src/call/record.rs"
 expect_fresh "$copy" edge
 
 say "an edge source: the edge worker rebuilds, the archive and the demo do not"
-mutate edge-worker/src/room.rs
-expect_stale "$copy" edge edge-worker/src/room.rs
+mutate edge-worker/src/call/record.rs
+expect_stale "$copy" edge edge-worker/src/call/record.rs
 expect_fresh "$copy" archive
 expect_fresh "$copy" demo
-restore edge-worker/src/room.rs
+restore edge-worker/src/call/record.rs
 expect_fresh "$copy" edge
 
 say "a path dependency's source (call-policy): both workers rebuild"
@@ -134,9 +134,9 @@ say "an input edited while the build ran, or a dep-info file of another build: n
   source "$copy/scripts/build-stamp.sh"
   marker=$(mktemp)
   list=$(mktemp)
-  echo edge-worker/src/room.rs > "$list"
+  echo edge-worker/src/call/record.rs > "$list"
   sleep 0.01
-  touch src/room.rs
+  touch src/call/record.rs
   stamp_write "$copy/race.stamp" "fact test" "$list" "$marker" build 2>/dev/null
   [ ! -e "$copy/race.stamp" ] || fail "stamp_write wrote a stamp over an input newer than the build"
   # A dep-info file older than the build's start was left by another build: no input list from it.
