@@ -28,7 +28,7 @@ test('an agent in Firefox answers a Chromium customer; both hear each other thro
   agent = await openPartyInFirefox(firefox, system, 'agent.html', 'a1', TONES.agent);
   await until('the agent can become available', () => agent.evaluate(() => !document.querySelector('#toggle-available').disabled));
   await agent.click('#toggle-available');
-  await until('the agent is available', async () => (await text(agent, '#availability')) === 'available');
+  await until('the agent is available', () => agent.evaluate(() => document.querySelector('#availability').dataset.state === 'available'));
   customer = await openParty(system, 'customer.html', 'c1', TONES.customer);
   await customer.click('#call-button');
   await until('the call rings at the agent', () => agent.evaluate(() => !document.querySelector('#ring').hidden));
