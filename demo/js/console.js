@@ -3,6 +3,7 @@
 // level; one click or one key to monitor / whisper / barge / take over / leave, the early-barge
 // confirmation, levels, join tone, silent coaching and the team's settings. The worker decides every
 // request; the console only shows what it was told and what it was refused.
+import { createAlerts } from './alerts.js';
 import { byAttention, contextLine, flagChip, levelRows, refreshFlags } from './attention.js';
 import { Channel } from './channel.js';
 import { openSpokeAudio } from './media.js';
@@ -26,8 +27,11 @@ const sentCoaching = new Map(); // call id → the coaching this supervisor sent
 let lastExit = null; // how this supervisor last came off a call ("You left the call.", the call ended…)
 let stateShown = 'off'; // the state the status line last described (a console starts on no call)
 
+const alerts = createAlerts({ user, toggle: $('#alerts-on'), banner: $('#alert-banner'), onOpen: (callId) => openCall(callId) });
+
 window.earshotDemo = {
   role: 'supervisor',
+  alerts,
   get audio() { return audio; },
   get mine() { return mine; },
   get feed() { return feed; },
@@ -47,6 +51,7 @@ async function connectTeam() {
   team = new Channel(`/api/teams/${user.team}/ws`, token);
   team.on('feed', (next) => {
     feed = next;
+    alerts.feed(next.calls);
     renderFeed();
   });
   team.on('close', ({ code, reason }) => {

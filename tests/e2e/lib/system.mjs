@@ -46,9 +46,12 @@ export async function startSystem({ vars = {} } = {}) {
   };
 }
 
-/** Opens `page` (customer.html, agent.html, console.html) as demo user `user` speaking `tone` Hz. */
-export async function openParty(system, page, user, tone, extra = {}) {
-  const context = await system.browser.newContext({ viewport: { width: 1100, height: 760 } });
+/**
+ * Opens `page` (customer.html, agent.html, console.html) as demo user `user` speaking `tone` Hz;
+ * `extra` adds URL parameters, `contextOptions` the browser context's (e.g. granted permissions).
+ */
+export async function openParty(system, page, user, tone, extra = {}, contextOptions = {}) {
+  const context = await system.browser.newContext({ viewport: { width: 1100, height: 760 }, ...contextOptions });
   return visit(await context.newPage(), system, page, user, tone, extra);
 }
 
