@@ -31,7 +31,7 @@ step "clippy (wasm32, production worker)" cargo clippy -p earshot-edge --lib --l
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --all-features
 # The mixer and the worker have their own scripts (native, wasm and browser/wrangler layers together).
 step "native tests" cargo test --workspace --locked --exclude earshot-mixer --exclude earshot-edge --exclude earshot-archive
-step "demo unit tests" node --test tests/demo/
+step "demo unit tests" node --test tests/demo/*.test.mjs
 step "mixer tests" bash scripts/test-mixer.sh
 step "worker tests" bash scripts/test-worker.sh
 step "end-to-end tests" bash scripts/test-e2e.sh
