@@ -59,7 +59,9 @@ test('a call newly flagged alerts too, each kind once, with its own sound', asyn
 
 test('alerts turned off stay off across a reload; the title still counts', async () => {
   await s2.uncheck('#alerts-on');
-  await agent.click('#raise-hand'); // lowered
+  await agent.click('#raise-hand'); // lowered: the feed sends the latest state (at most 4 a second),
+  // so the raise that follows must wait until the consoles saw the hand down, or it is no change
+  for (const tab of [s1, s2]) await tab.waitForFunction(() => window.earshotDemo.feed.calls[0]?.help_raised === false);
   await agent.click('#raise-hand'); // raised again: a new alert for s1 only
   await until('s1 is alerted again', async () => (await alertsOf(s1)).filter((a) => a.kind === 'help').length === 2);
   assert.equal((await alertsOf(s2)).filter((a) => a.kind === 'help').length, 1, 's2 turned alerts off');
