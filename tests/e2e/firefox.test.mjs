@@ -3,7 +3,7 @@
 // the hearing matrix holds. The page's echo-path note says what Firefox gives it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, openParty, openPartyInFirefox, listen, hears, screenshot, until, ROOT, TONES } from './lib/system.mjs';
+import { startSystem, openParty, openPartyInFirefox, listen, hears, screenshot, until, TONES } from './lib/system.mjs';
 import { launchFirefox } from './lib/browser.mjs';
 import { openConsole, clickMode } from './lib/scenario.mjs';
 import { HEARS, assertHearing } from './lib/hearing.mjs';
@@ -15,7 +15,7 @@ const text = (tab, selector) => tab.evaluate((s) => document.querySelector(s)?.t
 
 before(async () => {
   system = await startSystem();
-  firefox = await launchFirefox(ROOT);
+  firefox = await launchFirefox();
 });
 
 after(async () => {

@@ -54,12 +54,17 @@ function soundServer() {
   return pulseServer;
 }
 
+/**
+ * Debian's Firefox ESR, headless, with its silent audio output and `prefs` beside the ones every test
+ * needs (shared with the end-to-end tests, tests/e2e/lib/browser.mjs).
+ */
+export function launchFirefox(prefs = {}) {
+  return puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr',
+    headless: true, extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs }, env: { ...process.env, PULSE_SERVER: soundServer() } });
+}
+
 async function launch(browser) {
-  if (browser === 'firefox') {
-    const env = { ...process.env, PULSE_SERVER: soundServer() };
-    return puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr',
-      headless: true, extraPrefsFirefox: FIREFOX_PREFS, env });
-  }
+  if (browser === 'firefox') return launchFirefox();
   return chromium.launch({
     executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
     args: ['--autoplay-policy=no-user-gesture-required'],
