@@ -3,7 +3,7 @@
 // the hearing matrix holds. The page's echo-path note says what Firefox gives it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, openParty, openPartyInFirefox, listen, hears, screenshot, until, TONES } from './lib/system.mjs';
+import { startSystem, openParty, openPartyInFirefox, listen, hears, screenshot, until, linkStates, TONES } from './lib/system.mjs';
 import { launchFirefox } from './lib/browser.mjs';
 import { openConsole, clickMode } from './lib/scenario.mjs';
 import { HEARS, assertHearing } from './lib/hearing.mjs';
@@ -54,7 +54,12 @@ test('every supervisor mode, the agent in Firefox: each party hears exactly what
     await clickMode(s1, mode);
     // The first click also connects the supervisor to the hub in Firefox (ICE across the two
     // browsers took up to ~6 s here on a loaded machine): wait for the link, then check the matrix.
-    if (i === 0) await hears(s1, TONES.customer, true, 20_000);
+    if (i === 0) {
+      await hears(s1, TONES.customer, true, 20_000).catch(async (error) => {
+        const states = { agentInFirefox: await linkStates(agent), supervisor: await linkStates(s1) };
+        assert.fail(`the supervisor's link to the Firefox hub: ${error.message}; ${JSON.stringify(states, null, 1)}`);
+      });
+    }
     await assertHearing({ customer, agent, s1 }, HEARS[mode]).catch((error) => assert.fail(`${mode}: ${error.message}`));
   }
   await screenshot(agent, 'firefox-agent-whisper');

@@ -92,6 +92,30 @@ export async function hears(tab, hz, wanted = true, timeoutMs = 3000) {
   return tab.evaluate(([f, w, t]) => window.detector.waitFor(f, w, t), [hz, wanted, timeoutMs]);
 }
 
+/**
+ * What each WebRTC link of a page is doing, for a failure message: signaling, gathering, ICE and
+ * connection states and how many candidates each description carries. Works on the agent's page (its
+ * hub links) and on a customer's or supervisor's (its one link to the hub), in either browser.
+ */
+export async function linkStates(tab) {
+  return tab.evaluate(() => {
+    const describe = (pc) => pc && {
+      signaling: pc.signalingState,
+      gathering: pc.iceGatheringState,
+      ice: pc.iceConnectionState,
+      connection: pc.connectionState,
+      localCandidates: (pc.localDescription?.sdp.match(/^a=candidate:.*$/gm) ?? []),
+      remoteCandidates: (pc.remoteDescription?.sdp.match(/^a=candidate:.*$/gm) ?? []),
+    };
+    const demo = window.earshotDemo;
+    if (demo.role === 'agent') {
+      return Object.fromEntries([...(demo.call?.links ?? new Map())].map(([key, link]) => [key, describe(link.pc) ?? 'closed']));
+    }
+    const link = demo.role === 'supervisor' ? demo.mine?.link : demo.call?.link;
+    return { hub: describe(link?.pc) ?? 'no link' };
+  });
+}
+
 /** Saves a screenshot of the page under artifacts/e2e/. */
 export async function screenshot(tab, name) {
   await tab.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
