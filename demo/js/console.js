@@ -204,7 +204,9 @@ async function act(callId, mode) {
     const joinedNow = !mine;
     if (joinedNow) await join(callId);
     try {
-      await requestMode(mine.channel, mode);
+      // Joining is arriving in `none` (opened): asking for it again would be a second authorization
+      // and a no-op mode change in the call's trail.
+      if (!(joinedNow && mode === 'none')) await requestMode(mine.channel, mode);
     } catch (error) {
       error.roster = mine?.roster; // who holds what, for the refusal's words
       if (joinedNow && mode !== 'none' && mine && error.code !== 'confirm_required') await leave(null); // refused on arrival
@@ -249,21 +251,29 @@ async function join(callId) {
   await ensureAudio();
   lastExit = null;
   const channel = new Channel(`/api/calls/${callId}/ws`, token);
-  const current = { id: callId, channel, link: null, mode: undefined, roster: null };
+  const current = { id: callId, channel, link: null, mode: undefined, roster: null, names: new Map() };
   current.link = new SpokeLink({ channel, track: audio.track, onStream: (stream) => audio.speaker.play(stream) });
   channel.on('signal', ({ data }) => current.link.signaled(data).catch((e) => say(`Media: ${e.message}`, true)));
   channel.on('roster', (roster) => {
     current.mode = roster.supervisors.find((s) => s.id === user.sub)?.mode;
     current.roster = roster;
+    for (const s of roster.supervisors) current.names.set(s.id, s.name); // context rows outlive a departure
     renderMine();
     if (feed) renderFeed();
   });
-  channel.on('context', ({ events }) => {
+  // The call's context: the last minute on arrival, then each row as it is written (help, coaching,
+  // flags, every supervisor's mode entries), so the panel is live while the supervisor is on the call.
+  channel.on('context', ({ events, names }) => {
     current.context = events;
+    for (const [id, name] of Object.entries(names ?? {})) current.names.set(id, name);
     if (mine === current) renderMine();
   });
-  channel.on('levels', ({ levels }) => {
-    if (mine === current) $('#levels').replaceChildren(...levelRows(levels, (party) => partyName(current.roster, party)));
+  channel.on('context_added', ({ events }) => {
+    current.context = [...(current.context ?? []), ...events];
+    if (mine === current) renderMine();
+  });
+  channel.on('levels', (report) => {
+    if (mine === current) $('#levels').replaceChildren(...levelRows(report, (party) => partyName(current.roster, party)));
   });
   channel.on('call_ended', ({ reason }) => {
     if (mine === current) lastExit = endedLine(reason);
@@ -322,8 +332,8 @@ function renderMine() {
   show($('#listen-now'), mine.mode === 'none');
   const events = mine.context ?? [];
   $('#context').replaceChildren(...(events.length
-    ? events.map((row) => el('li', { dataset: { kind: row.kind } }, el('time', {}, new Date(row.at).toLocaleTimeString()), contextLine(row, (id) => actorName(roster, id))))
-    : [el('li', { className: 'muted' }, 'Nothing happened in the last minute.')]));
+    ? events.map((row) => el('li', { dataset: { kind: row.kind, at: row.at } }, el('time', {}, new Date(row.at).toLocaleTimeString()), contextLine(row, (id) => actorName(mine, id))))
+    : [el('li', { className: 'muted' }, 'Nothing in the last minute yet.')]));
 }
 
 /** A party's display name in `roster` ("agent", "customer" or {supervisor}). */
@@ -334,9 +344,10 @@ function partyName(roster, party) {
 }
 
 /** Who an audit row's actor is, by id. */
-function actorName(roster, id) {
-  if (id === roster?.agent.id) return roster.agent.name;
-  return roster?.supervisors.find((s) => s.id === id)?.name ?? (id === user.sub ? user.name : id);
+/** The name of `id` on the call `current` (its agent, or any supervisor it has seen), for its context. */
+function actorName(current, id) {
+  if (id === current.roster?.agent.id) return current.roster.agent.name;
+  return current.names.get(id) ?? (id === user.sub ? user.name : id);
 }
 
 $('#listen-now').onclick = () => mine && act(mine.id, 'monitor');

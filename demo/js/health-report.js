@@ -1,6 +1,7 @@
 // The hub's call-health report: the mixer's meters go through earshot-health's probe (Rust, in its
 // own small wasm) and become a `health` sample for the call room every second, plus every party's
-// level a few times a second while a supervisor is in the call (their console's live meters).
+// level, said and heard, a few times a second while a supervisor is in the call (their console's
+// live meters).
 import { createHealthProbe } from '../vendor/earshot-mixer/health.js';
 
 /** How often levels go out while somebody watches: lively meters, a small share of the rate limit. */
@@ -11,7 +12,9 @@ const LEVELS_EVERY_MS = 250;
  * `{ watched(on), stop() }`: levels are sent only while `watched(true)` (a supervisor is present).
  */
 export async function reportHealth(hub, send) {
-  const probe = await createHealthProbe({ inputs: hub.inputCount });
+  // The probe meters the outputs too, as channels after the inputs: its samples read only the agent's
+  // and the customer's inputs (0 and 1); its levels then cover what every party says and hears.
+  const probe = await createHealthProbe({ inputs: hub.meteredCount });
   let watched = false;
   let levelsAt = 0;
   const report = {
@@ -25,7 +28,8 @@ export async function reportHealth(hub, send) {
     },
   };
   const onMeter = (event) => {
-    const sample = probe.push(event.detail, hub.context.currentTime * 1000);
+    const { inputs, outputs } = event.detail;
+    const sample = probe.push(inputs.concat(outputs), hub.context.currentTime * 1000);
     if (sample) {
       report.last = sample;
       send({ type: 'health', ...sample });
@@ -36,7 +40,7 @@ export async function reportHealth(hub, send) {
       // Read even when unwatched: a reading is the loudest since the last one, so a supervisor who
       // opens the call must see the last quarter second, not a shout from minutes ago.
       const levels = probe.levels();
-      if (watched) send({ type: 'levels', levels: hub.partyLevels(levels) });
+      if (watched) send({ type: 'levels', ...hub.levelReport(levels) });
     }
   };
   hub.mixer.addEventListener('meter', onMeter);

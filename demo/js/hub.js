@@ -27,7 +27,6 @@ export class Hub {
   constructor(context, mixer, voice, ears) {
     this.context = context;
     this.mixer = mixer;
-    this.inputCount = INPUTS;
     this.rev = -1;
     this.slots = new Array(SUPERVISOR_SLOTS).fill(null); // supervisor id per slot
     this.sources = new Map(); // party key → { node, stream }
@@ -98,13 +97,25 @@ export class Hub {
     return true;
   }
 
-  /** Per-input levels (dBFS, as the health probe reads them) named by party, for the `levels` frame. */
-  partyLevels(levels) {
-    const named = [{ party: 'agent', db: levels[0] }, { party: 'customer', db: levels[1] }];
-    this.slots.forEach((id, slot) => {
-      if (id !== null) named.push({ party: { supervisor: id }, db: levels[2 + slot] });
-    });
-    return named;
+  /** How many channels the hub meters: every input, then every output (the health probe reads them in that order). */
+  get meteredCount() {
+    return INPUTS + OUTPUTS;
+  }
+
+  /**
+   * The `levels` frame from the probe's levels (dBFS: the inputs, then the outputs): what each party
+   * says (its mixer input) and what each hears (its output, after the gains and the limiter), named by
+   * party; the recording outputs are nobody's ears and are left out.
+   */
+  levelReport(metered) {
+    const named = (offset) => {
+      const parties = [{ party: 'agent', db: metered[offset] }, { party: 'customer', db: metered[offset + 1] }];
+      this.slots.forEach((id, slot) => {
+        if (id !== null) parties.push({ party: { supervisor: id }, db: metered[offset + 2 + slot] });
+      });
+      return parties;
+    };
+    return { levels: named(0), hears: named(INPUTS) };
   }
 
   /** Feeds a party's incoming stream into its mixer input (replacing an earlier one). */

@@ -44,6 +44,15 @@ export const MODE_FOR_AGENT = {
   takeover: 'has taken over (talking to the customer)',
 };
 
+/** What a supervisor in a mode is doing, for the console's account of a call ("Dana is now whispering"). */
+export const MODE_DOING = {
+  none: 'present, not listening',
+  monitor: 'monitoring',
+  whisper: 'whispering to the agent',
+  barge: 'barged in',
+  takeover: 'taking over',
+};
+
 /** Short labels of modes, for the console. */
 export const MODE_LABEL = { none: 'joined', monitor: 'monitor', whisper: 'whisper', barge: 'barge', takeover: 'takeover' };
 

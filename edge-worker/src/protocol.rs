@@ -64,7 +64,7 @@ pub enum CallRequest {
     Health(HealthSample),
     /// Agent (its hub): every party's level now, relayed to the supervisors in the call for their
     /// meters; sent a few times a second while a supervisor is present.
-    Levels { levels: Vec<PartyLevel> },
+    Levels(LevelReport),
 }
 
 impl CallRequest {
@@ -79,6 +79,16 @@ impl CallRequest {
                 | CallRequest::Levels { .. }
         )
     }
+}
+
+/// The hub's meters of a moment, as it reports them and supervisors receive them: what each party
+/// says (the mixer's inputs) and what each hears (its outputs, after the gains and the limiter).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelReport {
+    pub levels: Vec<PartyLevel>,
+    /// What each listener hears; a hub from before output meters sends none.
+    #[serde(default)]
+    pub hears: Vec<PartyLevel>,
 }
 
 /// One party's level in a `levels` report.
@@ -256,16 +266,22 @@ pub enum CallEvent {
     CallEnded {
         reason: String,
     },
-    /// Supervisors in the call: every party's level, as the hub measured it moments ago.
-    Levels {
-        levels: Vec<PartyLevel>,
-    },
-    /// A supervisor who just opened the call: its last minute of flags, help and coaching (audit rows
-    /// at or after `since`, oldest first), and the health flags raised now.
+    /// Supervisors in the call: every party's level, said and heard, as the hub measured it moments ago.
+    Levels(LevelReport),
+    /// A supervisor who just opened the call: its last minute of context (help, coaching, flags and
+    /// supervisors' mode entries: audit rows at or after `since`, oldest first), and the health
+    /// flags raised now; `names` gives every supervisor who was on the call, by id, so rows of one
+    /// who has left still name them.
     Context {
         since: u64,
         events: Vec<AuditRow>,
         flags: Vec<Flag>,
+        names: std::collections::BTreeMap<String, String>,
+    },
+    /// Supervisors in the call: context rows just written (the same kinds as `context`), so the
+    /// panel stays live while they are on the call.
+    ContextAdded {
+        events: Vec<AuditRow>,
     },
 }
 
@@ -295,8 +311,13 @@ mod tests {
             r#"{"type":"levels","levels":[{"party":"customer","db":-20.5},{"party":{"supervisor":"s1"},"db":-90}]}"#,
         )
         .unwrap();
-        let CallRequest::Levels { levels } = frame.body else { panic!("not levels") };
-        assert_eq!(levels[1].party, Party::Supervisor("s1".into()));
+        let CallRequest::Levels(report) = frame.body else { panic!("not levels") };
+        assert_eq!(report.levels[1].party, Party::Supervisor("s1".into()));
+        assert!(report.hears.is_empty(), "a report without what parties hear still parses");
+        let frame = parse_request(r#"{"type":"levels","levels":[],"hears":[{"party":"customer","db":-18}]}"#)
+            .unwrap();
+        let CallRequest::Levels(report) = frame.body else { panic!("not levels") };
+        assert_eq!(report.hears, vec![PartyLevel { party: Party::Customer, db: -18.0 }]);
         let frame = parse_request(r#"{"type":"raise_hand","raised":true}"#).unwrap();
         assert!(matches!((frame.reference, frame.body), (None, CallRequest::RaiseHand { raised: true })));
         let frame =

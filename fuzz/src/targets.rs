@@ -112,7 +112,7 @@ fn call_frames() -> Target {
             r#"{"type":"set_recording","active":true}"#,
             r#"{"type":"end_call"}"#,
             r#"{"type":"health","window_ms":1000,"agent_talk_ms":400,"customer_talk_ms":300,"overtalk_ms":50,"silence_ms":0,"customer_db":-20.5,"customer_baseline_db":-24.0,"agent_talk_total_ms":90000,"customer_talk_total_ms":80000}"#,
-            r#"{"type":"levels","levels":[{"party":"agent","db":-30.5},{"party":"customer","db":-90},{"party":{"supervisor":"dana"},"db":-12}]}"#,
+            r#"{"type":"levels","levels":[{"party":"agent","db":-30.5},{"party":"customer","db":-90},{"party":{"supervisor":"dana"},"db":-12}],"hears":[{"party":"customer","db":-21}]}"#,
         ]),
         run: Box::new(move |bytes| {
             let Ok(frame) = parse_request(&text(bytes)) else { return false };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Minter } from '../worker/harness.mjs';
 import { startSystem, openParty, listen, hears, screenshot, TONES } from './lib/system.mjs';
-import { agentReady, saveTeamSettings } from './lib/scenario.mjs';
+import { agentReady, clickMode, saveTeamSettings } from './lib/scenario.mjs';
 
 /** The customer's tone and normal speech both sit near -36 dBFS RMS; loud speech is +15.6 dB. */
 const CUSTOMER_TONE_DB = -33;
@@ -47,6 +47,25 @@ before(async () => {
 after(async () => {
   await system?.stop();
 });
+
+/** The console's level meters: what each party says and hears, dBFS by party key. */
+const meters = (tab) => tab.evaluate(() => {
+  const rows = [...document.querySelectorAll('#levels li[data-party]')];
+  const by = (field) => Object.fromEntries(rows.filter((li) => field in li.dataset).map((li) => [li.dataset.party, Number(li.dataset[field])]));
+  return { says: by('db'), hears: by('hearsDb') };
+});
+
+/** Waits until the console's meter of what `party` hears satisfies `check` (levels arrive 4 times a second). */
+async function heardOnConsole(tab, party, check, what) {
+  const deadline = Date.now() + 10_000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await meters(tab);
+    if (check(last.hears[party])) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`${what}: ${JSON.stringify(last)}`);
+}
 
 const flag = (tab, kind) => tab.locator(`#calls tr[data-call] .flag.health[data-kind="${kind}"]`);
 const sounding = (tab, on) => tab.evaluate((v) => window.earshotDemo.audio.voice.setSounding(v), on);
@@ -136,10 +155,15 @@ test("opening a call shows its last minute and live levels; Enter joins in monit
   assert.ok(context.some((line) => /customer loud: \+1\d dB over their usual level/.test(line)), context.join(' | '));
   // Levels: the agent's hub sends them while a supervisor is present; the customer's tone is on.
   await s2.locator('#levels li[data-party="customer"]').waitFor();
-  const levels = await s2.evaluate(() => Object.fromEntries([...document.querySelectorAll('#levels li')].map((li) => [li.dataset.party, Number(li.dataset.db)])));
+  const { says: levels, hears: heard } = await meters(s2);
   assert.ok(levels.customer > -50 && levels.customer < -20, `customer level ${levels.customer}`);
   assert.ok(levels.agent <= -60, `the muted agent reads silent: ${levels.agent}`);
   assert.ok('supervisor:s2' in levels, 'the opened supervisor has a meter too');
+  // What each hears, from the hub's outputs: the agent hears the customer; the customer hears the
+  // silent agent; the opened supervisor hears nothing.
+  assert.ok(heard.agent > -50, `the agent hears the customer: ${heard.agent}`);
+  assert.ok(heard.customer <= -60, `the customer hears silence: ${heard.customer}`);
+  assert.ok(heard['supervisor:s2'] <= -60, `opened is not listening: ${heard['supervisor:s2']}`);
   await screenshot(s2, 'console-opened');
   await hears(customer, TONES.s2, false);
   // Nobody hears anything of s2 yet, and s2 hears nothing: opened is not listening.
@@ -148,6 +172,7 @@ test("opening a call shows its last minute and live levels; Enter joins in monit
   await s2.keyboard.press('Enter');
   await s2.waitForFunction(() => window.earshotDemo.mine?.mode === 'monitor');
   await hears(s2, TONES.customer, true, 10_000);
+  await heardOnConsole(s2, 'supervisor:s2', (db) => db > -50, 'the monitoring supervisor hears the customer');
   await s2.keyboard.press('l');
   await s2.waitForFunction(() => !window.earshotDemo.mine);
   await agent.click('#raise-hand');
@@ -175,5 +200,24 @@ test('an early barge asks the supervisor to confirm; cancelling changes nothing,
   const barges = audit.filter((r) => r.kind === 'mode_change' && r.to_mode === 'barge');
   assert.equal(barges.length, 1, 'the cancelled barge never happened');
   assert.match(barges[0].detail, /^early barge confirmed at \d:\d\d$/);
+  assert.deepEqual(s1.errors, []);
+});
+
+test("the console meters what each party hears: the customer hears the barging supervisor, and not the agent in takeover", async () => {
+  // Dana barged in (the test above); the agent is silent, so whatever the customer hears is Dana.
+  assert.equal(await s1.evaluate(() => window.earshotDemo.mine?.mode), 'barge');
+  let now = await heardOnConsole(s1, 'customer', (db) => db > -50, 'in barge the customer hears Dana');
+  assert.ok(now.says.agent <= -60, `the agent is silent: ${now.says.agent}`);
+  await screenshot(s1, 'console-meters-barge');
+  // Takeover with the agent talking and Dana silent: the agent's input moves, the customer hears nothing.
+  await sounding(agent, true);
+  await sounding(s1, false);
+  await clickMode(s1, 'takeover');
+  now = await heardOnConsole(s1, 'customer', (db) => db <= -60, 'in takeover the customer does not hear the agent');
+  assert.ok(now.says.agent > -50, `the agent is talking: ${now.says.agent}`);
+  assert.ok(now.hears['supervisor:s1'] > -50, `Dana hears the customer: ${now.hears['supervisor:s1']}`);
+  await screenshot(s1, 'console-meters-takeover');
+  await sounding(s1, true);
+  await sounding(agent, false);
   assert.deepEqual(s1.errors, []);
 });

@@ -133,11 +133,59 @@ test('a refusal in words, naming the supervisor who holds takeover, not their id
   await s2.context().close();
 });
 
+/** Records when each line of the console's live-context panel was first shown (page clock, ms). */
+async function watchContext(page) {
+  await page.evaluate(() => {
+    window.contextShown = new Map(); // line text → { at: the row's time at the worker, shownAt }
+    const shownBefore = new Set([...document.querySelectorAll('#context li')].map((li) => li.innerText));
+    const note = () => {
+      for (const li of document.querySelectorAll('#context li[data-at]')) {
+        const line = li.innerText;
+        if (!shownBefore.has(line) && !window.contextShown.has(line)) window.contextShown.set(line, { at: Number(li.dataset.at), shownAt: Date.now() });
+      }
+    };
+    new MutationObserver(note).observe(document.querySelector('#context'), { childList: true, subtree: true });
+  });
+}
+
+/** Waits for a context line matching `pattern`; returns how long after the worker wrote it it was shown (ms). */
+async function contextDelay(page, pattern) {
+  const found = await page.waitForFunction((source) => {
+    const re = new RegExp(source);
+    return [...window.contextShown].find(([text]) => re.test(text));
+  }, pattern.source, { timeout: 10_000 }).then((handle) => handle.jsonValue())
+    .catch(async () => assert.fail(`no context line ${pattern} in ${JSON.stringify(await page.locator('#context li').allInnerTexts())}`));
+  const [text, { at, shownAt }] = found;
+  assert.match(text, /^\d{1,2}:\d\d:\d\d/, `the line says when: ${text}`);
+  return shownAt - at;
+}
+
+test("the call's live context: while Dana is on the call, a raised hand and another supervisor's mode entries appear within a second, with who and when", async () => {
+  await watchContext(s1);
+  const delays = {};
+  await agent.click('#raise-hand');
+  delays.hand = await contextDelay(s1, /Ana raised a hand for help/);
+  const s2 = await openParty(system, 'console.html', 's2', TONES.s2);
+  await row(s2, await agent.evaluate(() => window.earshotDemo.call.id)).locator('[data-mode="monitor"]').click();
+  await s2.waitForFunction(() => window.earshotDemo.mine?.mode === 'monitor');
+  delays.join = await contextDelay(s1, /Eli (opened the call|is now monitoring)/);
+  await clickMode(s2, 'leave');
+  delays.leave = await contextDelay(s1, /Eli left the call \(was monitoring\)/);
+  await agent.click('#raise-hand');
+  delays.lowered = await contextDelay(s1, /Ana lowered their hand/);
+  console.log(`live context, worker to console (ms): ${JSON.stringify(delays)}`);
+  for (const [what, ms] of Object.entries(delays)) assert.ok(ms < 1000, `${what} shown ${ms} ms after it happened`);
+  await screenshot(s1, 'console-live-context');
+  assert.deepEqual(s2.errors, []);
+  await s2.context().close();
+});
+
 test('leave and a customer reconnecting: every page follows; coaching lists are per call; both calls end and every page says so', async () => {
   const firstCall = await agent.evaluate(() => window.earshotDemo.call.id);
   await s1.fill('#coach-text', 'Offer the refund now');
   await s1.press('#coach-text', 'Enter');
   await shows(s1, '#coach-sent', 'Offer the refund now');
+  assert.ok((await contextDelay(s1, /Dana coached: “Offer the refund now”/)) < 1000, 'coaching shown in the live context');
   await clickMode(s1, 'leave');
   await shows(s1, '#status-line', 'You left the call.');
   await shows(agent, '#supervisors', 'No supervisor on this call.');

@@ -137,31 +137,75 @@ test('levels reach the supervisors in the call and nobody else', async () => {
   const { callId, agent, customer } = await liveCall(team);
   const sup = await supervisorIn(team, callId, 'lv-sup');
   const levels = [{ party: 'agent', db: -18.5 }, { party: 'customer', db: -24 }, { party: { supervisor: 'lv-sup' }, db: -90 }];
+  const hears = [{ party: 'agent', db: -24 }, { party: 'customer', db: -18.5 }, { party: { supervisor: 'lv-sup' }, db: -90 }];
   const customerFrames = customer.all.length;
-  agent.send({ type: 'levels', levels });
-  assert.deepEqual((await sup.next('levels')).levels, levels);
+  agent.send({ type: 'levels', levels, hears });
+  const relayed = await sup.next('levels');
+  assert.deepEqual([relayed.levels, relayed.hears], [levels, hears]);
   const bad = await agent.request({ type: 'levels', levels: [{ party: 'agent', db: 1e9 }] });
   assert.equal(bad.code, 'invalid');
+  const loudHeard = await agent.request({ type: 'levels', levels, hears: [{ party: 'customer', db: 1e9 }] });
+  assert.equal(loudHeard.code, 'invalid', 'an impossible level in what a party hears');
+  const nanHeard = await agent.request({ type: 'levels', levels, hears: [{ party: 'customer', db: Number.NaN }] });
+  assert.equal(nanHeard.code, 'malformed', 'NaN (JSON null) where a level belongs');
   assert.equal((await sup.request({ type: 'levels', levels })).code, 'not_allowed');
   await sleep(300);
   assert.ok(customer.all.slice(customerFrames).every((m) => m.type === 'pong'), 'the customer received nothing but pongs');
   for (const c of [agent, customer, sup]) await c.close();
 });
 
-test('opening a call gives the supervisor its last minute of help, coaching and flags', async () => {
+test("opening a call gives the supervisor its last minute of help, coaching, flags and supervisors' mode entries, with their names", async () => {
   const team = uid('context');
   await setTeamSettings(wrangler, mint, team, { health: { dead_air_s: 1, raise_after_s: 1, clear_after_s: 5 } });
   const { callId, agent, customer } = await liveCall(team);
   assert.equal((await agent.request({ type: 'raise_hand', raised: true })).type, 'ack');
-  const coach = await supervisorIn(team, callId);
+  const coachId = uid('coach');
+  const coach = await supervisorIn(team, callId, coachId);
+  assert.equal((await coach.request({ type: 'set_mode', mode: 'whisper' })).type, 'ack');
   assert.equal((await coach.request({ type: 'coach', text: 'slow down' })).type, 'ack');
   await coach.request({ type: 'leave' });
   await agent.request(second({ talk: false, silenceMs: 1500 }));
-  const sup = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.supervisor(uid('late'), team)).opened).heartbeat(500);
+  const lateId = uid('late');
+  const sup = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.supervisor(lateId, team)).opened).heartbeat(500);
   const context = await sup.next('context');
   assert.ok(Date.now() - context.since >= 60000 - 2000 && Date.now() - context.since < 65000, 'the last minute');
-  assert.deepEqual(context.events.map((e) => e.kind), ['help', 'coaching', 'flag_raised']);
-  assert.equal(context.events[1].detail, 'slow down');
+  const rows = context.events.map((e) => [e.kind, e.actor_role === 'supervisor' ? e.actor : e.actor_role, e.from_mode, e.to_mode]);
+  assert.deepEqual(rows, [
+    ['help', 'agent', null, null],
+    ['join', coachId, null, 'none'],
+    ['mode_change', coachId, 'none', 'whisper'],
+    ['coaching', coachId, null, null],
+    ['leave', coachId, 'whisper', null],
+    ['flag_raised', 'agent', null, null],
+    ['join', lateId, null, 'none'], // its own arrival, written before its context was read
+  ], JSON.stringify(context.events));
+  assert.equal(context.events[3].detail, 'slow down');
   assert.deepEqual(context.flags.map((f) => f.kind), ['dead_air']);
-  for (const c of [agent, customer, sup]) await c.close();
+  assert.equal(context.names[coachId], `Sup ${coachId}`, 'a supervisor who left is still named');
+  for (const c of [agent, customer, sup, coach]) await c.close();
+});
+
+test('a supervisor on the call gets each context row as it is written; the agent and the customer never do', async () => {
+  const team = uid('live');
+  const { callId, agent, customer } = await liveCall(team);
+  const watcher = await supervisorIn(team, callId);
+  await watcher.next('context');
+  const added = async (kind) => (await watcher.next((m) => m.type === 'context_added' && m.events.some((e) => e.kind === kind))).events;
+  assert.equal((await agent.request({ type: 'raise_hand', raised: true })).type, 'ack');
+  assert.deepEqual((await added('help')).map((e) => [e.kind, e.detail]), [['help', 'raised']]);
+  const otherId = uid('other');
+  const other = await supervisorIn(team, callId, otherId);
+  assert.deepEqual((await added('join')).map((e) => [e.kind, e.actor, e.to_mode]), [['join', otherId, 'none']]);
+  assert.equal((await other.request({ type: 'set_mode', mode: 'barge', confirm: true })).type, 'ack');
+  const [change] = await added('mode_change');
+  assert.deepEqual([change.actor, change.from_mode, change.to_mode], [otherId, 'none', 'barge']);
+  assert.ok(Number.isInteger(change.seq) && change.seq > 0 && Math.abs(Date.now() - change.at) < 5000, JSON.stringify(change));
+  assert.equal((await other.request({ type: 'coach', text: 'nearly there' })).type, 'ack');
+  assert.deepEqual((await added('coaching')).map((e) => e.detail), ['nearly there']);
+  // A sentinel: once the agent's ping is answered, everything before it was delivered.
+  for (const party of [agent, customer]) await party.request({ type: 'ping' });
+  for (const party of [agent, customer]) {
+    assert.deepEqual(party.all.filter((m) => m.type === 'context_added' || m.type === 'context'), [], 'no context outside the supervisors');
+  }
+  for (const c of [agent, customer, watcher, other]) await c.close();
 });

@@ -63,24 +63,33 @@ impl AuditLog {
         Ok(AuditLog { sql })
     }
 
-    pub fn append(&self, at: u64, entry: &AuditEntry) -> worker::Result<()> {
+    /// Appends a row at `at` and returns it as stored (with its sequence number).
+    pub fn append(&self, at: u64, entry: &AuditEntry) -> worker::Result<AuditRow> {
+        #[derive(Deserialize)]
+        struct Seq {
+            seq: i64,
+        }
         let text = |value: Option<&str>| value.map_or(SqlStorageValue::Null, SqlStorageValue::from);
         let mode = |mode: Option<Mode>| text(mode.map(Mode::name));
-        self.sql.exec(
-            "INSERT INTO audit (at, kind, actor, actor_role, target, from_mode, to_mode, detail)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                SqlStorageValue::Integer(at as i64),
-                entry.kind.as_str().into(),
-                entry.actor.as_str().into(),
-                entry.actor_role.name().into(),
-                text(entry.target.as_deref()),
-                mode(entry.from_mode),
-                mode(entry.to_mode),
-                text(entry.detail.as_deref()),
-            ],
-        )?;
-        Ok(())
+        let stored: Vec<Seq> = self
+            .sql
+            .exec(
+                "INSERT INTO audit (at, kind, actor, actor_role, target, from_mode, to_mode, detail)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                vec![
+                    SqlStorageValue::Integer(at as i64),
+                    entry.kind.as_str().into(),
+                    entry.actor.as_str().into(),
+                    entry.actor_role.name().into(),
+                    text(entry.target.as_deref()),
+                    mode(entry.from_mode),
+                    mode(entry.to_mode),
+                    text(entry.detail.as_deref()),
+                ],
+            )?
+            .to_array()?;
+        let seq = stored.first().map_or(0, |row| row.seq);
+        Ok(AuditRow::stored(seq, at, entry.clone()))
     }
 
     /// When the latest row of one of `kinds` was written, if any.
@@ -103,22 +112,73 @@ impl AuditLog {
         self.sql.exec("SELECT * FROM audit ORDER BY seq", None)?.to_array()
     }
 
-    /// What a supervisor opening the call should see first: help requests, coaching and health
-    /// flags from `since` on, oldest first.
+    /// What a supervisor opening the call should see first: its [context](AuditRow::is_context)
+    /// rows from `since` on, oldest first.
     pub fn context_since(&self, since: u64) -> worker::Result<Vec<AuditRow>> {
-        self.sql
+        let rows: Vec<AuditRow> = self
+            .sql
             .exec(
-                "SELECT * FROM audit WHERE at >= ? AND kind IN ('help', 'coaching', 'flag_raised', 'flag_cleared')
-                 ORDER BY seq",
+                "SELECT * FROM audit WHERE at >= ? ORDER BY seq",
                 vec![SqlStorageValue::Integer(since as i64)],
             )?
-            .to_array()
+            .to_array()?;
+        Ok(rows.into_iter().filter(AuditRow::is_context).collect())
+    }
+}
+
+impl AuditRow {
+    fn stored(seq: i64, at: u64, entry: AuditEntry) -> AuditRow {
+        let AuditEntry { kind, actor, actor_role, target, from_mode, to_mode, detail } = entry;
+        AuditRow { seq, at: at as i64, kind, actor, actor_role, target, from_mode, to_mode, detail }
+    }
+
+    /// Whether the row belongs in a supervisor's view of the live call (its `context`): help,
+    /// coaching, health flags, and every supervisor's mode entries (joining in a mode, changing it,
+    /// leaving one). Other joins and leaves (the agent's, the customer's, a supervisor's socket
+    /// closing after it left) and the rest of the trail are for the review page.
+    pub fn is_context(&self) -> bool {
+        match self.kind.as_str() {
+            "help" | "coaching" | "flag_raised" | "flag_cleared" | "mode_change" => true,
+            "join" | "leave" => self.actor_role == Role::Supervisor && self.target.is_some(),
+            _ => false,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(kind: &str, actor_role: Role, target: Option<&str>) -> AuditRow {
+        let entry = AuditEntry {
+            kind: kind.to_owned(),
+            actor: "s1".to_owned(),
+            actor_role,
+            target: target.map(str::to_owned),
+            from_mode: None,
+            to_mode: None,
+            detail: None,
+        };
+        AuditRow::stored(1, 0, entry)
+    }
+
+    #[test]
+    fn the_live_context_is_help_coaching_flags_and_supervisor_modes() {
+        for kind in ["help", "coaching", "flag_raised", "flag_cleared", "mode_change"] {
+            assert!(row(kind, Role::Supervisor, Some("s1")).is_context(), "{kind}");
+        }
+        // A supervisor entering or leaving a mode is context; their socket's own leave row is not.
+        assert!(row("join", Role::Supervisor, Some("s1")).is_context());
+        assert!(row("leave", Role::Supervisor, Some("s1")).is_context());
+        assert!(!row("leave", Role::Supervisor, None).is_context());
+        for kind in ["join", "rejoin", "leave"] {
+            assert!(!row(kind, Role::Agent, None).is_context(), "{kind}");
+            assert!(!row(kind, Role::Customer, None).is_context(), "{kind}");
+        }
+        for kind in ["consent", "recording", "end"] {
+            assert!(!row(kind, Role::Agent, None).is_context(), "{kind}");
+        }
+    }
 
     #[test]
     fn stored_names_read_back_as_the_policy_types() {

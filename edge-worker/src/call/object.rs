@@ -314,7 +314,12 @@ impl CallObject {
             let events = self.audit_log()?.context_since(since)?;
             sockets::send(
                 &pair.server,
-                &CallEvent::Context { since, events, flags: record.health_flags.clone() },
+                &CallEvent::Context {
+                    since,
+                    events,
+                    flags: record.health_flags.clone(),
+                    names: record.supervisor_names.clone(),
+                },
             );
         }
         self.schedule(&record, now).await?;
@@ -395,8 +400,18 @@ impl CallObject {
     async fn deliver(&self, record: &CallRecord, effects: Effects, now: u64) -> Result<()> {
         if !effects.audit.is_empty() {
             let log = self.audit_log()?;
+            let mut context = Vec::new();
             for entry in &effects.audit {
-                log.append(now, entry)?;
+                let row = log.append(now, entry)?;
+                if row.is_context() {
+                    context.push(row);
+                }
+            }
+            if !context.is_empty() {
+                let text = serde_json::to_string(&CallEvent::ContextAdded { events: context })?;
+                for ws in self.sockets_of(&Recipient::Supervisors) {
+                    sockets::send_text(&ws, &text);
+                }
             }
         }
         for (recipient, event) in &effects.events {

@@ -11,7 +11,7 @@ use crate::call::requests::handle;
 use crate::call::requests::health::observe as observe_health;
 use crate::call::views::CallSummary;
 use crate::error::{EdgeError, ProtocolError};
-use crate::protocol::{CallEvent, CallRequest, PartyLevel, MAX_LEVELS};
+use crate::protocol::{CallEvent, CallRequest, LevelReport, PartyLevel, MAX_LEVELS};
 use crate::settings::TeamSettings;
 
 fn person(sub: &str, role: Role, capabilities: ModeSet) -> Identity {
@@ -307,16 +307,22 @@ fn a_tracker_rebuilt_after_eviction_keeps_the_raised_flags() {
 #[test]
 fn levels_go_to_supervisors_only() {
     let (mut record, agent, customer) = live_call();
-    let levels = vec![PartyLevel { party: Party::Customer, db: -20.0 }];
-    let relayed = request(&mut record, &agent, CallRequest::Levels { levels: levels.clone() }, None).unwrap();
-    assert_eq!(relayed.events, vec![(Recipient::Supervisors, CallEvent::Levels { levels: levels.clone() })]);
-    let refused = request(&mut record, &customer, CallRequest::Levels { levels }, None).unwrap_err();
+    let report =
+        |levels: Vec<PartyLevel>, hears: Vec<PartyLevel>| CallRequest::Levels(LevelReport { levels, hears });
+    let said = vec![PartyLevel { party: Party::Customer, db: -20.0 }];
+    let heard = vec![PartyLevel { party: Party::Agent, db: -21.0 }];
+    let relayed = request(&mut record, &agent, report(said.clone(), heard.clone()), None).unwrap();
+    let expected = CallEvent::Levels(LevelReport { levels: said.clone(), hears: heard });
+    assert_eq!(relayed.events, vec![(Recipient::Supervisors, expected)]);
+    let refused = request(&mut record, &customer, report(said, vec![]), None).unwrap_err();
     assert_eq!(refused.code(), "not_allowed");
     let bad = vec![PartyLevel { party: Party::Agent, db: f32::INFINITY }];
     assert_eq!(
-        request(&mut record, &agent, CallRequest::Levels { levels: bad }, None).unwrap_err().code(),
+        request(&mut record, &agent, report(bad.clone(), vec![]), None).unwrap_err().code(),
         "invalid"
     );
+    assert_eq!(request(&mut record, &agent, report(vec![], bad), None).unwrap_err().code(), "invalid");
     let many = vec![PartyLevel { party: Party::Agent, db: -10.0 }; MAX_LEVELS + 1];
-    assert!(request(&mut record, &agent, CallRequest::Levels { levels: many }, None).is_err());
+    assert!(request(&mut record, &agent, report(many.clone(), vec![]), None).is_err());
+    assert!(request(&mut record, &agent, report(vec![], many), None).is_err());
 }

@@ -10,7 +10,7 @@ use crate::auth::identity::Identity;
 use crate::call::effects::{apply, Effects, Recipient};
 use crate::call::record::CallRecord;
 use crate::error::ProtocolError;
-use crate::protocol::{CallEvent, PartyLevel, MAX_LEVELS};
+use crate::protocol::{CallEvent, LevelReport, PartyLevel, MAX_LEVELS};
 
 /// The hub's health sample ending at `now`: raises and clears flags through `tracker` (created from
 /// the call's thresholds and its raised flags when the object has none in memory). A sample that
@@ -54,8 +54,8 @@ pub fn observe(
     })
 }
 
-/// Checks a hub's level report before it is relayed to the supervisors.
-fn checked(levels: Vec<PartyLevel>, reference: Option<u64>) -> Result<Vec<PartyLevel>, ProtocolError> {
+/// Checks one side of a hub's level report (said or heard) before it is relayed to the supervisors.
+fn checked(levels: &[PartyLevel], reference: Option<u64>) -> Result<(), ProtocolError> {
     let invalid = |detail: &str| Err(ProtocolError::Invalid { detail: detail.to_owned(), reference });
     if levels.len() > MAX_LEVELS {
         return invalid("levels: at most one entry per party");
@@ -63,19 +63,21 @@ fn checked(levels: Vec<PartyLevel>, reference: Option<u64>) -> Result<Vec<PartyL
     if levels.iter().any(|l| !LEVEL_RANGE_DB.contains(&l.db)) {
         return invalid("levels: db must be a level in dBFS (-200 to 20)");
     }
-    Ok(levels)
+    Ok(())
 }
 
 /// Relays the hub's level report to the supervisors.
 pub fn relay_levels(
     sender: &Identity,
-    levels: Vec<PartyLevel>,
+    report: LevelReport,
     reference: Option<u64>,
 ) -> Result<Effects, ProtocolError> {
     if sender.role != Role::Agent {
         return Err(ProtocolError::not_allowed("only the agent's hub reports levels", reference));
     }
+    checked(&report.levels, reference)?;
+    checked(&report.hears, reference)?;
     let mut effects = Effects::default();
-    effects.events.push((Recipient::Supervisors, CallEvent::Levels { levels: checked(levels, reference)? }));
+    effects.events.push((Recipient::Supervisors, CallEvent::Levels(report)));
     Ok(effects)
 }

@@ -44,7 +44,7 @@ pub fn handle(
         CallRequest::Coach { text } => coaching::coach(record, sender, &text, reference)?,
         CallRequest::SetRecording { active } => recording::set(record, sender, active, reference)?,
         CallRequest::Health(sample) => health::observe(record, health, sender, &sample, reference, now)?,
-        CallRequest::Levels { levels } => health::relay_levels(sender, levels, reference)?,
+        CallRequest::Levels(report) => health::relay_levels(sender, report, reference)?,
         CallRequest::EndCall => lifecycle::end_by(record, sender, reference)?,
     };
     if let Some(reference) = reference {
