@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSystem, openParty, listen, hears, screenshot, TONES } from './lib/system.mjs';
 import { clickMode } from './lib/scenario.mjs';
+import { assertAccessible, assertFocusShown } from './lib/a11y.mjs';
 
 let system, agent, customer, s1;
 
@@ -34,8 +35,10 @@ async function shows(page, selector, expected) {
   assert.equal((await text(page, selector)).trim(), expected, `${page.user} ${selector}`);
 }
 
+/** A screenshot of each page at `stage`, each page checked for accessibility as it stands then. */
 async function shoot(stage, pages = { customer, agent, console: s1 }) {
   await Promise.all(Object.entries(pages).map(([name, page]) => screenshot(page, `${name}-${stage}`)));
+  for (const [name, page] of Object.entries(pages)) await assertAccessible(page, `${name} page, ${stage}`);
 }
 
 const row = (page, callId) => page.locator(`#calls tr[data-call="${callId}"]`);
@@ -49,6 +52,16 @@ before(async () => {
   await s1.waitForFunction(() => window.earshotDemo.feed);
   customer = await openParty(system, 'customer.html', 'c1', TONES.customer);
   await Promise.all([agent, s1, customer].map(recordStatusLine));
+});
+
+test('the sign-in page and every page before a call: accessible, keyboard focus drawn', async () => {
+  const login = await openParty(system, 'index.html', 's1', 0);
+  await assertAccessible(login, 'sign-in page');
+  await assertFocusShown(login, 'sign-in page');
+  await screenshot(login, 'index-start');
+  await login.context().close();
+  await shoot('start');
+  for (const [name, page] of Object.entries({ customer, agent, console: s1 })) await assertFocusShown(page, `${name} page`);
 });
 
 after(async () => {

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSystem, sleep, until } from './lib/system.mjs';
 import { Minter, createCall } from '../worker/harness.mjs';
+import { assertAccessible } from './lib/a11y.mjs';
 
 const mint = new Minter();
 const ALL = ['monitor', 'whisper', 'barge', 'takeover'];
@@ -76,6 +77,7 @@ test('reports.html draws the team\'s report, toggles to agents, downloads CSV, s
   tab.on('pageerror', (error) => errors.push(error.message));
   await tab.goto(`${system.base}/reports.html?user=s1`);
   await tab.waitForFunction(() => window.earshotDemo?.report?.by === 'supervisor');
+  await assertAccessible(tab, 'reports page, by supervisor');
   const titles = (chart) => tab.locator(`#chart-${chart} rect title`).allTextContents();
 
   // Each chart: one bar (or part) per figure, its title saying whose and what.

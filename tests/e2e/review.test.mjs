@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startSystem, until, openParty, screenshot, sleep, TONES } from './lib/system.mjs';
 import { agentReady, connectCall, clickMode } from './lib/scenario.mjs';
 import { Minter } from '../worker/harness.mjs';
+import { assertAccessible } from './lib/a11y.mjs';
 
 const COACHING = 'Offer the refund, then confirm the address';
 const SCORES = { greeting: 4, empathy: 5, accuracy: 3, compliance: 2 };
@@ -163,6 +164,7 @@ test('a recorded, supervised call reviewed: listed, timeline, waveform, seek, QA
     assert.ok(Math.abs((await centreX(reviewer, '#playhead')) - clickX) < 3, 'the playhead follows a click on the waveform');
     assert.ok(Math.abs((await reviewer.evaluate(() => document.querySelector('#audio').currentTime)) - position) > 1, 'and the player moved');
     await screenshot(reviewer, 'review');
+    await assertAccessible(reviewer, 'review page, a take playing');
 
     // QA: an incomplete form is refused by the worker, in its words.
     await reviewer.check('input[name="score-greeting"][value="4"]');
