@@ -123,7 +123,7 @@ async function joinCall(callId, greeting) {
     joining = null;
   }
   const recorder = new Recorder({ hub, callId, token, onError: (message) => say(message, true) });
-  call = { id: callId, hub, recorder, links: new Map(), channel: null, ended: false, helpRaised: false, startedAt: null, health: null, recording: false };
+  call = { id: callId, hub, recorder, links: new Map(), roster: null, channel: null, ended: false, helpRaised: false, startedAt: null, health: null, recording: false };
   const current = call;
   // The call goes on without health signals if their module fails to load; the console just shows none.
   current.health = await reportHealth(hub, (frame) => current.channel?.send(frame))
@@ -139,6 +139,7 @@ async function openCallSocket(greeting) {
   current.channel = channel;
   let firstRoster = true;
   channel.on('roster', (roster) => {
+    current.roster = roster;
     current.health?.watched(roster.supervisors.length > 0);
     renderRoster(roster);
     current.recorder.follow(roster.recording);
@@ -188,6 +189,12 @@ function syncLinks(current, roster, firstRoster) {
   for (const s of roster.supervisors) startLink(current, { supervisor: s.id });
 }
 
+/** Whether `party` (the customer or a supervisor) is in the call, as the latest roster says. */
+function isPresent(roster, party) {
+  if (party === 'customer') return Boolean(roster?.customer?.connected);
+  return Boolean(roster?.supervisors.some((s) => s.id === party.supervisor));
+}
+
 function startLink(current, party) {
   const key = partyKey(party);
   let link = current.links.get(key);
@@ -197,6 +204,7 @@ function startLink(current, party) {
       to: party,
       track: current.hub.feedFor(party),
       onStream: (stream) => current.hub.attach(party, stream),
+      present: () => isPresent(current.roster, party),
     });
     current.links.set(key, link);
   }

@@ -29,10 +29,22 @@ export function newAlerts(previous, next) {
     const known = new Set((old?.health_flags ?? []).map((flag) => flag.kind));
     for (const flag of line.health_flags ?? []) {
       if (known.has(flag.kind)) continue;
-      alerts.push({ kind: 'flag', call: line.call_id, title: `${flagName(flag.kind)}: ${line.agent_name}'s call`, body: flag.note || `On the call with ${line.customer_label}.` });
+      alerts.push({ kind: 'flag', call: line.call_id, flag: flag.kind, title: `${flagName(flag.kind)}: ${line.agent_name}'s call`, body: flag.note || `On the call with ${line.customer_label}.` });
     }
   }
   return alerts;
+}
+
+/**
+ * Whether what raised `alert` still holds in the team feed's `lines`: the hand still up, the flag
+ * still raised, the call still live. A banner or notification whose cause has passed is taken down,
+ * so nothing on screen claims a hand that was lowered or a call that ended.
+ */
+export function stillHolds(alert, lines) {
+  const line = lines.find((candidate) => candidate.call_id === alert.call);
+  if (!line) return false;
+  if (alert.kind === 'help') return Boolean(line.help_raised);
+  return (line.health_flags ?? []).some((flag) => flag.kind === alert.flag);
 }
 
 /** How many calls need a supervisor now: a hand raised or a flag up. */
@@ -50,6 +62,7 @@ export function createAlerts({ user, toggle, banner, onOpen, baseTitle = documen
   let enabled = localStorage.getItem(key) !== 'off';
   let previous = null;
   let context = null;
+  const showing = new Set(); // { alert, close() } of every banner or notification still up
 
   toggle.checked = enabled;
   toggle.addEventListener('change', async () => {
@@ -94,6 +107,9 @@ export function createAlerts({ user, toggle, banner, onOpen, baseTitle = documen
       const entry = { ...alert, shown: 'notification', displayed: false };
       const notification = new Notification(alert.title, { body: alert.body, tag: `${alert.kind}:${alert.call}` });
       notification.onshow = () => { entry.displayed = true; };
+      const shown = { alert, close: () => notification.close() };
+      showing.add(shown);
+      notification.onclose = () => showing.delete(shown);
       notification.onclick = () => {
         window.focus();
         onOpen(alert.call);
@@ -105,9 +121,17 @@ export function createAlerts({ user, toggle, banner, onOpen, baseTitle = documen
     item.type = 'button';
     item.className = `alert ${alert.kind}`;
     item.textContent = `${alert.title}. ${alert.body}`;
+    const shown = {
+      alert,
+      close: () => {
+        item.remove();
+        showing.delete(shown);
+        banner.hidden = banner.childElementCount === 0;
+      },
+    };
+    showing.add(shown);
     item.onclick = () => {
-      item.remove();
-      banner.hidden = banner.childElementCount === 0;
+      shown.close();
       onOpen(alert.call);
     };
     banner.prepend(item);
@@ -123,6 +147,7 @@ export function createAlerts({ user, toggle, banner, onOpen, baseTitle = documen
       document.title = count ? `(${count}) ${baseTitle}` : baseTitle;
       const alerts = previous ? newAlerts(previous, lines) : [];
       previous = lines;
+      for (const shown of [...showing]) if (!stillHolds(shown.alert, lines)) shown.close();
       if (!enabled) return;
       if (alerts.length) askOnce();
       for (const alert of alerts) {

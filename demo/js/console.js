@@ -25,6 +25,8 @@ let audio; // openSpokeAudio(): { context, voice, speaker, sendLevel, track, ear
 let mine = null; // { id, channel, link, mode, roster }
 const sentCoaching = new Map(); // call id → the coaching this supervisor sent on it, newest first
 let lastExit = null; // how this supervisor last came off a call ("You left the call.", the call ended…)
+/** Context lines kept per call (a long call with many switches must not grow the page without end). */
+const CONTEXT_KEPT = 200;
 let stateShown = 'off'; // the state the status line last described (a console starts on no call)
 
 const alerts = createAlerts({ user, toggle: $('#alerts-on'), banner: $('#alert-banner'), onOpen: (callId) => openCall(callId) });
@@ -269,7 +271,7 @@ async function join(callId) {
     if (mine === current) renderMine();
   });
   channel.on('context_added', ({ events }) => {
-    current.context = [...(current.context ?? []), ...events];
+    current.context = [...(current.context ?? []), ...events].slice(-CONTEXT_KEPT);
     if (mine === current) renderMine();
   });
   channel.on('levels', (report) => {
@@ -331,9 +333,12 @@ function renderMine() {
   $('#my-mode').dataset.mode = mine.mode ?? '';
   show($('#listen-now'), mine.mode === 'none');
   const events = mine.context ?? [];
-  $('#context').replaceChildren(...(events.length
+  const panel = $('#context');
+  const following = panel.scrollHeight - panel.scrollTop - panel.clientHeight < 8; // at the newest line
+  panel.replaceChildren(...(events.length
     ? events.map((row) => el('li', { dataset: { kind: row.kind, at: row.at } }, el('time', {}, new Date(row.at).toLocaleTimeString()), contextLine(row, (id) => actorName(mine, id))))
     : [el('li', { className: 'muted' }, 'Nothing in the last minute yet.')]));
+  if (following) panel.scrollTop = panel.scrollHeight; // unless the supervisor scrolled back to read
 }
 
 /** A party's display name in `roster` ("agent", "customer" or {supervisor}). */

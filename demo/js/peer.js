@@ -40,14 +40,26 @@ export function minimiseDelay(receiver) {
   if ('jitterBufferTarget' in receiver) receiver.jitterBufferTarget = 0;
 }
 
+/**
+ * How long a link may take to connect (after its offer, or after dropping) before the hub offers a
+ * new one; doubled on each retry up to four times as long. On a LAN a link connects in well under a
+ * second; an offer or answer lost on the way, or ICE that failed, would otherwise leave a party
+ * unheard for the rest of the call.
+ */
+const CONNECT_WITHIN_MS = 6000;
+
 /** The hub's link to one party: sends `track` to them, hands their stream to `onStream`. */
 export class HubLink {
-  constructor({ channel, to, track, onStream, onState }) {
+  /** `present()` tells whether the party is still in the call (only then is a failed link offered again). */
+  constructor({ channel, to, track, onStream, onState, present }) {
     this.channel = channel;
     this.to = to;
     this.track = track;
     this.onStream = onStream;
     this.onState = onState ?? (() => {});
+    this.present = present ?? (() => true);
+    this.retries = 0; // new offers since the link last connected
+    this.restarts = []; // why each new offer was made (failed, not connected in time), for people debugging
   }
 
   /** (Re)starts the link with a new offer. */
@@ -62,11 +74,39 @@ export class HubLink {
       minimiseDelay(receiver);
       this.onStream(stream ?? new MediaStream([receiver.track]));
     };
-    pc.onconnectionstatechange = () => this.onState(pc.connectionState);
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      if (state === 'connected') {
+        this.retries = 0;
+        clearTimeout(this.watchdog);
+      } else if (state === 'failed') {
+        this.retry(pc, 'failed');
+      } else if (state === 'disconnected') {
+        this.watch(pc); // often back by itself within seconds
+      }
+      this.onState(state);
+    };
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
     if (this.pc !== pc) return; // replaced meanwhile
     this.channel.send({ type: 'signal', to: this.to, data: { kind: 'offer', link: id, sdp: pc.localDescription.sdp } });
+    this.watch(pc);
+  }
+
+  /** Offers a new link unless `pc` connects within the allowed time. */
+  watch(pc) {
+    clearTimeout(this.watchdog);
+    const within = CONNECT_WITHIN_MS * 2 ** Math.min(this.retries, 2);
+    this.watchdog = setTimeout(() => {
+      if (this.pc === pc && pc.connectionState !== 'connected') this.retry(pc, `not connected after ${within} ms (${pc.connectionState})`);
+    }, within);
+  }
+
+  retry(pc, why) {
+    if (this.pc !== pc || !this.present()) return;
+    this.retries += 1;
+    this.restarts.push(why);
+    this.start().catch(() => {});
   }
 
   /** Applies the other side's answer, if it is for the current link. */
@@ -76,6 +116,7 @@ export class HubLink {
   }
 
   close() {
+    clearTimeout(this.watchdog);
     this.pc?.close();
     this.pc = null;
     this.id = null;

@@ -2,7 +2,7 @@
 // interrupting a supervisor for, and the count the tab title shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionCount, newAlerts } from '../../demo/js/alerts.js';
+import { attentionCount, newAlerts, stillHolds } from '../../demo/js/alerts.js';
 
 const line = (id, extra = {}) => ({ call_id: id, agent_name: `Agent ${id}`, customer_label: `Customer ${id}`, help_raised: false, health_flags: [], ...extra });
 const flag = (kind, note = '') => ({ kind, since: 0, note });
@@ -33,4 +33,16 @@ test('a lowered hand or a cleared flag raises nothing', () => {
 test('the title counts calls with a hand or a flag, each call once', () => {
   assert.equal(attentionCount([line('a', { help_raised: true, health_flags: [flag('overtalk')] }), line('b'), line('c', { health_flags: [flag('dead_air')] })]), 2);
   assert.equal(attentionCount([]), 0);
+});
+
+test('an alert holds while its hand is up, its flag raised and its call live; then it is taken down', () => {
+  const [help] = newAlerts([line('a')], [line('a', { help_raised: true })]);
+  assert.equal(stillHolds(help, [line('a', { help_raised: true })]), true);
+  assert.equal(stillHolds(help, [line('a')]), false, 'hand lowered');
+  assert.equal(stillHolds(help, []), false, 'call ended');
+  const [loud] = newAlerts([line('a')], [line('a', { health_flags: [flag('customer_loud')] })]);
+  assert.equal(loud.flag, 'customer_loud');
+  assert.equal(stillHolds(loud, [line('a', { health_flags: [flag('customer_loud'), flag('overtalk')] })]), true);
+  assert.equal(stillHolds(loud, [line('a', { health_flags: [flag('overtalk')] })]), false, 'that flag cleared, another raised');
+  assert.equal(stillHolds(loud, [line('b', { health_flags: [flag('customer_loud')] })]), false, 'the same flag on another call');
 });

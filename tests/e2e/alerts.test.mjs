@@ -62,6 +62,8 @@ test('alerts turned off stay off across a reload; the title still counts', async
   await agent.click('#raise-hand'); // lowered: the feed sends the latest state (at most 4 a second),
   // so the raise that follows must wait until the consoles saw the hand down, or it is no change
   for (const tab of [s1, s2]) await tab.waitForFunction(() => window.earshotDemo.feed.calls[0]?.help_raised === false);
+  // The banner no longer claims a raised hand (a notification would be closed the same way).
+  await s2.waitForFunction(() => !document.querySelector('#alert-banner .alert.help'));
   await agent.click('#raise-hand'); // raised again: a new alert for s1 only
   await until('s1 is alerted again', async () => (await alertsOf(s1)).filter((a) => a.kind === 'help').length === 2);
   assert.equal((await alertsOf(s2)).filter((a) => a.kind === 'help').length, 1, 's2 turned alerts off');

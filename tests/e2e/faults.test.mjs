@@ -32,6 +32,21 @@ for (const mode of ['barge', 'takeover']) {
   });
 }
 
+test("a supervisor whose media link drops (the socket still up) is offered a new one by the hub and hears the call again", async () => {
+  const s1 = await openConsole(system, 's1');
+  await clickMode(s1, 'monitor');
+  await assertHearing({ customer, agent, s1 }, HEARS.monitor);
+  await s1.evaluate(() => window.earshotDemo.mine.link.pc.close()); // the path is gone; the call's socket is not
+  await hears(s1, TONES.customer, false, 5000);
+  await hears(s1, TONES.customer, true, 20_000); // the hub saw its link drop and offered a new one
+  const restarts = await agent.evaluate(() => window.earshotDemo.call.links.get('supervisor:s1').restarts);
+  console.log(`the hub's new offers to s1: ${JSON.stringify(restarts)}`);
+  assert.ok(restarts.length >= 1, 'the hub offered a new link');
+  await assertHearing({ customer, agent, s1 }, HEARS.monitor);
+  await clickMode(s1, 'leave');
+  await s1.context().close();
+});
+
 test('a customer who reloads mid-call rejoins the same call', async () => {
   await customer.reload();
   await customer.addScriptTag({ path: join(ROOT, 'tests', 'e2e', 'lib', 'tones.js') });

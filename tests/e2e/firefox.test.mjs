@@ -62,6 +62,8 @@ test('every supervisor mode, the agent in Firefox: each party hears exactly what
     }
     await assertHearing({ customer, agent, s1 }, HEARS[mode]).catch((error) => assert.fail(`${mode}: ${error.message}`));
   }
+  // Honest reporting: a link the hub had to offer again (failed, or not connected in time) is named here.
+  console.log(`Firefox hub links: ${JSON.stringify(await linkStates(agent), (k, v) => (k.endsWith('Candidates') ? v.length : v))}`);
   await screenshot(agent, 'firefox-agent-whisper');
   await clickMode(s1, 'leave');
   await assertHearing({ customer, agent }, HEARS.absent);

@@ -5,7 +5,7 @@
 // shows an empty window as empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, sleep, until } from './lib/system.mjs';
+import { startSystem, screenshot, sleep, until } from './lib/system.mjs';
 import { Minter, createCall } from '../worker/harness.mjs';
 import { assertAccessible } from './lib/a11y.mjs';
 
@@ -78,6 +78,7 @@ test('reports.html draws the team\'s report, toggles to agents, downloads CSV, s
   await tab.goto(`${system.base}/reports.html?user=s1`);
   await tab.waitForFunction(() => window.earshotDemo?.report?.by === 'supervisor');
   await assertAccessible(tab, 'reports page, by supervisor');
+  await screenshot(tab, 'reports-by-supervisor');
   const titles = (chart) => tab.locator(`#chart-${chart} rect title`).allTextContents();
 
   // Each chart: one bar (or part) per figure, its title saying whose and what.

@@ -109,7 +109,7 @@ export async function linkStates(tab) {
     };
     const demo = window.earshotDemo;
     if (demo.role === 'agent') {
-      return Object.fromEntries([...(demo.call?.links ?? new Map())].map(([key, link]) => [key, describe(link.pc) ?? 'closed']));
+      return Object.fromEntries([...(demo.call?.links ?? new Map())].map(([key, link]) => [key, { ...(describe(link.pc) ?? { closed: true }), restarts: link.restarts }]));
     }
     const link = demo.role === 'supervisor' ? demo.mine?.link : demo.call?.link;
     return { hub: describe(link?.pc) ?? 'no link' };
