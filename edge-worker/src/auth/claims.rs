@@ -1,0 +1,407 @@
+//! The identity provider's configuration (`EARSHOT_OIDC`, one JSON var or secret) and what it says
+//! about a verified token: its registered claims checked (`iss`, `aud`, `exp`, `nbf`), then its
+//! claims mapped onto an Earshot [`Identity`] — which claim is the user id, the display name, the
+//! groups, and which groups make whom a supervisor or agent of which team, with which modes.
+//!
+//! Pure: the worker passes the token's claims and its clock (host unit tests do the same). The
+//! configuration is validated as a whole when read, and every mistake is reported in words naming
+//! the field, so a bad deployment says what to fix instead of refusing people for no stated reason.
+
+use std::collections::BTreeMap;
+
+use earshot_policy::{ModeSet, Role};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::identity::{Identity, TokenError, LEEWAY_SECONDS};
+
+/// The settings of one OpenID provider, as written in `EARSHOT_OIDC`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The provider's issuer identifier, exactly as its tokens' `iss` (and its discovery document).
+    pub issuer: String,
+    /// What the tokens' `aud` must contain: the client id Earshot is registered under.
+    pub audience: String,
+    /// The key set's URL; when absent it is read from `{issuer}/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// How long fetched keys are trusted before being fetched again.
+    #[serde(default = "default_key_cache_seconds")]
+    pub key_cache_seconds: u64,
+    /// The least time between two fetches of the key set, whatever asks for them.
+    #[serde(default = "default_refetch_interval_seconds")]
+    pub refetch_interval_seconds: u64,
+    #[serde(default)]
+    pub claims: ClaimNames,
+    /// Group name (as the groups claim lists it) → what membership grants.
+    pub groups: BTreeMap<String, GroupGrant>,
+}
+
+fn default_key_cache_seconds() -> u64 {
+    600
+}
+
+fn default_refetch_interval_seconds() -> u64 {
+    30
+}
+
+/// Which claims hold what. A name is looked up as a top-level claim first, then as a dotted path
+/// into nested objects (Keycloak's `realm_access.roles`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaimNames {
+    pub user_id: String,
+    pub name: String,
+    pub groups: String,
+}
+
+impl Default for ClaimNames {
+    fn default() -> Self {
+        ClaimNames { user_id: "sub".into(), name: "name".into(), groups: "groups".into() }
+    }
+}
+
+/// What one group grants. A group with a role names its team; a group without one only adds modes:
+/// capabilities to supervisors, exemptions to agents (e.g. `cc-exempt-barge`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupGrant {
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub capabilities: ModeSet,
+    #[serde(default)]
+    pub exemptions: ModeSet,
+}
+
+/// Reads and validates `EARSHOT_OIDC`; the error says what is wrong, in words.
+pub fn parse(text: &str) -> Result<OidcConfig, String> {
+    let config: OidcConfig = serde_json::from_str(text).map_err(|e| format!("EARSHOT_OIDC: {e}"))?;
+    config.validate().map_err(|why| format!("EARSHOT_OIDC: {why}"))?;
+    Ok(config)
+}
+
+/// `https://…`, or `http://` to this machine (a provider run locally for development and tests).
+fn url_ok(url: &str) -> bool {
+    url.starts_with("https://")
+        || ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/"]
+            .iter()
+            .any(|local| url.starts_with(local))
+}
+
+impl OidcConfig {
+    fn validate(&self) -> Result<(), String> {
+        if !url_ok(&self.issuer) {
+            return Err(format!("issuer {:?} must be an https:// URL", self.issuer));
+        }
+        if let Some(uri) = self.jwks_uri.as_deref().filter(|u| !url_ok(u)) {
+            return Err(format!("jwks_uri {uri:?} must be an https:// URL"));
+        }
+        if self.audience.is_empty() {
+            return Err("audience is empty (set it to Earshot's client id at the provider)".into());
+        }
+        if self.key_cache_seconds == 0 || self.refetch_interval_seconds == 0 {
+            return Err("key_cache_seconds and refetch_interval_seconds must be at least 1".into());
+        }
+        for (field, name) in
+            [("user_id", &self.claims.user_id), ("name", &self.claims.name), ("groups", &self.claims.groups)]
+        {
+            if name.is_empty() {
+                return Err(format!("claims.{field} is empty"));
+            }
+        }
+        if !self.groups.values().any(|g| g.role.is_some()) {
+            return Err("groups maps no group to a role: nobody could sign in".into());
+        }
+        for (group, grant) in &self.groups {
+            grant.validate().map_err(|why| format!("group {group:?}: {why}"))?;
+        }
+        Ok(())
+    }
+
+    /// The fetch policy of this provider's key cache, in milliseconds: (TTL, least refetch interval).
+    pub fn cache_policy_ms(&self) -> (u64, u64) {
+        (self.key_cache_seconds.saturating_mul(1000), self.refetch_interval_seconds.saturating_mul(1000))
+    }
+}
+
+impl GroupGrant {
+    fn validate(&self) -> Result<(), String> {
+        match (self.role, self.team.as_deref()) {
+            (Some(Role::Customer), _) => Err("customers do not sign in through the identity provider".into()),
+            (Some(_), None) => Err("a role needs its team".into()),
+            (None, Some(_)) => Err("a team needs a role".into()),
+            (Some(_), Some(team)) if !crate::auth::identity::id_ok(team) => {
+                Err(format!("team {team:?} must be 1-64 of [A-Za-z0-9-_.@]"))
+            }
+            (Some(Role::Agent), _) if self.capabilities != ModeSet::EMPTY => {
+                Err("agents have no capabilities (did you mean exemptions?)".into())
+            }
+            (Some(Role::Supervisor), _) if self.exemptions != ModeSet::EMPTY => {
+                Err("supervisors have no exemptions (did you mean capabilities?)".into())
+            }
+            (None, None) if self.capabilities == ModeSet::EMPTY && self.exemptions == ModeSet::EMPTY => {
+                Err("grants nothing: give it a role and team, capabilities or exemptions".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The registered claims checked here; `aud` may be one string or a list (OpenID Connect Core §2).
+#[derive(Deserialize)]
+struct Registered {
+    iss: Option<String>,
+    aud: Option<Audience>,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Checks issuer, audience, expiry and not-before (with [`LEEWAY_SECONDS`] of skew either way).
+pub fn check_registered(claims: &Value, config: &OidcConfig, now: i64) -> Result<(), TokenError> {
+    let registered = Registered::deserialize(claims).map_err(|_| TokenError::Malformed)?;
+    if registered.iss.as_deref() != Some(config.issuer.as_str()) {
+        return Err(TokenError::WrongIssuer);
+    }
+    let audience_ok = match &registered.aud {
+        Some(Audience::One(aud)) => *aud == config.audience,
+        Some(Audience::Many(auds)) => auds.contains(&config.audience),
+        None => false,
+    };
+    if !audience_ok {
+        return Err(TokenError::WrongAudience);
+    }
+    let exp = registered.exp.ok_or(TokenError::NoExpiry)?;
+    if now > exp.saturating_add(LEEWAY_SECONDS) {
+        return Err(TokenError::Expired);
+    }
+    if registered.nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
+}
+
+/// A claim by name, else by dotted path.
+fn claim<'a>(claims: &'a Value, name: &str) -> Option<&'a Value> {
+    claims.get(name).or_else(|| name.split('.').try_fold(claims, |value, part| value.get(part)))
+}
+
+/// Maps verified claims onto an identity for `config.audience`, or says why they cannot be (the
+/// caller refuses with 403: the token is genuine, the person just has no place in Earshot).
+pub fn map(claims: &Value, config: &OidcConfig) -> Result<Identity, String> {
+    let names = &config.claims;
+    let sub = match claim(claims, &names.user_id) {
+        Some(Value::String(id)) => id.clone(),
+        Some(Value::Number(id)) => id.to_string(),
+        _ => return Err(format!("the token has no user id claim {:?}", names.user_id)),
+    };
+    let name = match claim(claims, &names.name) {
+        Some(Value::String(name)) if !name.trim().is_empty() => name.trim().chars().take(64).collect(),
+        _ => sub.clone(),
+    };
+    let groups: Vec<&str> = match claim(claims, &names.groups) {
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(one)) => vec![one.as_str()],
+        _ => Vec::new(),
+    };
+    let grants: Vec<(&str, &GroupGrant)> = groups
+        .iter()
+        .filter_map(|g| config.groups.get_key_value(*g))
+        .map(|(g, grant)| (g.as_str(), grant))
+        .collect();
+    let mut places =
+        grants.iter().filter_map(|(group, grant)| Some((*group, grant.role?, grant.team.as_deref()?)));
+    let Some((first_group, role, team)) = places.next() else {
+        return Err(format!(
+            "none of the token's {} groups (claim {:?}) is mapped to an Earshot role and team",
+            groups.len(),
+            names.groups
+        ));
+    };
+    if let Some((other, ..)) = places.find(|(_, r, t)| (*r, *t) != (role, team)) {
+        return Err(format!("groups {first_group:?} and {other:?} map to different roles or teams"));
+    }
+    let union = |pick: fn(&GroupGrant) -> ModeSet| {
+        ModeSet::of(&grants.iter().flat_map(|(_, grant)| pick(grant).modes()).collect::<Vec<_>>())
+    };
+    let identity = Identity {
+        sub,
+        name,
+        role,
+        team: team.to_owned(),
+        // Capabilities are a supervisor's, exemptions an agent's: the other kind is not theirs to carry.
+        capabilities: if role == Role::Supervisor { union(|g| g.capabilities) } else { ModeSet::EMPTY },
+        exemptions: if role == Role::Agent { union(|g| g.exemptions) } else { ModeSet::EMPTY },
+        call: None,
+        aud: config.audience.clone(),
+    };
+    identity.check_shape().map_err(|err| err.to_string())?;
+    Ok(identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use earshot_policy::Mode;
+    use serde_json::json;
+
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    /// The example configuration of the README and docs/PROTOCOL.md.
+    fn example() -> OidcConfig {
+        parse(
+            &json!({
+                "issuer": "https://idp.example.com",
+                "audience": "earshot",
+                "groups": {
+                    "cc-blue-supervisors": { "role": "supervisor", "team": "blue",
+                        "capabilities": ["monitor", "whisper", "barge", "takeover"] },
+                    "cc-blue-leads": { "role": "supervisor", "team": "blue", "capabilities": ["monitor"] },
+                    "cc-blue-agents": { "role": "agent", "team": "blue" },
+                    "cc-exempt-barge": { "exemptions": ["barge"] }
+                }
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    fn claims(groups: &[&str]) -> Value {
+        json!({ "iss": "https://idp.example.com", "aud": "earshot", "exp": NOW + 60,
+                "sub": "u-1", "name": "Sam Supervisor", "groups": groups })
+    }
+
+    #[test]
+    fn every_group_of_the_example_maps_as_documented() {
+        let config = example();
+        let full = map(&claims(&["cc-blue-supervisors", "staff"]), &config).unwrap();
+        assert_eq!(
+            (full.role, full.team.as_str(), full.capabilities),
+            (Role::Supervisor, "blue", ModeSet::ALL)
+        );
+        assert_eq!(
+            (full.sub.as_str(), full.name.as_str(), full.aud.as_str()),
+            ("u-1", "Sam Supervisor", "earshot")
+        );
+        let lead = map(&claims(&["cc-blue-leads"]), &config).unwrap();
+        assert_eq!((lead.role, lead.capabilities), (Role::Supervisor, ModeSet::MONITOR_ONLY));
+        let both = map(&claims(&["cc-blue-leads", "cc-blue-supervisors"]), &config).unwrap();
+        assert_eq!(both.capabilities, ModeSet::ALL, "capabilities add up");
+        let agent = map(&claims(&["cc-blue-agents"]), &config).unwrap();
+        assert_eq!((agent.role, agent.exemptions), (Role::Agent, ModeSet::EMPTY));
+        let exempt = map(&claims(&["cc-blue-agents", "cc-exempt-barge"]), &config).unwrap();
+        assert_eq!(exempt.exemptions, ModeSet::of(&[Mode::Barge]));
+        let supervisor_in_exempt = map(&claims(&["cc-blue-leads", "cc-exempt-barge"]), &config).unwrap();
+        assert_eq!(supervisor_in_exempt.exemptions, ModeSet::EMPTY, "exemptions are agents' only");
+    }
+
+    #[test]
+    fn no_mapped_group_or_conflicting_groups_are_refused_in_words() {
+        let config = example();
+        let none = map(&claims(&["staff", "cc-exempt-barge"]), &config).unwrap_err();
+        assert!(none.contains("none of the token's 2 groups"), "{none}");
+        let mut no_claim = claims(&[]);
+        no_claim.as_object_mut().unwrap().remove("groups");
+        assert!(map(&no_claim, &config).unwrap_err().contains("0 groups"));
+        let conflict = map(&claims(&["cc-blue-agents", "cc-blue-leads"]), &config).unwrap_err();
+        assert!(conflict.contains("different roles or teams"), "{conflict}");
+    }
+
+    #[test]
+    fn claim_names_are_configurable_and_reach_into_nested_claims() {
+        let mut config = example();
+        config.claims = ClaimNames {
+            user_id: "oid".into(),
+            name: "preferred_username".into(),
+            groups: "realm_access.roles".into(),
+        };
+        let token = json!({ "oid": "0f9a-11", "preferred_username": "ana@example.com",
+                            "realm_access": { "roles": ["cc-blue-agents"] } });
+        let identity = map(&token, &config).unwrap();
+        assert_eq!(
+            (identity.sub.as_str(), identity.name.as_str(), identity.role),
+            ("0f9a-11", "ana@example.com", Role::Agent)
+        );
+        config.claims.groups = "https://earshot.example/groups".into();
+        let namespaced = json!({ "oid": "x", "https://earshot.example/groups": "cc-blue-leads" });
+        assert_eq!(map(&namespaced, &config).unwrap().name, "x", "no name claim: the user id is shown");
+        assert!(map(&json!({ "groups": ["cc-blue-agents"] }), &example())
+            .unwrap_err()
+            .contains("no user id"));
+        let bad_id = json!({ "sub": "auth0|abc", "groups": ["cc-blue-agents"] });
+        assert!(map(&bad_id, &example()).unwrap_err().contains("sub, team and call"));
+    }
+
+    #[test]
+    fn registered_claims_are_checked_with_the_skew() {
+        let config = example();
+        assert_eq!(check_registered(&claims(&[]), &config, NOW), Ok(()));
+        let with = |change: Value| {
+            let mut c = claims(&[]);
+            c.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+            check_registered(&c, &config, NOW)
+        };
+        assert_eq!(with(json!({ "iss": "https://evil.example.com" })), Err(TokenError::WrongIssuer));
+        assert_eq!(with(json!({ "iss": null })), Err(TokenError::WrongIssuer));
+        assert_eq!(with(json!({ "aud": "other" })), Err(TokenError::WrongAudience));
+        assert_eq!(with(json!({ "aud": ["other", "earshot"] })), Ok(()));
+        assert_eq!(with(json!({ "aud": ["other"] })), Err(TokenError::WrongAudience));
+        assert_eq!(with(json!({ "exp": null })), Err(TokenError::NoExpiry));
+        assert_eq!(with(json!({ "exp": NOW - LEEWAY_SECONDS })), Ok(()));
+        assert_eq!(with(json!({ "exp": NOW - LEEWAY_SECONDS - 1 })), Err(TokenError::Expired));
+        assert_eq!(with(json!({ "nbf": NOW + LEEWAY_SECONDS + 1 })), Err(TokenError::NotYetValid));
+        assert_eq!(with(json!({ "nbf": NOW + LEEWAY_SECONDS })), Ok(()));
+        assert_eq!(with(json!({ "exp": 1.8e9 })), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn bad_configurations_are_explained() {
+        let base = json!({ "issuer": "https://idp.example.com", "audience": "earshot",
+                           "groups": { "g": { "role": "agent", "team": "blue" } } });
+        let with = |change: Value| {
+            let mut c = base.clone();
+            c.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+            parse(&c.to_string()).map(|_| ()).unwrap_err()
+        };
+        let cases = [
+            (json!({ "issuer": "http://idp.example.com" }), "https://"),
+            (json!({ "jwks_uri": "ftp://x" }), "jwks_uri"),
+            (json!({ "audience": "" }), "audience is empty"),
+            (json!({ "key_cache_seconds": 0 }), "at least 1"),
+            (json!({ "groups": {} }), "nobody could sign in"),
+            (json!({ "groups": { "g": { "role": "customer", "team": "blue" } } }), "customers"),
+            (json!({ "groups": { "g": { "role": "agent" } } }), "needs its team"),
+            (
+                json!({ "groups": { "g": { "role": "agent", "team": "blue", "capabilities": ["monitor"] } } }),
+                "exemptions?",
+            ),
+            (
+                json!({ "groups": { "a": { "role": "agent", "team": "blue" }, "g": {} } }),
+                "group \"g\": grants nothing",
+            ),
+            (json!({ "groups": { "g": { "role": "agent", "team": "has space" } } }), "team"),
+            (json!({ "groups": { "g": { "role": "boss", "team": "blue" } } }), "unknown variant"),
+            (json!({ "claims": { "user": "sub" } }), "unknown field"),
+            (json!({ "claims": { "user_id": "" } }), "claims.user_id"),
+        ];
+        for (change, why) in cases {
+            let err = with(change.clone());
+            assert!(err.starts_with("EARSHOT_OIDC: ") && err.contains(why), "{change}: {err}");
+        }
+        assert!(parse("{").unwrap_err().starts_with("EARSHOT_OIDC: "));
+        let local = json!({ "issuer": "http://127.0.0.1:9000", "audience": "a", "groups": base["groups"] });
+        let local = parse(&local.to_string()).unwrap();
+        assert_eq!((local.cache_policy_ms(), local.claims.user_id.as_str()), ((600_000, 30_000), "sub"));
+    }
+}
