@@ -7,81 +7,169 @@
 //! configuration is validated as a whole when read, and every mistake is reported in words naming
 //! the field, so a bad deployment says what to fix instead of refusing people for no stated reason.
 
-use std::collections::BTreeMap;
-
-use earshot_policy::{ModeSet, Role};
-use serde::Deserialize;
+use earshot_policy::{Mode, ModeSet, Role};
 use serde_json::Value;
 
 use crate::auth::identity::{Identity, TokenError, LEEWAY_SECONDS};
+use crate::auth::json_member::{member, text};
 
 /// The settings of one OpenID provider, as written in `EARSHOT_OIDC`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Read from a `serde_json::Value` by hand rather than derived: the worker already parses
+/// `Value`s, and every derived struct adds its own deserializer to the size-budgeted bundle.
+#[derive(Debug, Clone)]
 pub struct OidcConfig {
     /// The provider's issuer identifier, exactly as its tokens' `iss` (and its discovery document).
     pub issuer: String,
     /// What the tokens' `aud` must contain: the client id Earshot is registered under.
     pub audience: String,
     /// The key set's URL; when absent it is read from `{issuer}/.well-known/openid-configuration`.
-    #[serde(default)]
     pub jwks_uri: Option<String>,
-    /// How long fetched keys are trusted before being fetched again.
-    #[serde(default = "default_key_cache_seconds")]
+    /// How long fetched keys are trusted before being fetched again (default 600).
     pub key_cache_seconds: u64,
-    /// The least time between two fetches of the key set, whatever asks for them.
-    #[serde(default = "default_refetch_interval_seconds")]
+    /// The least time between two fetches of the key set, whatever asks for them (default 30).
     pub refetch_interval_seconds: u64,
-    #[serde(default)]
     pub claims: ClaimNames,
     /// Group name (as the groups claim lists it) → what membership grants.
-    pub groups: BTreeMap<String, GroupGrant>,
+    pub groups: Vec<(String, GroupGrant)>,
 }
 
-fn default_key_cache_seconds() -> u64 {
-    600
-}
-
-fn default_refetch_interval_seconds() -> u64 {
-    30
-}
-
-/// Which claims hold what. A name is looked up as a top-level claim first, then as a dotted path
-/// into nested objects (Keycloak's `realm_access.roles`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Which claims hold what (defaults `sub`, `name`, `groups`). A name is looked up as a top-level
+/// claim first, then as a dotted path into nested objects (Keycloak's `realm_access.roles`).
+#[derive(Debug, Clone)]
 pub struct ClaimNames {
     pub user_id: String,
     pub name: String,
     pub groups: String,
 }
 
-impl Default for ClaimNames {
-    fn default() -> Self {
-        ClaimNames { user_id: "sub".into(), name: "name".into(), groups: "groups".into() }
-    }
-}
-
 /// What one group grants. A group with a role names its team; a group without one only adds modes:
 /// capabilities to supervisors, exemptions to agents (e.g. `cc-exempt-barge`).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct GroupGrant {
-    #[serde(default)]
     pub role: Option<Role>,
-    #[serde(default)]
     pub team: Option<String>,
-    #[serde(default)]
     pub capabilities: ModeSet,
-    #[serde(default)]
     pub exemptions: ModeSet,
 }
 
 /// Reads and validates `EARSHOT_OIDC`; the error says what is wrong, in words.
 pub fn parse(text: &str) -> Result<OidcConfig, String> {
-    let config: OidcConfig = serde_json::from_str(text).map_err(|e| format!("EARSHOT_OIDC: {e}"))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("EARSHOT_OIDC is not JSON: {e}"))?;
+    let config = OidcConfig::read(&value).map_err(|why| format!("EARSHOT_OIDC: {why}"))?;
     config.validate().map_err(|why| format!("EARSHOT_OIDC: {why}"))?;
     Ok(config)
+}
+
+/// Checks that `value` is an object whose members are all among `known`.
+fn object(value: &Value, what: &str, known: &[&str]) -> Result<(), String> {
+    let map = value.as_object().ok_or(format!("{what} must be an object"))?;
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(format!("{what} has an unknown field {unknown:?}")),
+        None => Ok(()),
+    }
+}
+
+/// An optional string member.
+fn string(map: &Value, field: &str) -> Result<Option<String>, String> {
+    match member(map, field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(format!("{field} must be a string")),
+    }
+}
+
+fn seconds(map: &Value, field: &str, default: u64) -> Result<u64, String> {
+    match member(map, field) {
+        None => Ok(default),
+        Some(value) => value.as_u64().ok_or(format!("{field} must be a whole number of seconds")),
+    }
+}
+
+/// A list of mode names.
+fn modes(map: &Value, field: &str) -> Result<ModeSet, String> {
+    let Some(list) = member(map, field) else { return Ok(ModeSet::EMPTY) };
+    let names = list.as_array().ok_or(format!("{field} must be a list of modes"))?;
+    let mut set = Vec::new();
+    for name in names {
+        let name = name.as_str().unwrap_or_default();
+        match Mode::ALL.into_iter().find(|m| *m != Mode::None && m.name() == name) {
+            Some(mode) => set.push(mode),
+            None => {
+                return Err(format!("{field}: {name:?} is not a mode (monitor, whisper, barge, takeover)"))
+            }
+        }
+    }
+    Ok(ModeSet::of(&set))
+}
+
+impl OidcConfig {
+    fn read(value: &Value) -> Result<OidcConfig, String> {
+        let known = [
+            "issuer",
+            "audience",
+            "jwks_uri",
+            "key_cache_seconds",
+            "refetch_interval_seconds",
+            "claims",
+            "groups",
+        ];
+        object(value, "the configuration", &known)?;
+        let map = value;
+        let no_claims = Value::Object(Default::default());
+        let claims = member(map, "claims").unwrap_or(&no_claims);
+        object(claims, "claims", &["user_id", "name", "groups"])?;
+        let claim =
+            |field: &str, default: &str| string(claims, field).map(|c| c.unwrap_or_else(|| default.into()));
+        let mut groups = Vec::new();
+        let listed = member(map, "groups").ok_or("groups is missing: map at least one group to a role")?;
+        for (group, grant) in listed.as_object().ok_or("groups must be an object")? {
+            groups.push((
+                group.clone(),
+                GroupGrant::read(grant).map_err(|why| format!("group {group:?}: {why}"))?,
+            ));
+        }
+        Ok(OidcConfig {
+            issuer: string(map, "issuer")?.ok_or("issuer is missing")?,
+            audience: string(map, "audience")?.ok_or("audience is missing")?,
+            jwks_uri: string(map, "jwks_uri")?,
+            key_cache_seconds: seconds(map, "key_cache_seconds", 600)?,
+            refetch_interval_seconds: seconds(map, "refetch_interval_seconds", 30)?,
+            claims: ClaimNames {
+                user_id: claim("user_id", "sub")?,
+                name: claim("name", "name")?,
+                groups: claim("groups", "groups")?,
+            },
+            groups,
+        })
+    }
+
+    /// What membership of `group` grants, if it is mapped.
+    pub fn grant(&self, group: &str) -> Option<(&str, &GroupGrant)> {
+        self.groups.iter().find(|(name, _)| name == group).map(|(name, grant)| (name.as_str(), grant))
+    }
+}
+
+impl GroupGrant {
+    fn read(value: &Value) -> Result<GroupGrant, String> {
+        object(value, "the grant", &["role", "team", "capabilities", "exemptions"])?;
+        let map = value;
+        let role = match string(map, "role")? {
+            None => None,
+            Some(name) => Some(
+                [Role::Customer, Role::Agent, Role::Supervisor]
+                    .into_iter()
+                    .find(|r| r.name() == name)
+                    .ok_or(format!("role {name:?} is not supervisor or agent"))?,
+            ),
+        };
+        Ok(GroupGrant {
+            role,
+            team: string(map, "team")?,
+            capabilities: modes(map, "capabilities")?,
+            exemptions: modes(map, "exemptions")?,
+        })
+    }
 }
 
 /// `https://…`, or `http://` to this machine (a provider run locally for development and tests).
@@ -113,7 +201,7 @@ impl OidcConfig {
                 return Err(format!("claims.{field} is empty"));
             }
         }
-        if !self.groups.values().any(|g| g.role.is_some()) {
+        if !self.groups.iter().any(|(_, g)| g.role.is_some()) {
             return Err("groups maps no group to a role: nobody could sign in".into());
         }
         for (group, grant) in &self.groups {
@@ -151,41 +239,31 @@ impl GroupGrant {
     }
 }
 
-/// The registered claims checked here; `aud` may be one string or a list (OpenID Connect Core §2).
-#[derive(Deserialize)]
-struct Registered {
-    iss: Option<String>,
-    aud: Option<Audience>,
-    exp: Option<i64>,
-    nbf: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// Checks issuer, audience, expiry and not-before (with [`LEEWAY_SECONDS`] of skew either way).
+/// Checks issuer, audience (one string or a list, OpenID Connect Core §2), expiry and not-before,
+/// with [`LEEWAY_SECONDS`] of skew either way.
 pub fn check_registered(claims: &Value, config: &OidcConfig, now: i64) -> Result<(), TokenError> {
-    let registered = Registered::deserialize(claims).map_err(|_| TokenError::Malformed)?;
-    if registered.iss.as_deref() != Some(config.issuer.as_str()) {
+    if text(claims, "iss") != Some(config.issuer.as_str()) {
         return Err(TokenError::WrongIssuer);
     }
-    let audience_ok = match &registered.aud {
-        Some(Audience::One(aud)) => *aud == config.audience,
-        Some(Audience::Many(auds)) => auds.contains(&config.audience),
-        None => false,
+    let audience_ok = match member(claims, "aud") {
+        Some(Value::String(aud)) => *aud == config.audience,
+        Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(config.audience.as_str())),
+        _ => false,
     };
+    // NumericDate: whole seconds; a fraction or a string is not read as a time.
+    let time = |name: &str| match member(claims, name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_i64().map(Some).ok_or(TokenError::Malformed),
+    };
+    let (exp, nbf) = (time("exp")?, time("nbf")?);
     if !audience_ok {
         return Err(TokenError::WrongAudience);
     }
-    let exp = registered.exp.ok_or(TokenError::NoExpiry)?;
+    let exp = exp.ok_or(TokenError::NoExpiry)?;
     if now > exp.saturating_add(LEEWAY_SECONDS) {
         return Err(TokenError::Expired);
     }
-    if registered.nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
+    if nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
         return Err(TokenError::NotYetValid);
     }
     Ok(())
@@ -193,7 +271,7 @@ pub fn check_registered(claims: &Value, config: &OidcConfig, now: i64) -> Result
 
 /// A claim by name, else by dotted path.
 fn claim<'a>(claims: &'a Value, name: &str) -> Option<&'a Value> {
-    claims.get(name).or_else(|| name.split('.').try_fold(claims, |value, part| value.get(part)))
+    member(claims, name).or_else(|| name.split('.').try_fold(claims, |value, part| member(value, part)))
 }
 
 /// Maps verified claims onto an identity for `config.audience`, or says why they cannot be (the
@@ -214,11 +292,7 @@ pub fn map(claims: &Value, config: &OidcConfig) -> Result<Identity, String> {
         Some(Value::String(one)) => vec![one.as_str()],
         _ => Vec::new(),
     };
-    let grants: Vec<(&str, &GroupGrant)> = groups
-        .iter()
-        .filter_map(|g| config.groups.get_key_value(*g))
-        .map(|(g, grant)| (g.as_str(), grant))
-        .collect();
+    let grants: Vec<(&str, &GroupGrant)> = groups.iter().filter_map(|g| config.grant(g)).collect();
     let mut places =
         grants.iter().filter_map(|(group, grant)| Some((*group, grant.role?, grant.team.as_deref()?)));
     let Some((first_group, role, team)) = places.next() else {
@@ -353,6 +427,7 @@ mod tests {
             check_registered(&c, &config, NOW)
         };
         assert_eq!(with(json!({ "iss": "https://evil.example.com" })), Err(TokenError::WrongIssuer));
+        assert_eq!(with(json!({ "aud": 7 })), Err(TokenError::WrongAudience));
         assert_eq!(with(json!({ "iss": null })), Err(TokenError::WrongIssuer));
         assert_eq!(with(json!({ "aud": "other" })), Err(TokenError::WrongAudience));
         assert_eq!(with(json!({ "aud": ["other", "earshot"] })), Ok(()));
@@ -391,15 +466,26 @@ mod tests {
                 "group \"g\": grants nothing",
             ),
             (json!({ "groups": { "g": { "role": "agent", "team": "has space" } } }), "team"),
-            (json!({ "groups": { "g": { "role": "boss", "team": "blue" } } }), "unknown variant"),
+            (json!({ "groups": { "g": { "role": "boss", "team": "blue" } } }), "\"boss\" is not supervisor"),
+            (
+                json!({ "groups": { "g": { "role": "agent", "team": "blue", "exemptions": ["none"] } } }),
+                "not a mode",
+            ),
+            (
+                json!({ "groups": { "g": { "role": "agent", "team": "blue", "exempt": [] } } }),
+                "unknown field \"exempt\"",
+            ),
             (json!({ "claims": { "user": "sub" } }), "unknown field"),
+            (json!({ "issuer": 7 }), "issuer must be a string"),
+            (json!({ "key_cache_seconds": "2" }), "whole number"),
             (json!({ "claims": { "user_id": "" } }), "claims.user_id"),
         ];
         for (change, why) in cases {
             let err = with(change.clone());
             assert!(err.starts_with("EARSHOT_OIDC: ") && err.contains(why), "{change}: {err}");
         }
-        assert!(parse("{").unwrap_err().starts_with("EARSHOT_OIDC: "));
+        assert!(parse("{").unwrap_err().starts_with("EARSHOT_OIDC is not JSON"));
+        assert!(parse("{}").unwrap_err().contains("unknown") || parse("{}").unwrap_err().contains("missing"));
         let local = json!({ "issuer": "http://127.0.0.1:9000", "audience": "a", "groups": base["groups"] });
         let local = parse(&local.to_string()).unwrap();
         assert_eq!((local.cache_policy_ms(), local.claims.user_id.as_str()), ((600_000, 30_000), "sub"));

@@ -6,9 +6,10 @@
 //! `crv` and `alg` disagree, that is not for signatures, or whose type Earshot does not verify is
 //! left out of the set (with its reason, for the log), never guessed at.
 
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::auth::base64url;
+use crate::auth::json_member::{member, text};
 
 /// The signature algorithms Earshot verifies (through the runtime's WebCrypto).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,66 +53,49 @@ pub struct PinnedKey {
     pub public_jwk: String,
 }
 
-/// One member of a JWKS as published; every field is optional so that one odd key does not spoil
-/// the set.
-#[derive(Deserialize)]
-struct Jwk {
-    kty: Option<String>,
-    kid: Option<String>,
-    alg: Option<String>,
-    #[serde(rename = "use")]
-    usage: Option<String>,
-    key_ops: Option<Vec<String>>,
-    crv: Option<String>,
-    n: Option<String>,
-    e: Option<String>,
-    x: Option<String>,
-    y: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Jwks {
-    keys: Vec<serde_json::Value>,
-}
-
 /// RSA moduli below 2048 bits are refused (NIST SP 800-131A).
 const MIN_RSA_MODULUS_BYTES: usize = 256;
 
-/// Pins one JWK, or says in words why it cannot be used.
-pub fn pin(jwk: &serde_json::Value) -> Result<PinnedKey, String> {
-    let key: Jwk = serde_json::from_value(jwk.clone()).map_err(|e| format!("not a JWK: {e}"))?;
-    let kid = key.kid.clone();
-    if key.usage.as_deref().is_some_and(|u| u != "sig") {
+/// Pins one JWK, or says in words why it cannot be used. Members are read from the `Value` by hand:
+/// a derived struct would add its own deserializer to the size-budgeted bundle.
+fn pin(jwk: &Value) -> Result<PinnedKey, String> {
+    let field = |name: &str| text(jwk, name);
+    let key_ops = member(jwk, "key_ops").and_then(Value::as_array);
+    if field("use").is_some_and(|u| u != "sig") {
         return Err("its \"use\" is not \"sig\"".into());
     }
-    if key.key_ops.as_ref().is_some_and(|ops| !ops.iter().any(|op| op == "verify")) {
+    if key_ops.is_some_and(|ops| !ops.iter().any(|op| op == "verify")) {
         return Err("its \"key_ops\" do not include \"verify\"".into());
     }
-    let bytes = |field: &Option<String>, name: &str| {
-        field.as_deref().and_then(base64url::decode).ok_or(format!("\"{name}\" is missing or not base64url"))
+    // Each member is checked to be base64url, so it needs no escaping inside the JSON text below.
+    let member = |name: &str| match field(name) {
+        Some(text) if base64url::decode(text).is_some() => Ok(text.to_owned()),
+        _ => Err(format!("\"{name}\" is missing or not base64url")),
     };
-    let (alg, public_jwk) = match (key.kty.as_deref(), key.crv.as_deref()) {
+    let length = |text: &str| base64url::decode(text).map_or(0, |bytes| bytes.len());
+    let (alg, public_jwk) = match (field("kty"), field("crv")) {
         (Some("RSA"), None) => {
-            let modulus = bytes(&key.n, "n")?;
-            bytes(&key.e, "e")?;
+            let (n, e) = (member("n")?, member("e")?);
             // A leading zero byte does not add bits.
+            let modulus = base64url::decode(&n).unwrap_or_default();
             if modulus.iter().skip_while(|b| **b == 0).count() < MIN_RSA_MODULUS_BYTES {
                 return Err("its RSA modulus is shorter than 2048 bits".into());
             }
-            let jwk = serde_json::json!({ "kty": "RSA", "n": key.n, "e": key.e });
-            (Algorithm::Rs256, jwk)
+            (Algorithm::Rs256, format!(r#"{{"kty":"RSA","n":"{n}","e":"{e}"}}"#))
         }
         (Some("EC"), Some("P-256")) => {
-            if bytes(&key.x, "x")?.len() != 32 || bytes(&key.y, "y")?.len() != 32 {
+            let (x, y) = (member("x")?, member("y")?);
+            if length(&x) != 32 || length(&y) != 32 {
                 return Err("its P-256 coordinates are not 32 bytes".into());
             }
-            (Algorithm::Es256, serde_json::json!({ "kty": "EC", "crv": "P-256", "x": key.x, "y": key.y }))
+            (Algorithm::Es256, format!(r#"{{"kty":"EC","crv":"P-256","x":"{x}","y":"{y}"}}"#))
         }
         (Some("OKP"), Some("Ed25519")) => {
-            if bytes(&key.x, "x")?.len() != 32 {
+            let x = member("x")?;
+            if length(&x) != 32 {
                 return Err("its Ed25519 key is not 32 bytes".into());
             }
-            (Algorithm::EdDsa, serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": key.x }))
+            (Algorithm::EdDsa, format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#))
         }
         (kty, crv) => {
             return Err(format!(
@@ -122,25 +106,25 @@ pub fn pin(jwk: &serde_json::Value) -> Result<PinnedKey, String> {
         }
     };
     // A published `alg` must agree with the type; "Ed25519" is RFC 9864's name for EdDSA on it.
-    if let Some(named) = key.alg.as_deref() {
+    if let Some(named) = field("alg") {
         let agrees = named == alg.name() || (alg == Algorithm::EdDsa && named == "Ed25519");
         if !agrees {
             return Err(format!("its \"alg\" {named} does not fit its key type (expected {})", alg.name()));
         }
     }
-    Ok(PinnedKey { kid, alg, public_jwk: public_jwk.to_string() })
+    Ok(PinnedKey { kid: field("kid").map(str::to_owned), alg, public_jwk })
 }
 
 /// The usable keys of a JWKS document, and a line for each key left out.
 pub fn pin_set(jwks_json: &str) -> Result<(Vec<PinnedKey>, Vec<String>), String> {
-    let set: Jwks = serde_json::from_str(jwks_json).map_err(|e| format!("not a JWKS: {e}"))?;
+    let set: Value = serde_json::from_str(jwks_json).map_err(|e| format!("not a JWKS: {e}"))?;
+    let members = member(&set, "keys").and_then(Value::as_array).ok_or("not a JWKS: no \"keys\" list")?;
     let (mut keys, mut skipped) = (Vec::new(), Vec::new());
-    for jwk in &set.keys {
+    for jwk in members {
         match pin(jwk) {
             Ok(key) => keys.push(key),
             Err(why) => {
-                let kid = jwk.get("kid").and_then(|k| k.as_str()).unwrap_or("(no kid)");
-                skipped.push(format!("key {kid} skipped: {why}"));
+                skipped.push(format!("key {} skipped: {why}", text(jwk, "kid").unwrap_or("(no kid)")))
             }
         }
     }

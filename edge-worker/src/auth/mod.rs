@@ -8,6 +8,7 @@ pub mod claims;
 pub mod dev_tokens;
 pub mod ed25519;
 pub mod identity;
+pub mod json_member;
 pub mod jwk;
 pub mod jws;
 pub mod key_cache;
