@@ -8,6 +8,7 @@
 use std::fmt;
 
 use earshot_policy::Refusal;
+use earshot_wire::body::BodyError;
 
 use crate::auth::identity::TokenError;
 
@@ -140,6 +141,17 @@ impl From<worker::Error> for EdgeError {
 impl From<serde_json::Error> for EdgeError {
     fn from(err: serde_json::Error) -> Self {
         EdgeError::Internal(err.to_string())
+    }
+}
+
+/// A body the runtime could not read is the worker's failure; one that is not the expected JSON is
+/// the sender's.
+impl From<BodyError> for EdgeError {
+    fn from(err: BodyError) -> Self {
+        match err {
+            BodyError::Unreadable(err) => err.into(),
+            BodyError::Malformed(err) => EdgeError::BadRequest(err.to_string()),
+        }
     }
 }
 

@@ -55,7 +55,7 @@ impl TeamSettings {
 
     /// The guard's length in milliseconds.
     pub fn early_barge_ms(&self) -> u64 {
-        u64::from(self.early_barge_minutes) * 60_000
+        earshot_wire::call_end::early_barge_ms(self.early_barge_minutes)
     }
 }
 
