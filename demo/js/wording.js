@@ -82,6 +82,19 @@ export function customerHears({ answered, agent_connected: agentConnected, hears
 const MODE_NAME = { monitor: 'monitor', whisper: 'whisper', barge: 'barge in', takeover: 'take over' };
 
 /**
+ * The early-barge guard's question to the supervisor, from the fields of its `confirm_required` error
+ * (`call_age_ms`: how long the call has run; `guard_minutes`: the team's guard it started with).
+ * @param {import('./protocol.js').ErrorReport} error
+ * @param {'barge' | 'takeover'} mode
+ */
+export function earlyBargeQuestion({ call_age_ms: age = 0, guard_minutes: minutes = 0 }, mode) {
+  const seconds = Math.floor(age / 1000);
+  const clock = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  const first = minutes === 1 ? 'first minute' : `first ${minutes} minutes`;
+  return `This call is ${clock} old; a ${mode} in its ${first} needs confirming. ${mode === 'barge' ? 'Barge in' : 'Take over'} anyway?`;
+}
+
+/**
  * A refused request in words, with people's names: `error` is the worker's (its `code`, its message);
  * `names` may give `takeoverHolder()` and `agent()`. Unknown codes fall back to the worker's message.
  */

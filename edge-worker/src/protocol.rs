@@ -179,21 +179,37 @@ pub struct CustomerStatus {
 }
 
 /// A failed request's answer, the same on call and team sockets:
-/// `{"type":"error","ref":7,"code":"…","message":"…"}` (`ref` only when the request had one).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `{"type":"error","ref":7,"code":"…","message":"…"}` (`ref` only when the request had one). An
+/// error whose client acts on its particulars carries them in fields of their own (`confirm_required`:
+/// `call_age_ms` and `guard_minutes`); the message is for people and may change.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorReport {
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<u64>,
     pub code: String,
     pub message: String,
+    /// `confirm_required`: how long the call has run, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_age_ms: Option<u64>,
+    /// `confirm_required`: the early-barge guard the call started with, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard_minutes: Option<u32>,
 }
 
 impl From<&ProtocolError> for ErrorReport {
     fn from(error: &ProtocolError) -> Self {
+        let (call_age_ms, guard_minutes) = match *error {
+            ProtocolError::ConfirmRequired { call_age_ms, guard_minutes, .. } => {
+                (Some(call_age_ms), Some(guard_minutes))
+            }
+            _ => (None, None),
+        };
         ErrorReport {
             reference: error.reference(),
             code: error.code().to_owned(),
             message: error.to_string(),
+            call_age_ms,
+            guard_minutes,
         }
     }
 }
@@ -332,7 +348,12 @@ mod tests {
 
     #[test]
     fn events_serialize_with_their_type_tag() {
-        let report = ErrorReport { reference: Some(9), code: "refused".into(), message: "no".into() };
+        let report = ErrorReport {
+            reference: Some(9),
+            code: "refused".into(),
+            message: "no".into(),
+            ..Default::default()
+        };
         let event = CallEvent::Error(report.clone());
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
