@@ -2,6 +2,8 @@
 // customer's page, the agent's page and the console say the same thing for the same state. What the
 // customer is told follows the hearing matrix (BRIEF §3): they are told whom they hear, nothing more.
 
+import { MAX_SUPERVISORS } from './limits.js';
+
 /** A call's phase, as all three pages name it (headings, chips, the console's lists). */
 export const PHASE = {
   queued: 'Waiting in the queue',
@@ -105,7 +107,7 @@ export function refusal(error, { mode, takeoverHolder = () => null, agent = () =
     case 'missing_capability': return `Your role may not ${doing}.`;
     case 'agent_exempt': return `${agent() ?? 'This agent'} is exempt from being ${mode === 'barge' ? 'barged in on' : 'taken over'}.`;
     case 'awaiting_consent': return 'The customer has not accepted the monitoring disclosure yet.';
-    case 'call_full': return 'This call already has four supervisors.';
+    case 'call_full': return `This call already has ${MAX_SUPERVISORS} supervisors.`;
     case 'other_team': return 'This call belongs to another team.';
     case 'not_in_call': return 'You are not on this call.';
     default: {

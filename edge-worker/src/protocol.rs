@@ -30,6 +30,7 @@ pub struct Envelope<T> {
 
 /// What a participant asks of the call room.
 #[derive(Debug, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CallRequest {
     /// Heartbeat; answered with `pong`. Any frame counts as a heartbeat, this one just has no effect.
@@ -41,14 +42,20 @@ pub enum CallRequest {
     SetMode {
         mode: Mode,
         #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
         tone: bool,
         #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
         confirm: bool,
     },
     /// Supervisor: leave the call (hands any barge/takeover back to the agent).
     Leave,
     /// WebRTC offer/answer/ICE for a peer the star topology allows; `data` is relayed untouched.
-    Signal { to: Party, data: serde_json::Value },
+    Signal {
+        to: Party,
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+        data: serde_json::Value,
+    },
     /// Customer: acknowledge the monitoring/recording disclosure.
     Consent,
     /// Agent: raise or lower a hand for help.
@@ -83,6 +90,7 @@ impl CallRequest {
 
 /// One party's level in a `levels` report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartyLevel {
     pub party: Party,
     /// dBFS; -90 or below is silence.
@@ -124,6 +132,7 @@ fn trim_serde(detail: &str) -> &str {
 
 /// A member of the call as colleagues (agent and supervisors) see them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberView {
     pub id: String,
     pub name: String,
@@ -132,6 +141,7 @@ pub struct MemberView {
 
 /// A supervisor as colleagues see them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SupervisorView {
     pub id: String,
     pub name: String,
@@ -140,6 +150,7 @@ pub struct SupervisorView {
 
 /// The customer as colleagues see them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerView {
     pub label: String,
     pub connected: bool,
@@ -149,6 +160,7 @@ pub struct CustomerView {
 
 /// The whole room as the agent and supervisors see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Roster {
     pub call_id: String,
     pub team: String,
@@ -164,6 +176,7 @@ pub struct Roster {
 /// may know (and hears anyway), so it cannot change when a supervisor joins, monitors, whispers or
 /// leaves without having been audible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerStatus {
     pub agent_connected: bool,
     pub disclosure_required: bool,
@@ -183,6 +196,7 @@ pub struct CustomerStatus {
 /// error whose client acts on its particulars carries them in fields of their own (`confirm_required`:
 /// `call_age_ms` and `guard_minutes`); the message is for people and may change.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorReport {
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<u64>,
@@ -216,6 +230,7 @@ impl From<&ProtocolError> for ErrorReport {
 
 /// Why the room sent an agent a new matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MatrixCause {
     #[serde(flatten)]
     pub transition: Transition,
@@ -226,6 +241,7 @@ pub struct MatrixCause {
 
 /// What the call room tells a participant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CallEvent {
     /// First frame on every socket: who you are in this call and how often to send `ping`.
@@ -260,6 +276,7 @@ pub enum CallEvent {
     /// A relayed WebRTC message from an allowed peer.
     Signal {
         from: Party,
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
         data: serde_json::Value,
     },
     /// Agent only: silent coaching text.

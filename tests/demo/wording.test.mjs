@@ -9,3 +9,10 @@ test("the early-barge question is built from the error's fields, not its prose",
   assert.equal(earlyBargeQuestion({ ...error, call_age_ms: 5_000, guard_minutes: 1 }, 'takeover'),
     'This call is 0:05 old; a takeover in its first minute needs confirming. Take over anyway?');
 });
+
+test('a full call is refused in words with the limit the worker enforces', async () => {
+  const { refusal } = await import('../../demo/js/wording.js');
+  const { MAX_SUPERVISORS } = await import('../../demo/js/limits.js');
+  assert.equal(refusal({ code: 'call_full', message: 'refused: the call already has 4 supervisors' }), `This call already has ${MAX_SUPERVISORS} supervisors.`);
+  assert.equal(MAX_SUPERVISORS, 4);
+});
