@@ -116,7 +116,7 @@ test('tsc --noEmit --strict over a TypeScript app using the .d.ts', () => {
 test("tsc --noEmit --strict over the demo's generated protocol and limits declarations", () => {
   const dir = install('typescript');
   const files = ['demo/js/protocol.d.ts', 'demo/js/limits.d.ts', 'mixer-wasm/js/layout.d.ts'].map((file) => join(root, file));
-  run(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '--skipLibCheck', 'false', '--types', '', '--target', 'es2022', ...files], dir);
+  run(join(dir, 'node_modules/.bin/tsc'), ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', 'false', '--types', '', '--target', 'es2022', ...files], dir);
 });
 
 /** The fenced code blocks of the package README in `language`, in order. */
