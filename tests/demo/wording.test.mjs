@@ -16,3 +16,11 @@ test('a full call is refused in words with the limit the worker enforces', async
   assert.equal(refusal({ code: 'call_full', message: 'refused: the call already has 4 supervisors' }), `This call already has ${MAX_SUPERVISORS} supervisors.`);
   assert.equal(MAX_SUPERVISORS, 4);
 });
+
+test("the channel's error keeps the frame's fields, so the question reads them", async () => {
+  const { WorkerError } = await import('../../demo/js/channel.js');
+  const error = new WorkerError({ type: 'error', ref: 7, code: 'confirm_required', message: 'confirm: prose', call_age_ms: 61_000, guard_minutes: 10 });
+  assert.equal(error.message, 'confirm: prose');
+  assert.deepEqual([error.code, error.ref, error.call_age_ms, error.guard_minutes], ['confirm_required', 7, 61_000, 10]);
+  assert.equal(earlyBargeQuestion(error, 'barge'), 'This call is 1:01 old; a barge in its first 10 minutes needs confirming. Barge in anyway?');
+});
