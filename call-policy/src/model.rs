@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a participant is in a call; carried in every verified token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Customer,
@@ -24,6 +25,7 @@ impl Role {
 
 /// A supervisor's mode in a call, in the order supervisors usually escalate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Present (the agent sees them) but hearing nothing and heard by nobody.
@@ -124,6 +126,7 @@ impl TryFrom<Vec<Mode>> for ModeSet {
 
 /// A party whose voice enters the mix (a source) or who listens to it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Customer,

@@ -21,6 +21,7 @@ pub struct Actor<'a> {
 
 /// A change the policy allowed: `from` is `None` when the supervisor joins, `to` when they leave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Transition {
     pub supervisor: String,
     pub from: Option<Mode>,

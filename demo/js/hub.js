@@ -2,15 +2,15 @@
 // four supervisors, and whose outputs are the agent's ears, the customer's feed, each supervisor's
 // feed and the two recording channels (tapped by js/recorder.js). The worker's `matrix` names sources and listeners by who they
 // are; the hub maps them onto fixed mixer slots and applies the gains (every change ramped).
+import { JOIN_TONE, MAX_SUPERVISORS } from './limits.js';
 import { createMixerNode, remoteSource, releaseRemote } from './media.js';
 
-export const SUPERVISOR_SLOTS = 4; // the worker admits at most four supervisors per call
+export const SUPERVISOR_SLOTS = MAX_SUPERVISORS; // one input and one output per supervisor the worker admits
 const INPUTS = 2 + SUPERVISOR_SLOTS;
 const OUTPUTS = 2 + SUPERVISOR_SLOTS + 2;
 const RECORDING = { recording_customer: OUTPUTS - 2, recording_agent: OUTPUTS - 1 };
 /** Glide of a mode switch: long enough to be click-free, short against the 120 ms switch target. */
 const SWITCH_RAMP_MS = 20;
-const JOIN_TONE = { frequency: 2600, durationMs: 180, gainDb: -20 };
 
 /** A stable key for a party descriptor: "agent", "customer" or "supervisor:<id>". */
 export function partyKey(party) {
@@ -79,7 +79,10 @@ export class Hub {
     return this.feeds[this.outputOf(party)].stream.getAudioTracks()[0];
   }
 
-  /** Applies a `matrix` event from the worker (older revisions are ignored) and plays its join tone. */
+  /**
+   * Applies a `matrix` event from the worker (older revisions are ignored) and plays its join tone.
+   * @param {Extract<import('./protocol.js').CallEvent, { type: 'matrix' }>} event
+   */
   applyMatrix({ rev, matrix, tone }) {
     if (rev <= this.rev) return false;
     this.rev = rev;

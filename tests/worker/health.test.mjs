@@ -78,6 +78,8 @@ test('an early barge or takeover must be confirmed and is audited as early; moni
     const refused = await sup.request({ type: 'set_mode', mode });
     assert.equal(refused.code, 'confirm_required', mode);
     assert.match(refused.message, new RegExp(`this call is 0:0\\d old; a ${mode} in its first 3 minutes needs confirming`));
+    assert.equal(refused.guard_minutes, 3, 'the guard, as a field of the error frame');
+    assert.ok(Number.isInteger(refused.call_age_ms) && refused.call_age_ms >= 0 && refused.call_age_ms < 10_000, `the call's age in ms: ${refused.call_age_ms}`);
   }
   assert.ok(!customer.all.some((m) => m.type === 'status' && m.speakers.length), 'an unconfirmed barge reached nobody');
   assert.equal((await sup.request({ type: 'set_mode', mode: 'barge', confirm: true })).type, 'ack');

@@ -32,20 +32,8 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
     detail TEXT
 )";
 
-/// One stored row, as the read endpoint returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditRow {
-    pub seq: i64,
-    /// Milliseconds since the epoch.
-    pub at: i64,
-    pub kind: String,
-    pub actor: String,
-    pub actor_role: Role,
-    pub target: Option<String>,
-    pub from_mode: Option<Mode>,
-    pub to_mode: Option<Mode>,
-    pub detail: Option<String>,
-}
+/// One stored row, as the read endpoint returns it and the archive receives it (the wire contract's).
+pub use earshot_wire::call_end::AuditRow;
 
 /// The audit table of one call.
 pub struct AuditLog {

@@ -11,6 +11,9 @@ use std::rc::Rc;
 
 use earshot_health::FlagTracker;
 use earshot_policy::Role;
+use earshot_wire::body::json_body;
+use earshot_wire::call_end::{summary_path, CallEnd};
+use earshot_wire::recording::TakePermit;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, Result, State, Stub, WebSocket,
     WebSocketIncomingMessage, WebSocketPair,
@@ -220,7 +223,7 @@ impl CallObject {
     }
 
     async fn init(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let init: CallInit = sockets::json_body(&mut req).await?;
+        let init: CallInit = json_body(&mut req).await?;
         if let Some(existing) = self.load().await? {
             // Idempotent: the team object may retry.
             return Ok(Response::from_json(&existing.summary())?);
@@ -257,11 +260,9 @@ impl CallObject {
         recording_rules::may_start(&facts, &who)?;
         let retention_ms =
             u64::from(facts.retention_days).saturating_mul(config::retention_day_ms(&self.env));
-        Ok(Response::from_json(&serde_json::json!({
-            "agent_id": facts.agent_id,
-            "include_whisper": facts.include_whisper,
-            "retention_ms": retention_ms,
-        }))?)
+        let permit =
+            TakePermit { agent_id: facts.agent_id, include_whisper: facts.include_whisper, retention_ms };
+        Ok(Response::from_json(&permit)?)
     }
 
     async fn upgrade(&self, req: &Request) -> Result<Response> {
@@ -470,13 +471,12 @@ impl CallObject {
     async fn archive_summary(&self, record: &CallRecord, now: u64) -> Result<()> {
         let sent = async {
             let log = self.audit_log()?;
-            let body = serde_json::json!({
-                "init": record.init,
-                "names": record.supervisor_names,
-                "audit": log.read()?,
-            });
-            let path = format!("/internal/calls/{}/summary", record.init.call_id);
-            archive::notify(&self.env, &path, &record.init.team, &body)
+            let body = CallEnd {
+                init: record.init.facts(),
+                names: record.supervisor_names.clone(),
+                audit: log.read()?,
+            };
+            archive::notify(&self.env, &summary_path(&record.init.call_id), &record.init.team, &body)
                 .await
                 .map_err(|e| worker::Error::RustError(e.to_string()))
         };

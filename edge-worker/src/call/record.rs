@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use earshot_health::Flag;
 use earshot_policy::{routing, Call, GainMatrix, Mode, Refusal, Role};
+use earshot_wire::call_end::{CallFacts, CallSettings};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::identity::Identity;
@@ -29,6 +30,21 @@ pub struct CallInit {
     /// A queued customer's token subject: their token carries no call id, so this admits them.
     pub customer_sub: Option<String>,
     pub started_at: u64,
+}
+
+impl CallInit {
+    /// What the archive keeps of the call's start, for its summary when the call ends.
+    pub fn facts(&self) -> CallFacts {
+        CallFacts {
+            call_id: self.call_id.clone(),
+            team: self.team.clone(),
+            agent_id: self.agent_id.clone(),
+            agent_name: self.agent_name.clone(),
+            customer_label: self.customer_label.clone(),
+            started_at: self.started_at,
+            settings: CallSettings { early_barge_minutes: self.settings.early_barge_minutes },
+        }
+    }
 }
 
 /// A call's whole persisted state.

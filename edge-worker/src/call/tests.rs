@@ -226,6 +226,18 @@ fn barging_in_a_calls_first_minutes_needs_confirming_and_is_audited_as_early() {
             handle(&mut record, &mut None, &lead, set_mode(mode, false), Some(4), minute).unwrap_err();
         assert_eq!((refused.code(), refused.reference()), ("confirm_required", Some(4)));
         assert!(refused.to_string().contains("1:00 old"), "{refused}");
+        // The frame carries the call's age and the guard as numbers, beside the message.
+        let frame = serde_json::to_value(CallEvent::Error((&refused).into())).unwrap();
+        assert_eq!(
+            (
+                frame["code"].as_str(),
+                frame["ref"].as_u64(),
+                frame["call_age_ms"].as_u64(),
+                frame["guard_minutes"].as_u64()
+            ),
+            (Some("confirm_required"), Some(4), Some(minute), Some(3)),
+            "{frame}"
+        );
         assert_eq!(record, before, "a refused request changes nothing");
     }
     let barge = handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, true), None, minute).unwrap();

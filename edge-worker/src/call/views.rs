@@ -16,6 +16,7 @@ use crate::protocol::{CustomerStatus, CustomerView, MemberView, Roster, Supervis
 
 /// The live-call line a team's supervisors see on their console.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CallSummary {
     pub call_id: String,
     pub rev: u64,

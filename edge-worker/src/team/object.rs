@@ -12,6 +12,8 @@
 use std::cell::{Cell, RefCell};
 
 use earshot_policy::Role;
+use earshot_wire::body::json_body;
+use earshot_wire::recording::{Retention, RETENTION_PATH};
 use serde::Deserialize;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, Result, State, WebSocket,
@@ -346,8 +348,8 @@ impl TeamObject {
                     // Retention applies to the recordings the team already has, not only new ones.
                     let days = u64::from(settings.retention_days);
                     let span_ms = days.saturating_mul(crate::config::retention_day_ms(&self.env));
-                    let body = serde_json::json!({ "span_ms": span_ms });
-                    archive::notify(&self.env, "/internal/retention", &record.team, &body)
+                    let body = Retention { span_ms };
+                    archive::notify(&self.env, RETENTION_PATH, &record.team, &body)
                         .await
                         .map_err(|err| ProtocolError::Internal(err.to_string()))?;
                 }
@@ -495,8 +497,7 @@ impl TeamObject {
         if identity.role != Role::Agent {
             return Err(EdgeError::Forbidden("only agents create calls".into()));
         }
-        let body: CreateCall =
-            sockets::json_body(&mut req).await.unwrap_or(CreateCall { customer_label: None });
+        let body: CreateCall = json_body(&mut req).await.unwrap_or(CreateCall { customer_label: None });
         let now = now_ms();
         let record = self.load(&identity.team).await?;
         if let Some(call) = record.agents.get(&identity.sub).and_then(|a| a.on_call.clone()) {
@@ -569,7 +570,7 @@ impl TeamObject {
     }
 
     async fn posted_update(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        self.call_update(sockets::json_body(&mut req).await?).await?;
+        self.call_update(json_body(&mut req).await?).await?;
         Ok(Response::empty()?.with_status(204))
     }
 
@@ -630,7 +631,7 @@ impl TeamObject {
     }
 
     async fn call_ended(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let ended: CallEnded = sockets::json_body(&mut req).await?;
+        let ended: CallEnded = json_body(&mut req).await?;
         if let Some(mut record) = self.existing().await? {
             let now = now_ms();
             record.call_ended(&ended.call_id, &ended.agent_id, now);
