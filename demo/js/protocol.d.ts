@@ -114,9 +114,19 @@ export type PartyLevel = { party: Party,
 db: number, };
 
 /**
+ * The hub's meters of a moment, as it reports them and supervisors receive them: what each party
+ * says (the mixer's inputs) and what each hears (its outputs, after the gains and the limiter).
+ */
+export type LevelReport = { levels: Array<PartyLevel>, 
+/**
+ * What each listener hears; a hub from before output meters sends none.
+ */
+hears?: Array<PartyLevel>, };
+
+/**
  * What a participant asks of the call room.
  */
-export type CallRequest = { "type": "ping" } | { "type": "set_mode", mode: Mode, tone?: boolean, confirm?: boolean, } | { "type": "leave" } | { "type": "signal", to: Party, data: unknown, } | { "type": "consent" } | { "type": "raise_hand", raised: boolean, } | { "type": "coach", text: string, } | { "type": "set_recording", active: boolean, } | { "type": "end_call" } | { "type": "health" } & HealthSample | { "type": "levels", levels: Array<PartyLevel>, };
+export type CallRequest = { "type": "ping" } | { "type": "set_mode", mode: Mode, tone?: boolean, confirm?: boolean, } | { "type": "leave" } | { "type": "signal", to: Party, data: unknown, } | { "type": "consent" } | { "type": "raise_hand", raised: boolean, } | { "type": "coach", text: string, } | { "type": "set_recording", active: boolean, } | { "type": "end_call" } | { "type": "health" } & HealthSample | { "type": "levels" } & LevelReport;
 
 /**
  * A failed request's answer, the same on call and team sockets:
@@ -188,7 +198,7 @@ export type CallEvent = { "type": "welcome", call_id: string, you: string, role:
 /**
  * Listeners (as in `matrix.listeners`) the hub plays a join tone to; omitted when none.
  */
-tone?: Array<Listener>, } | { "type": "status" } & CustomerStatus | { "type": "signal", from: Party, data: unknown, } | { "type": "coaching", from: string, name: string, text: string, } | { "type": "call_ended", reason: string, } | { "type": "levels", levels: Array<PartyLevel>, } | { "type": "context", since: number, events: Array<AuditRow>, flags: Array<Flag>, };
+tone?: Array<Listener>, } | { "type": "status" } & CustomerStatus | { "type": "signal", from: Party, data: unknown, } | { "type": "coaching", from: string, name: string, text: string, } | { "type": "call_ended", reason: string, } | { "type": "levels" } & LevelReport | { "type": "context", since: number, events: Array<AuditRow>, flags: Array<Flag>, names: { [key in string]: string }, } | { "type": "context_added", events: Array<AuditRow>, };
 
 /**
  * The live-call line a team's supervisors see on their console.

@@ -91,10 +91,12 @@ impl CallRequest {
 /// The hub's meters of a moment, as it reports them and supervisors receive them: what each party
 /// says (the mixer's inputs) and what each hears (its outputs, after the gains and the limiter).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LevelReport {
     pub levels: Vec<PartyLevel>,
     /// What each listener hears; a hub from before output meters sends none.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PartyLevel>>", optional))]
     pub hears: Vec<PartyLevel>,
 }
 

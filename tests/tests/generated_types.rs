@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use earshot_edge::call::views::CallSummary;
 use earshot_edge::protocol::{
-    CallEvent, CallRequest, CustomerStatus, CustomerView, ErrorReport, MatrixCause, MemberView, PartyLevel,
-    Roster, SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS,
+    CallEvent, CallRequest, CustomerStatus, CustomerView, ErrorReport, LevelReport, MatrixCause, MemberView,
+    PartyLevel, Roster, SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS,
 };
 use earshot_edge::settings::{TeamSettings, MAX_EARLY_BARGE_MINUTES, MAX_RETENTION_DAYS};
 use earshot_edge::team::protocol::{AgentLine, QueueLine, TeamEvent, TeamFeed, TeamRequest};
@@ -92,6 +92,7 @@ fn render() -> Vec<(&'static str, String)> {
     .add::<HealthThresholds>()
     .add::<AuditRow>()
     .add::<PartyLevel>()
+    .add::<LevelReport>()
     .add::<CallRequest>()
     .add::<ErrorReport>()
     .add::<MatrixCause>()

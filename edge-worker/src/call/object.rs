@@ -19,7 +19,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair,
 };
 
-use crate::call::audit::AuditLog;
+use crate::call::audit::{self, AuditLog};
 use crate::call::effects::{Effects, Recipient};
 use crate::call::lifecycle;
 use crate::call::record::{participant_key, CallInit, CallRecord};
@@ -404,7 +404,7 @@ impl CallObject {
             let mut context = Vec::new();
             for entry in &effects.audit {
                 let row = log.append(now, entry)?;
-                if row.is_context() {
+                if audit::is_context(&row) {
                     context.push(row);
                 }
             }
