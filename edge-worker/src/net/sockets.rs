@@ -188,14 +188,3 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(
     let text = req.text().await?;
     serde_json::from_str(&text).map_err(|e| EdgeError::BadRequest(e.to_string()))
 }
-
-/// Reads a value stored as JSON text under `key`.
-pub async fn stored_json<T: serde::de::DeserializeOwned>(
-    state: &worker::State,
-    key: &str,
-) -> Result<Option<T>> {
-    match state.storage().get::<String>(key).await? {
-        Some(text) => Ok(Some(serde_json::from_str(&text)?)),
-        None => Ok(None),
-    }
-}

@@ -25,17 +25,16 @@ use crate::config::{default_consent_required, now_ms, Timing};
 use crate::error::{close, EdgeError, ProtocolError};
 use crate::net::alarm_clock::AlarmClock;
 use crate::net::archive;
-use crate::net::presence::{answer_heartbeats, last_heartbeat, SocketBook};
+use crate::net::presence::{answer_heartbeats, SocketBook};
 use crate::net::record_row::RecordRow;
-use crate::net::sockets::{self, identity_of, stored_json, Attachment};
+use crate::net::socket_shell::{self, SocketHost, SocketRequest};
+use crate::net::sockets::{self, identity_of, Attachment};
 use crate::net::team_link::LINK_PATH;
-use crate::protocol::parse;
+use crate::protocol::Envelope;
 use crate::team::feed_pacer::{FeedPacer, Pace};
 use crate::team::lines::CallLines;
 use crate::team::protocol::{TeamEvent, TeamRequest};
 use crate::team::state::TeamRecord;
-
-const LEGACY_RECORD_KEY: &str = "team";
 
 /// Body of `POST /create-call`.
 #[derive(Debug, Deserialize)]
@@ -81,39 +80,18 @@ impl DurableObject for TeamObject {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
-        let outcome = match (req.method(), req.path().as_str()) {
+        socket_shell::respond(match (req.method(), req.path().as_str()) {
             (Method::Get, "/ws") => return self.upgrade(&req).await,
             (Method::Get, LINK_PATH) => return self.accept_link(),
             (Method::Post, "/create-call") => self.create_call(req).await,
             (Method::Post, "/call-update") => self.posted_update(req).await,
             (Method::Post, "/call-ended") => self.call_ended(req).await,
             _ => Err(EdgeError::NotFound),
-        };
-        outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
+        })
     }
 
     async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
-        if self.book.is_closed(&ws) {
-            return Ok(()); // from a socket this object closed: dropped unread
-        }
-        let Some(attachment) = Attachment::of(&ws) else {
-            // Members' sockets always carry their identity: one without is a call's link.
-            return self.on_link_frame(&ws, message).await;
-        };
-        let now = now_ms();
-        let Some(screened) = sockets::screen(&self.book, attachment.conn, now, message) else {
-            return Ok(()); // from a socket this object closed: dropped unread
-        };
-        let outcome = match screened {
-            Ok(text) => self.on_text(&ws, &attachment, &text, now).await,
-            Err(error) => Err(error),
-        };
-        if let Err(error) = outcome {
-            if sockets::report(&ws, &self.book, attachment.conn, &error) {
-                self.on_gone(&attachment).await?;
-            }
-        }
-        Ok(())
+        socket_shell::message(self, &ws, message).await
     }
 
     async fn websocket_close(
@@ -123,20 +101,11 @@ impl DurableObject for TeamObject {
         _reason: String,
         _clean: bool,
     ) -> Result<()> {
-        if let Some(attachment) = Attachment::of(&ws) {
-            self.on_gone(&attachment).await?;
-            self.book.forget(attachment.conn);
-        }
-        sockets::close(&ws, close::NORMAL, "bye");
-        Ok(())
+        socket_shell::closed(self, &ws).await
     }
 
     async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
-        if let Some(attachment) = Attachment::of(&ws) {
-            self.on_gone(&attachment).await?;
-            self.book.forget(attachment.conn);
-        }
-        Ok(())
+        socket_shell::failed(self, &ws).await
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -145,33 +114,24 @@ impl DurableObject for TeamObject {
         let timing = Timing::from_env(&self.env);
         // This runs at every paced feed push too, so the record is only cloned for a change.
         self.loaded().await?;
-        let handed_off =
-            |conn: u64| self.record.borrow().as_ref().is_some_and(|r| r.handed_off.contains(&conn));
-        let mut live = Vec::new();
-        for ws in self.state.get_websockets() {
-            let Some(attachment) = Attachment::of(&ws) else { continue };
-            live.push(attachment.conn);
-            if handed_off(attachment.conn) {
-                // Assigned to a call: the queue socket's job is done.
-                sockets::close_tracked(&ws, &self.book, attachment.conn, close::NORMAL, "assigned");
-                if let Some(mut record) = self.existing().await? {
-                    record.handed_off.retain(|conn| *conn != attachment.conn);
-                    self.store(&record).await?;
-                }
-            } else if self.book.silent_for(attachment.conn, now, last_heartbeat(&self.state, &ws))
-                > timing.silence_limit_ms
-            {
-                sockets::close_tracked(
-                    &ws,
-                    &self.book,
-                    attachment.conn,
-                    close::HEARTBEAT_TIMEOUT,
-                    "no heartbeat",
-                );
-                self.on_gone(&attachment).await?;
+        let swept = {
+            let record = self.record.borrow();
+            // Assigned to a call: the queue socket's job is done.
+            let handed_off = |a: &Attachment| {
+                let handed_off = record.as_ref().is_some_and(|r| r.handed_off.contains(&a.conn));
+                handed_off.then_some((close::NORMAL, "assigned"))
+            };
+            socket_shell::sweep(&self.state, &self.book, now, timing.silence_limit_ms, handed_off)
+        };
+        if !swept.retired.is_empty() {
+            if let Some(mut record) = self.existing().await? {
+                record.handed_off.retain(|conn| swept.retired.iter().all(|a| a.conn != *conn));
+                self.store(&record).await?;
             }
         }
-        self.book.keep_only(&live);
+        for gone in &swept.silent {
+            self.on_gone(gone, "heartbeat timeout").await?;
+        }
         if self.assign(now).await? {
             self.assigned(now).await?;
         }
@@ -185,6 +145,109 @@ impl DurableObject for TeamObject {
             self.alarm_by(now + timing.sweep_ms(), now).await?;
         }
         Response::ok("swept")
+    }
+}
+
+impl SocketRequest for TeamRequest {
+    fn is_ping(&self) -> bool {
+        *self == TeamRequest::Ping
+    }
+
+    /// Every team request but a ping changes the team (and is pushed to every console).
+    fn changes_state(&self) -> bool {
+        !self.is_ping()
+    }
+}
+
+impl SocketHost for TeamObject {
+    type Request = TeamRequest;
+
+    fn book(&self) -> &SocketBook {
+        &self.book
+    }
+
+    /// A member's request (the shell answered pings and charged the rate limit).
+    async fn on_request(
+        &self,
+        ws: &WebSocket,
+        from: &Attachment,
+        frame: Envelope<TeamRequest>,
+        now: u64,
+    ) -> std::result::Result<(), ProtocolError> {
+        let reference = frame.reference;
+        let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
+        let who = &from.identity;
+        self.loaded().await.map_err(internal)?;
+        // Checked on the cached record, before it is copied: only a member's current socket acts.
+        let key = who.member_key();
+        let current = self.record.borrow().as_ref().is_some_and(|r| r.sessions.get(&key) == Some(&from.conn));
+        if !current {
+            return Err(ProtocolError::not_allowed("this connection is no longer the team's", reference));
+        }
+        let mut record = self.load(&who.team).await.map_err(internal)?;
+        let settings_change =
+            matches!(frame.body, TeamRequest::SetConsentRequired { .. } | TeamRequest::SetSettings { .. });
+        if settings_change && who.role != Role::Supervisor {
+            return Err(ProtocolError::not_allowed("only supervisors change team settings", reference));
+        }
+        match frame.body {
+            // The socket shell answers pings before the record is read; one reaching here changes
+            // nothing.
+            TeamRequest::Ping => return Ok(()),
+            TeamRequest::SetAvailable { available } => {
+                if who.role != Role::Agent {
+                    return Err(ProtocolError::not_allowed("only agents set availability", reference));
+                }
+                record
+                    .set_available(&who.sub, available, now)
+                    .map_err(|detail| ProtocolError::Invalid { detail: detail.into(), reference })?;
+            }
+            TeamRequest::SetConsentRequired { required } => record.consent_required = required,
+            TeamRequest::SetSettings { settings } => {
+                settings.validate().map_err(|detail| ProtocolError::Invalid { detail, reference })?;
+                if settings.retention_days != record.settings.retention_days {
+                    // Retention applies to the recordings the team already has, not only new ones.
+                    let days = u64::from(settings.retention_days);
+                    let span_ms = days.saturating_mul(crate::config::retention_day_ms(&self.env));
+                    let body = serde_json::json!({ "span_ms": span_ms });
+                    archive::notify(&self.env, "/internal/retention", &record.team, &body)
+                        .await
+                        .map_err(|err| ProtocolError::Internal(err.to_string()))?;
+                }
+                record.settings = settings;
+            }
+        }
+        if let Some(reference) = reference {
+            sockets::send(ws, &TeamEvent::Ack { reference });
+        }
+        self.store(&record).await.map_err(internal)?;
+        if self.assign(now).await.map_err(internal)? {
+            return self.assigned(now).await.map_err(internal);
+        }
+        self.broadcast(&record, now).map_err(internal)?;
+        Ok(())
+    }
+
+    async fn on_gone(&self, from: &Attachment, _why: &str) -> Result<()> {
+        let Some(mut record) = self.existing().await? else { return Ok(()) };
+        let key = from.identity.member_key();
+        if record.sessions.get(&key) != Some(&from.conn) {
+            return Ok(());
+        }
+        record.sessions.remove(&key);
+        match from.identity.role {
+            Role::Agent => record.agent_gone(&from.identity.sub),
+            Role::Customer => record.leave_queue(&from.identity.sub),
+            Role::Supervisor => {}
+        }
+        self.store(&record).await?;
+        self.broadcast(&record, now_ms())?;
+        Ok(())
+    }
+
+    /// Members' sockets always carry their identity: one without is a call's link.
+    async fn on_unattributed(&self, ws: &WebSocket, message: WebSocketIncomingMessage) -> Result<()> {
+        self.on_link_frame(ws, message).await
     }
 }
 
@@ -206,12 +269,8 @@ impl TeamObject {
     /// Brings the stored record (and its call lines) into memory once; whether the team exists.
     async fn loaded(&self) -> Result<bool> {
         if self.record.borrow().is_none() {
-            let mut stored: Option<TeamRecord> =
+            let stored: Option<TeamRecord> =
                 RecordRow::open(self.state.storage().sql(), &self.record_created)?.read()?;
-            if stored.is_none() {
-                // Teams stored before the record moved to its SQL row kept it under a storage key.
-                stored = stored_json(&self.state, LEGACY_RECORD_KEY).await?;
-            }
             let Some(mut record) = stored else { return Ok(false) };
             for line in self.lines()?.all()? {
                 record.calls.insert(line.call_id.clone(), line);
@@ -249,26 +308,11 @@ impl TeamObject {
         if identity.team != record.team {
             return sockets::refuse_upgrade(&EdgeError::Forbidden("this is another team".into()));
         }
-        let key = team_key(&identity);
-        for ws in self.state.get_websockets() {
-            if let Some(old) = Attachment::of(&ws).filter(|a| team_key(&a.identity) == key) {
-                sockets::close_tracked(
-                    &ws,
-                    &self.book,
-                    old.conn,
-                    close::REPLACED,
-                    "replaced by a newer connection",
-                );
-            }
-        }
         let conn = record.next_conn;
         record.next_conn += 1;
-        record.sessions.insert(key, conn);
-        let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
-        pair.server
-            .serialize_attachment(serde_json::to_string(&Attachment { identity: identity.clone(), conn })?)?;
-        self.book.opened(conn, now);
+        record.sessions.insert(identity.member_key(), conn);
+        let pair =
+            socket_shell::accept(&self.state, &self.book, &identity, conn, Identity::member_key, None)?;
         let timing = Timing::from_env(&self.env);
         sockets::send(
             &pair.server,
@@ -292,94 +336,6 @@ impl TeamObject {
         // object, and a socket must not be handed its call before its own 101 response is out.
         self.alarm_by(now + 10, now).await?;
         sockets::upgrade_response(pair.client)
-    }
-
-    async fn on_text(
-        &self,
-        ws: &WebSocket,
-        attachment: &Attachment,
-        text: &str,
-        now: u64,
-    ) -> std::result::Result<(), ProtocolError> {
-        let frame = parse::<TeamRequest>(text)?;
-        let reference = frame.reference;
-        if frame.body == TeamRequest::Ping {
-            // Before loading (cloning) the record: heartbeats are most of a console's traffic.
-            if let Some(reference) = reference {
-                sockets::send(ws, &TeamEvent::Ack { reference });
-            }
-            sockets::send(ws, &TeamEvent::Pong);
-            return Ok(());
-        }
-        // Every other team request changes the team (and is pushed to every console).
-        sockets::admit_change(&self.book, attachment.conn, now, frame.reference)?;
-        let internal = |e: worker::Error| ProtocolError::Internal(e.to_string());
-        let who = &attachment.identity;
-        self.loaded().await.map_err(internal)?;
-        // Checked on the cached record, before it is copied: only a member's current socket acts.
-        let key = team_key(who);
-        let current =
-            self.record.borrow().as_ref().is_some_and(|r| r.sessions.get(&key) == Some(&attachment.conn));
-        if !current {
-            return Err(ProtocolError::not_allowed("this connection is no longer the team's", reference));
-        }
-        let mut record = self.load(&who.team).await.map_err(internal)?;
-        let settings_change =
-            matches!(frame.body, TeamRequest::SetConsentRequired { .. } | TeamRequest::SetSettings { .. });
-        if settings_change && who.role != Role::Supervisor {
-            return Err(ProtocolError::not_allowed("only supervisors change team settings", reference));
-        }
-        match frame.body {
-            TeamRequest::Ping => return Ok(()),
-            TeamRequest::SetAvailable { available } => {
-                if who.role != Role::Agent {
-                    return Err(ProtocolError::not_allowed("only agents set availability", reference));
-                }
-                record
-                    .set_available(&who.sub, available, now)
-                    .map_err(|detail| ProtocolError::Invalid { detail: detail.into(), reference })?;
-            }
-            TeamRequest::SetConsentRequired { required } => record.consent_required = required,
-            TeamRequest::SetSettings { settings } => {
-                settings.validate().map_err(|detail| ProtocolError::Invalid { detail, reference })?;
-                if settings.retention_days != record.settings.retention_days {
-                    // Retention applies to the recordings the team already has, not only new ones.
-                    let days = u64::from(settings.retention_days);
-                    let span_ms = days.saturating_mul(crate::config::retention_day_ms(&self.env));
-                    let body = serde_json::json!({ "span_ms": span_ms });
-                    archive::notify(&self.env, "/internal/retention", &record.team, &body)
-                        .await
-                        .map_err(|err| ProtocolError::Internal(err.to_string()))?;
-                }
-                record.settings = settings;
-            }
-        }
-        if let Some(reference) = reference {
-            sockets::send(ws, &TeamEvent::Ack { reference });
-        }
-        self.store(&record).await.map_err(internal)?;
-        if self.assign(now).await.map_err(internal)? {
-            return self.assigned(now).await.map_err(internal);
-        }
-        self.broadcast(&record, now).map_err(internal)?;
-        Ok(())
-    }
-
-    async fn on_gone(&self, attachment: &Attachment) -> Result<()> {
-        let Some(mut record) = self.existing().await? else { return Ok(()) };
-        let key = team_key(&attachment.identity);
-        if record.sessions.get(&key) != Some(&attachment.conn) {
-            return Ok(());
-        }
-        record.sessions.remove(&key);
-        match attachment.identity.role {
-            Role::Agent => record.agent_gone(&attachment.identity.sub),
-            Role::Customer => record.leave_queue(&attachment.identity.sub),
-            Role::Supervisor => {}
-        }
-        self.store(&record).await?;
-        self.broadcast(&record, now_ms())?;
-        Ok(())
     }
 
     /// Pairs queued customers with idle agents while both exist: creates each call object, rings
@@ -422,7 +378,6 @@ impl TeamObject {
             };
             self.lines()?.put_all(&[&summary])?;
             changed = true;
-            let customer_key = format!("{:?}:{}", Role::Customer, pairing.customer.sub);
             let mut cache = self.record.borrow_mut();
             let Some(record) = cache.as_mut() else { break };
             record.call_started(summary);
@@ -434,9 +389,9 @@ impl TeamObject {
                         customer_label: init.customer_label.clone(),
                     };
                     sockets::send(&ws, &ring);
-                } else if team_key(&a.identity) == customer_key {
+                } else if a.identity.role == Role::Customer && a.identity.sub == pairing.customer.sub {
                     sockets::send(&ws, &TeamEvent::Assigned { call_id: init.call_id.clone() });
-                    record.sessions.remove(&customer_key);
+                    record.sessions.remove(&a.identity.member_key());
                     record.handed_off.push(a.conn);
                     handed_off = true;
                 }
@@ -624,7 +579,7 @@ impl TeamObject {
 
     /// The sockets that are their member's current session (not replaced, not handed off).
     fn current_sockets(&self, record: &TeamRecord) -> Vec<(WebSocket, Attachment)> {
-        let current = |a: &Attachment| record.sessions.get(&team_key(&a.identity)) == Some(&a.conn);
+        let current = |a: &Attachment| record.sessions.get(&a.identity.member_key()) == Some(&a.conn);
         let sockets = self.state.get_websockets().into_iter();
         sockets.filter_map(|ws| Attachment::of(&ws).filter(current).map(|a| (ws, a))).collect()
     }
@@ -663,9 +618,4 @@ async fn create_call_object(env: &Env, init: &CallInit) -> Result<CallSummary> {
 
 fn feed_text(record: &TeamRecord, now: u64) -> String {
     serde_json::to_string(&TeamEvent::Feed(record.feed(now))).unwrap_or_default()
-}
-
-/// A team member's session key: one socket per person, whatever their role.
-fn team_key(identity: &Identity) -> String {
-    format!("{:?}:{}", identity.role, identity.sub)
 }
