@@ -4,7 +4,7 @@
 //! and the socket closed where it calls for that), the presence sweep, and a socket's end.
 //!
 //! What differs between the call and the team is what a request does and what a departure means:
-//! the object says that as a [`SocketHost`], and the rest of its file is its own logic.
+//! the object says that as a `SocketHost`, and the rest of its file is its own logic.
 
 use serde::de::DeserializeOwned;
 use worker::{Response, Result, State, WebSocket, WebSocketIncomingMessage, WebSocketPair};

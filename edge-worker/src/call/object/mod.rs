@@ -7,9 +7,16 @@
 //! [`crate::call::effects::apply`], so a refused change leaves it untouched), and the object writes
 //! it when the change says it changed ([`Effects::changed`]).
 //!
+//! This file is the socket side (arrivals, requests, departures, the alarm, delivering a change's
+//! effects); `endpoints.rs` beside it holds the HTTP endpoints and `outbound.rs` what the call tells
+//! the team and the archive.
+//!
 //! Internal endpoints, reachable only through the worker (which verified the token and passes the
 //! identity in [`crate::net::sockets::IDENTITY_HEADER`]): `POST /init`, `GET /ws` (upgrade), `GET /audit`,
 //! `GET /recording-permit/start` and `GET /recording-permit/upload`.
+
+mod endpoints;
+mod outbound;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -24,14 +31,11 @@ use worker::{
 use crate::call::audit::AuditLog;
 use crate::call::effects::{Effects, Recipient};
 use crate::call::lifecycle;
-use crate::call::record::{CallInit, CallRecord};
-use crate::call::recording_rules::{self, RecordingFacts};
+use crate::call::record::CallRecord;
 use crate::call::requests;
-use crate::call::views::CallSummary;
-use crate::config::{self, now_ms, Timing};
+use crate::config::{now_ms, Timing};
 use crate::error::{EdgeError, ProtocolError};
 use crate::net::alarm_clock::AlarmClock;
-use crate::net::archive;
 use crate::net::presence::{answer_heartbeats, SocketBook};
 use crate::net::record_row::RecordRow;
 use crate::net::socket_shell::{self, SocketHost, SocketRequest};
@@ -214,7 +218,6 @@ impl SocketHost for CallObject {
         self.schedule(now).await
     }
 }
-
 impl CallObject {
     /// Brings the stored record into memory once; whether the call exists.
     async fn loaded(&self) -> Result<bool> {
@@ -255,62 +258,6 @@ impl CallObject {
 
     fn audit_log(&self) -> Result<AuditLog> {
         AuditLog::open(self.state.storage().sql(), &self.audit_created)
-    }
-
-    async fn init(&self, mut req: Request) -> std::result::Result<Response, EdgeError> {
-        let init: CallInit = sockets::json_body(&mut req).await?;
-        if self.loaded().await? {
-            // Idempotent: the team object may retry.
-            let summary = self.change(|existing| existing.summary());
-            return Ok(Response::from_json(&summary)?);
-        }
-        let record = CallRecord::new(init);
-        let summary = record.summary();
-        self.audit_log()?;
-        self.record.replace(Some(record));
-        self.save()?;
-        Ok(Response::from_json(&summary)?.with_status(201))
-    }
-
-    async fn audit(&self, req: &Request) -> std::result::Result<Response, EdgeError> {
-        let identity = identity_of(req)?;
-        if !self.loaded().await? {
-            return Err(EdgeError::NotFound);
-        }
-        let call_id = self.change(|record| {
-            let readable = identity.role == Role::Supervisor && identity.team == record.init.team;
-            readable.then(|| record.init.call_id.clone())
-        });
-        let Some(call_id) = call_id.flatten() else {
-            return Err(EdgeError::Forbidden(
-                "only supervisors of the call's team read its audit trail".into(),
-            ));
-        };
-        let rows = self.audit_log()?.read()?;
-        Ok(Response::from_json(&serde_json::json!({ "call_id": call_id, "rows": rows }))?)
-    }
-
-    /// Whether the caller may start a recording take (`start`) or upload to one now; the worker asks
-    /// before passing the request to the archive. A permit to start describes the new take.
-    async fn recording_permit(&self, req: &Request, start: bool) -> std::result::Result<Response, EdgeError> {
-        let who = identity_of(req)?;
-        if !self.loaded().await? {
-            return Err(EdgeError::NotFound);
-        }
-        let last_take = self.audit_log()?.last_at(&["recording", "end"])?;
-        let facts = self.change(|record| RecordingFacts::of(record, last_take)).ok_or(EdgeError::NotFound)?;
-        if !start {
-            recording_rules::may_upload(&facts, &who, now_ms())?;
-            return Ok(Response::empty()?);
-        }
-        recording_rules::may_start(&facts, &who)?;
-        let retention_ms =
-            u64::from(facts.retention_days).saturating_mul(config::retention_day_ms(&self.env));
-        Ok(Response::from_json(&serde_json::json!({
-            "agent_id": facts.agent_id,
-            "include_whisper": facts.include_whisper,
-            "retention_ms": retention_ms,
-        }))?)
     }
 
     async fn upgrade(&self, req: &Request) -> Result<Response> {
@@ -421,67 +368,6 @@ impl CallObject {
                 .collect(),
             Recipient::Colleagues => [tagged(Role::Agent), tagged(Role::Supervisor)].concat(),
             Recipient::Everyone => self.state.get_websockets(),
-        }
-    }
-
-    /// Sends the ended call's summary (its facts and whole audit trail, which ends with the `end` row)
-    /// to the archive for review and reports. Storing it there is idempotent; a failed attempt is
-    /// retried on an alarm a minute later (an ended call has no other alarm), so an archive outage
-    /// delays the summary and loses nothing.
-    async fn archive_summary(&self, record: &CallRecord, now: u64) -> Result<()> {
-        let sent = async {
-            let log = self.audit_log()?;
-            let body = serde_json::json!({
-                "init": record.init,
-                "names": record.supervisor_names,
-                "audit": log.read()?,
-            });
-            let path = format!("/internal/calls/{}/summary", record.init.call_id);
-            archive::notify(&self.env, &path, &record.init.team, &body)
-                .await
-                .map_err(|e| worker::Error::RustError(e.to_string()))
-        };
-        if let Err(err) = sent.await {
-            worker::console_error!("call summary not archived yet: {err}");
-            self.alarm.by(&self.state.storage(), now + SUMMARY_RETRY_MS, now).await?;
-        }
-        Ok(())
-    }
-
-    /// Sends the call's line to the team feed: over the standing link if it can, else by fetch.
-    async fn update_team(&self, summary: &CallSummary, now: u64) {
-        let Ok(text) = serde_json::to_string(summary) else { return };
-        let sent = match self.team_stub() {
-            Ok(stub) => self.team_link.send(&stub, &text, now).await,
-            Err(_) => false,
-        };
-        if !sent {
-            self.tell_team("/call-update", text).await;
-        }
-    }
-
-    /// The team object's stub, kept: every mode switch updates the team, and looking it up each time
-    /// was a measurable part of a switch.
-    fn team_stub(&self) -> Result<Rc<Stub>> {
-        if let Some(stub) = self.team_stub.borrow().as_ref() {
-            return Ok(stub.clone());
-        }
-        let team = self.change(|record| record.init.team.clone());
-        let team = team.ok_or_else(|| worker::Error::RustError("call record missing".into()))?;
-        let stub = Rc::new(self.env.durable_object("TEAMS")?.id_from_name(&team)?.get_stub()?);
-        self.team_stub.replace(Some(stub.clone()));
-        Ok(stub)
-    }
-
-    /// Posts to the team object; a failure only delays the console, so it is logged.
-    async fn tell_team(&self, path: &str, body: String) {
-        let outcome = async {
-            let url = format!("https://team{path}");
-            let request = sockets::internal_request(&url, "POST", &[], Some(body.into()))?;
-            self.team_stub()?.fetch_with_request(request).await
-        };
-        if let Err(err) = outcome.await {
-            worker::console_error!("team update failed: {err}");
         }
     }
 
