@@ -3,6 +3,7 @@
 // feed and the two recording channels (tapped by js/recorder.js). The worker's `matrix` names sources and listeners by who they
 // are; the hub maps them onto fixed mixer slots and applies the gains (every change ramped).
 import { createMixerNode, remoteSource, releaseRemote } from './media.js';
+import { partyKey } from './party.js';
 
 export const SUPERVISOR_SLOTS = 4; // the worker admits at most four supervisors per call
 const INPUTS = 2 + SUPERVISOR_SLOTS;
@@ -11,11 +12,6 @@ const RECORDING = { recording_customer: OUTPUTS - 2, recording_agent: OUTPUTS - 
 /** Glide of a mode switch: long enough to be click-free, short against the 120 ms switch target. */
 const SWITCH_RAMP_MS = 20;
 const JOIN_TONE = { frequency: 2600, durationMs: 180, gainDb: -20 };
-
-/** A stable key for a party descriptor: "agent", "customer" or "supervisor:<id>". */
-export function partyKey(party) {
-  return typeof party === 'string' ? party : `supervisor:${party.supervisor}`;
-}
 
 export class Hub {
   /** Builds the hub on `context` from the agent's `voice` node to the agent's `ears` node. */
