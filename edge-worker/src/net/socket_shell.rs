@@ -196,3 +196,31 @@ pub fn sweep(
 pub fn respond(outcome: std::result::Result<Response, EdgeError>) -> Result<Response> {
     outcome.or_else(|err| Ok(Response::from_json(&err.body())?.with_status(err.status())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{parse_request, CallRequest};
+    use crate::team::protocol::{TeamEvent, TeamRequest};
+
+    #[test]
+    fn the_shells_ack_is_the_same_bytes_on_call_and_team_sockets() {
+        assert_eq!(
+            serde_json::to_string(&CallEvent::Ack { reference: 7 }).unwrap(),
+            serde_json::to_string(&TeamEvent::Ack { reference: 7 }).unwrap()
+        );
+    }
+
+    #[test]
+    fn each_protocol_tells_the_shell_its_pings_and_its_changes() {
+        let call = |text: &str| parse_request(text).unwrap().body;
+        assert!(call(r#"{"type":"ping","ref":1}"#).is_ping());
+        let signal = call(r#"{"type":"signal","to":"agent","data":{}}"#);
+        assert!(!signal.is_ping() && !SocketRequest::changes_state(&signal));
+        assert!(SocketRequest::changes_state(&CallRequest::Consent));
+        let team = |text: &str| parse::<TeamRequest>(text).unwrap().body;
+        assert!(team(r#"{"type":"ping"}"#).is_ping());
+        let available = team(r#"{"type":"set_available","available":true}"#);
+        assert!(!available.is_ping() && available.changes_state());
+    }
+}
