@@ -203,6 +203,9 @@ async function act(callId, mode) {
     if (mine && mine.id !== callId) await leave();
     const joinedNow = !mine;
     if (joinedNow) await join(callId);
+    // Joining made you present in no mode (the worker authorized that at admission): a click that
+    // only opens the call asks for nothing more.
+    if (joinedNow && mode === 'none') return;
     try {
       await requestMode(mine.channel, mode);
     } catch (error) {
