@@ -17,7 +17,7 @@ impl CallObject {
         let init: CallInit = sockets::json_body(&mut req).await?;
         if self.loaded().await? {
             // Idempotent: the team object may retry.
-            let summary = self.change(|existing| existing.summary());
+            let summary = self.with_record(|existing| existing.summary());
             return Ok(Response::from_json(&summary)?);
         }
         let record = CallRecord::new(init);
@@ -33,7 +33,7 @@ impl CallObject {
         if !self.loaded().await? {
             return Err(EdgeError::NotFound);
         }
-        let call_id = self.change(|record| {
+        let call_id = self.with_record(|record| {
             let readable = identity.role == Role::Supervisor && identity.team == record.init.team;
             readable.then(|| record.init.call_id.clone())
         });
@@ -58,7 +58,8 @@ impl CallObject {
             return Err(EdgeError::NotFound);
         }
         let last_take = self.audit_log()?.last_at(&["recording", "end"])?;
-        let facts = self.change(|record| RecordingFacts::of(record, last_take)).ok_or(EdgeError::NotFound)?;
+        let facts =
+            self.with_record(|record| RecordingFacts::of(record, last_take)).ok_or(EdgeError::NotFound)?;
         if !start {
             recording_rules::may_upload(&facts, &who, now_ms())?;
             return Ok(Response::empty()?);

@@ -125,7 +125,7 @@ impl DurableObject for CallObject {
             self.archive_summary(&ended, now).await?;
             return Response::ok("ended");
         }
-        let effects = self.change(|record| {
+        let effects = self.with_record(|record| {
             let mut effects = Vec::new();
             for gone in &swept.silent {
                 if record.is_current(&gone.identity, gone.conn) {
@@ -145,7 +145,7 @@ impl DurableObject for CallObject {
         self.schedule(now).await?;
         if self.team_link.broken() {
             // The team may have missed the last update written before the link broke.
-            if let Some(summary) = self.change(|record| record.summary()) {
+            if let Some(summary) = self.with_record(|record| record.summary()) {
                 self.update_team(&summary, now).await;
             }
         }
@@ -183,7 +183,7 @@ impl SocketHost for CallObject {
         }
         // Taken out and put back before any await, so no borrow spans one.
         let mut health = self.health.take();
-        let outcome = self.change(|record| {
+        let outcome = self.with_record(|record| {
             // A frame from a socket that is not (or no longer) its participant's current one
             // changes nothing.
             if record.ended.is_some() || !record.is_current(&from.identity, from.conn) {
@@ -208,7 +208,7 @@ impl SocketHost for CallObject {
             return Ok(());
         }
         let now = now_ms();
-        let effects = self.change(|record| {
+        let effects = self.with_record(|record| {
             let present = record.ended.is_none() && record.is_current(&from.identity, from.conn);
             present.then(|| lifecycle::depart(record, &from.identity, now, why))
         });
@@ -218,6 +218,7 @@ impl SocketHost for CallObject {
         self.schedule(now).await
     }
 }
+
 impl CallObject {
     /// Brings the stored record into memory once; whether the call exists.
     async fn loaded(&self) -> Result<bool> {
@@ -230,7 +231,7 @@ impl CallObject {
 
     /// Runs `f` on the record in memory (`None` if there is none). Synchronous, so no other request
     /// runs while the record is borrowed.
-    fn change<R>(&self, f: impl FnOnce(&mut CallRecord) -> R) -> Option<R> {
+    fn with_record<R>(&self, f: impl FnOnce(&mut CallRecord) -> R) -> Option<R> {
         self.record.borrow_mut().as_mut().map(f)
     }
 
@@ -271,7 +272,7 @@ impl CallObject {
         let now = now_ms();
         // Admission, the new session and the arrival in one step on the record: the supervisor's
         // arrival the policy allowed at admission is applied as decided, not authorized again.
-        let admitted = self.change(|record| {
+        let admitted = self.with_record(|record| {
             let admission = record.admit(&identity)?;
             let conn = record.open_session(&identity);
             let welcome = CallEvent::Welcome {
@@ -374,7 +375,7 @@ impl CallObject {
     /// Keeps the presence alarm running while anyone is connected or a grace period runs.
     async fn schedule(&self, now: u64) -> Result<()> {
         let timing = Timing::from_env(&self.env);
-        let running = self.change(|record| {
+        let running = self.with_record(|record| {
             record.ended.is_none().then(|| lifecycle::grace_deadline(record, timing.grace_ms))
         });
         let Some(deadline) = running.flatten() else { return Ok(()) };

@@ -54,7 +54,7 @@ impl CallObject {
         if let Some(stub) = self.team_stub.borrow().as_ref() {
             return Ok(stub.clone());
         }
-        let team = self.change(|record| record.init.team.clone());
+        let team = self.with_record(|record| record.init.team.clone());
         let team = team.ok_or_else(|| worker::Error::RustError("call record missing".into()))?;
         let stub = Rc::new(self.env.durable_object("TEAMS")?.id_from_name(&team)?.get_stub()?);
         self.team_stub.replace(Some(stub.clone()));

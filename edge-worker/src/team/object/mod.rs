@@ -241,6 +241,7 @@ impl SocketHost for TeamObject {
         self.on_link_frame(ws, message).await
     }
 }
+
 impl TeamObject {
     async fn load(&self, team: &str) -> Result<TeamRecord> {
         if !self.loaded().await? {
