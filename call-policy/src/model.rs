@@ -135,6 +135,19 @@ pub enum Party {
     Supervisor(String),
 }
 
+impl Party {
+    /// The one spelling of who a party is, as a string: `agent`, `customer` or `supervisor:<id>`. The
+    /// edge tracks each party's session under it; the demo names mixer slots with the same key
+    /// (`partyKey` in demo/js/party.js mirrors this function).
+    pub fn key(&self) -> String {
+        match self {
+            Party::Customer => "customer".to_owned(),
+            Party::Agent => "agent".to_owned(),
+            Party::Supervisor(id) => format!("supervisor:{id}"),
+        }
+    }
+}
+
 /// A supervisor present in a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supervisor {

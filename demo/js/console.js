@@ -203,10 +203,11 @@ async function act(callId, mode) {
     if (mine && mine.id !== callId) await leave();
     const joinedNow = !mine;
     if (joinedNow) await join(callId);
+    // Joining made you present in no mode (the worker authorized that at admission): a click that
+    // only opens the call asks for nothing more.
+    if (joinedNow && mode === 'none') return;
     try {
-      // Joining is arriving in `none` (opened): asking for it again would be a second authorization
-      // and a no-op mode change in the call's trail.
-      if (!(joinedNow && mode === 'none')) await requestMode(mine.channel, mode);
+      await requestMode(mine.channel, mode);
     } catch (error) {
       error.roster = mine?.roster; // who holds what, for the refusal's words
       if (joinedNow && mode !== 'none' && mine && error.code !== 'confirm_required') await leave(null); // refused on arrival

@@ -6,14 +6,10 @@
 import { HubLayout, INPUTS, OUTPUTS, RECORDING, SUPERVISOR_SLOTS } from './hub-layout.js';
 import { JOIN_TONE } from './limits.js';
 import { createMixerNode, remoteSource, releaseRemote } from './media.js';
+import { partyKey } from './party.js';
 
 /** Glide of a mode switch: long enough to be click-free, short against the 120 ms switch target. */
 const SWITCH_RAMP_MS = 20;
-
-/** A stable key for a party descriptor: "agent", "customer" or "supervisor:<id>". */
-export function partyKey(party) {
-  return typeof party === 'string' ? party : `supervisor:${party.supervisor}`;
-}
 
 export class Hub {
   /** Builds the hub on `context` from the agent's `voice` node to the agent's `ears` node. */

@@ -206,7 +206,7 @@ tone?: Array<Listener>, } | { "type": "status" } & CustomerStatus | { "type": "s
 export type CallSummary = { call_id: string, rev: number, agent_id: string, agent_name: string, agent_connected: boolean, 
 /**
  * Whether the agent has ever joined: until then the call is ringing, and a disconnected agent
- * is not "away" but has not answered yet. Lines stored before the field existed were answered.
+ * is not "away" but has not answered yet.
  */
 answered: boolean, customer_label: string, customer_connected: boolean, started_at: number, supervisors: Array<SupervisorView>, help_raised: boolean, consent_required: boolean, consent_given: boolean, recording: boolean, 
 /**

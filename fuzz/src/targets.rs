@@ -88,8 +88,9 @@ fn live_call() -> (CallRecord, [Identity; 4]) {
         person("eli", Role::Supervisor, &[Mode::Monitor]),
     ];
     for who in &people {
+        let admission = record.admit(who).expect("everyone here is admitted");
         record.open_session(who);
-        lifecycle::join(&mut record, who);
+        lifecycle::join(&mut record, who, admission);
     }
     (record, people)
 }

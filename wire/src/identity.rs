@@ -4,7 +4,7 @@
 //! or the archive, so the receivers take it as the edge's word. Verification is the edge's
 //! (`auth::identity`); this is only the shape both ends agree on.
 
-use earshot_policy::{Actor, ModeSet, Role};
+use earshot_policy::{Actor, ModeSet, Party, Role};
 use serde::{Deserialize, Serialize};
 
 /// The header carrying the verified identity, as JSON.
@@ -51,6 +51,23 @@ impl Identity {
     /// The policy's view of this participant.
     pub fn actor(&self) -> Actor<'_> {
         Actor { id: &self.sub, role: self.role, team: &self.team, capabilities: self.capabilities }
+    }
+
+    /// Who this participant is in a call: its agent, its customer or one of its supervisors. A call's
+    /// sessions are tracked under this party's [`Party::key`] (one socket per party: any customer
+    /// token the call admits speaks for the one customer).
+    pub fn party(&self) -> Party {
+        match self.role {
+            Role::Agent => Party::Agent,
+            Role::Customer => Party::Customer,
+            Role::Supervisor => Party::Supervisor(self.sub.clone()),
+        }
+    }
+
+    /// The key of this person's one session in their team: a team has many agents and customers, so
+    /// its members are keyed by role and id (`agent:a1`), in the spelling of [`Party::key`].
+    pub fn member_key(&self) -> String {
+        format!("{}:{}", self.role.name(), self.sub)
     }
 }
 

@@ -179,14 +179,3 @@ pub fn refuse_upgrade(error: &EdgeError) -> Result<Response> {
 pub fn at(epoch_ms: u64) -> worker::ScheduledTime {
     worker::ScheduledTime::new(worker::js_sys::Date::new(&(epoch_ms as f64).into()))
 }
-
-/// Reads a value stored as JSON text under `key`.
-pub async fn stored_json<T: serde::de::DeserializeOwned>(
-    state: &worker::State,
-    key: &str,
-) -> Result<Option<T>> {
-    match state.storage().get::<String>(key).await? {
-        Some(text) => Ok(Some(serde_json::from_str(&text)?)),
-        None => Ok(None),
-    }
-}
