@@ -4,6 +4,9 @@
 //! `ack` or `error` that answers it, so a client can match replies to requests. Parsing never
 //! panics: an oversize, non-UTF-8, malformed or unknown frame becomes a [`ProtocolError`] that the
 //! room answers with an `error` event while the socket stays open.
+//!
+//! Over 400 lines with its tests: about 320 are the code, the rest the tests kept beside it, which
+//! read best next to what they pin down.
 
 use earshot_health::{Flag, HealthSample};
 use earshot_policy::{GainMatrix, Listener, Mode, Party, Transition};
