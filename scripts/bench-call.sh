@@ -7,8 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
 bash scripts/bootstrap.sh >/dev/null
 bash edge-worker/scripts/dev-vars.sh
-(cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
-(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
+(cd edge-worker && EARSHOT_WORKER_DEV=1 bash scripts/build.sh)
+(cd edge-worker && bash scripts/build.sh archive)
 bash scripts/build-demo.sh
 # The call's latencies (docs/bench/call.json), then what the agent's echo-referenced playback adds
 # (docs/bench/echo.json).

@@ -19,8 +19,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
 bash edge-worker/scripts/dev-vars.sh
-(cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh >/dev/null)
-(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive >/dev/null)
+(cd edge-worker && EARSHOT_WORKER_DEV=1 bash scripts/build.sh >/dev/null)
+(cd edge-worker && bash scripts/build.sh archive >/dev/null)
 if [ "${1:-}" = flood ]; then
   exec node tests/worker/bench-flood.mjs "${@:2}"
 fi

@@ -8,8 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$EARSHOT_ROOT"
 # What the pages and the worker need, built outside the namespace (cargo may fetch crates).
 bash edge-worker/scripts/dev-vars.sh
-(cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
-(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
+(cd edge-worker && EARSHOT_WORKER_DEV=1 bash scripts/build.sh)
+(cd edge-worker && bash scripts/build.sh archive)
 bash scripts/build-demo.sh
 chromium_only=$(ls tests/e2e/*.test.mjs | grep -v '/firefox\.test\.mjs$')
 status=0

@@ -17,12 +17,12 @@ say "host unit tests (cargo test -p earshot-edge -p earshot-archive, with the de
 cargo test -q -p earshot-edge -p earshot-archive --features earshot-edge/dev-mint
 
 say "production builds: dry-run deploys and bundle sizes"
-(cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
-(cd edge-worker && EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh archive)
+(cd edge-worker && EARSHOT_WORKER_DEV=0 bash scripts/build.sh)
+(cd edge-worker && bash scripts/build.sh archive)
 # Prints wrangler's gzipped figure (KiB) for the worker of config $1, failing when the dry run does.
 bundle_kib() {
   local report size
-  report=$(cd edge-worker && EARSHOT_WORKER_DEV=0 EARSHOT_WORKER_PREBUILT=1 CI=true \
+  report=$(cd edge-worker && EARSHOT_WORKER_DEV=0 CI=true \
     wrangler deploy --dry-run -c "$1" --outdir "$outdir/$1" 2>&1)
   size=$(printf '%s\n' "$report" | sed -n 's/.*gzip: \([0-9.]*\) KiB.*/\1/p' | tail -1)
   [ -n "$size" ] || { printf '%s\n' "$report" >&2; echo "[test-worker] dry-run deploy of $1 failed" >&2; exit 1; }
@@ -42,7 +42,7 @@ done
 
 say "dev keys (.dev.vars) and the dev build"
 bash edge-worker/scripts/dev-vars.sh
-(cd edge-worker && EARSHOT_WORKER_DEV=1 EARSHOT_WORKER_PREBUILT=0 bash scripts/build.sh)
+(cd edge-worker && EARSHOT_WORKER_DEV=1 bash scripts/build.sh)
 
 say "build stamps: an edit rebuilds, no edit does not (tests/build/stamp.test.sh)"
 bash scripts/build-demo.sh   # its stamp is checked too (skipped when current; test-e2e.sh needs it anyway)

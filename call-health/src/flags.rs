@@ -16,6 +16,7 @@ use crate::sample::HealthSample;
 
 /// What a flag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     /// The customer speaks well above their own usual level (shouting).
@@ -49,6 +50,7 @@ impl FlagKind {
 
 /// A team's thresholds; new calls take the team's current ones.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct HealthThresholds {
     /// Dead air: nobody spoke for this many seconds (this is the flag's own delay; `raise_after_s`
@@ -104,6 +106,7 @@ impl HealthThresholds {
 
 /// A raised flag as consoles show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Flag {
     pub kind: FlagKind,
     /// Wall-clock milliseconds when the condition began.

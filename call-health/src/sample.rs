@@ -10,6 +10,7 @@ pub const LEVEL_RANGE_DB: std::ops::RangeInclusive<f32> = -200.0..=20.0;
 
 /// One window (about a second) of a call as the hub's meters saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HealthSample {
     /// Audio time this sample covers, in milliseconds.
     pub window_ms: u32,

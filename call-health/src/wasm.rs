@@ -9,8 +9,10 @@ use wasm_bindgen::prelude::*;
 use crate::signals::{write_sample_json, Levels, PartyMeter, SignalTracker, MAX_INPUTS};
 use crate::HealthSample;
 
-/// Numbers per input in the mixer's meter layout: RMS, peak, voice (0 or 1), sanitised count.
-pub const METER_FIELDS: usize = 4;
+/// Numbers per input in the mixer's meter layout (the wire contract's): RMS, peak, voice (0 or 1),
+/// sanitised count.
+pub use earshot_wire::meter::METER_FIELDS;
+use earshot_wire::meter::{RMS, VOICE};
 /// The hub's inputs: the agent's microphone first, then the customer (then supervisor slots).
 const AGENT: usize = 0;
 const CUSTOMER: usize = 1;
@@ -49,11 +51,11 @@ impl HealthProbe {
             ));
         }
         for (input, fields) in meters.chunks_exact(METER_FIELDS).enumerate() {
-            self.levels.observe(input, fields[0]);
+            self.levels.observe(input, fields[RMS]);
         }
         let party = |input: usize| {
             let fields = meters.chunks_exact(METER_FIELDS).nth(input);
-            fields.map_or(PartyMeter::SILENT, |fields| PartyMeter::new(fields[0], fields[2] >= 0.5))
+            fields.map_or(PartyMeter::SILENT, |fields| PartyMeter::new(fields[RMS], fields[VOICE] >= 0.5))
         };
         self.ready = self.tracker.push(now_ms, party(AGENT), party(CUSTOMER));
         Ok(self.ready.is_some())

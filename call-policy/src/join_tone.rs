@@ -8,6 +8,20 @@
 use crate::model::{Call, Party};
 use crate::routing::{routing, Listener};
 
+/// What the join tone sounds like where the hub plays it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ToneSound {
+    pub frequency_hz: f32,
+    pub duration_ms: u32,
+    /// Peak level, dBFS.
+    pub gain_db: f32,
+}
+
+/// The join tone: a short beep above the voice band's strongest frequencies, quiet under speech, so it
+/// is noticed without masking what is said. The hub plays it (demo/js/hub.js, through the generated
+/// demo/js/limits.js); the end-to-end tests listen for its frequency.
+pub const JOIN_TONE: ToneSound = ToneSound { frequency_hz: 2600.0, duration_ms: 180, gain_db: -20.0 };
+
 /// The listeners who hear a join tone when supervisor `id` goes from `before` to `after`.
 ///
 /// - The agent, when the supervisor starts listening (absent or `none` before, any other mode after)

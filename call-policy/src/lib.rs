@@ -20,7 +20,7 @@ mod model;
 mod routing;
 mod transitions;
 
-pub use join_tone::join_tone;
+pub use join_tone::{join_tone, ToneSound, JOIN_TONE};
 pub use model::{Call, Consent, Mode, ModeSet, Party, RecordingPolicy, Role, Supervisor};
 pub use routing::{routing, GainMatrix, Listener};
 pub use transitions::{Actor, Refusal, Transition, MAX_SUPERVISORS};

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a participant is in a call; carried in every verified token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Customer,
@@ -24,6 +25,7 @@ impl Role {
 
 /// A supervisor's mode in a call, in the order supervisors usually escalate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Present (the agent sees them) but hearing nothing and heard by nobody.
@@ -124,12 +126,26 @@ impl TryFrom<Vec<Mode>> for ModeSet {
 
 /// A party whose voice enters the mix (a source) or who listens to it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Customer,
     Agent,
     /// A supervisor, by their participant id.
     Supervisor(String),
+}
+
+impl Party {
+    /// The one spelling of who a party is, as a string: `agent`, `customer` or `supervisor:<id>`. The
+    /// edge tracks each party's session under it; the demo names mixer slots with the same key
+    /// (`partyKey` in demo/js/party.js mirrors this function).
+    pub fn key(&self) -> String {
+        match self {
+            Party::Customer => "customer".to_owned(),
+            Party::Agent => "agent".to_owned(),
+            Party::Supervisor(id) => format!("supervisor:{id}"),
+        }
+    }
 }
 
 /// A supervisor present in a call.

@@ -9,6 +9,7 @@ use crate::model::{Call, Mode, Party};
 
 /// An output of the agent hub's mix.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Listener {
     Customer,
@@ -37,6 +38,7 @@ impl Listener {
 /// listeners are its outputs (agent's ears, customer's feed, each supervisor's feed, then the two
 /// recording channels).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GainMatrix {
     pub sources: Vec<Party>,
     pub listeners: Vec<Listener>,

@@ -21,6 +21,7 @@ pub struct Actor<'a> {
 
 /// A change the policy allowed: `from` is `None` when the supervisor joins, `to` when they leave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Transition {
     pub supervisor: String,
     pub from: Option<Mode>,
@@ -112,11 +113,22 @@ impl Call {
     /// Authorizes and applies a mode change; a supervisor not yet in the call joins it.
     pub fn request_mode(&mut self, actor: &Actor, target: &str, mode: Mode) -> Result<Transition, Refusal> {
         let transition = self.authorize(actor, target, mode)?;
-        match self.supervisors.iter_mut().find(|s| s.id == target) {
-            Some(supervisor) => supervisor.mode = mode,
-            None => self.supervisors.push(Supervisor { id: target.to_owned(), mode }),
-        }
+        self.apply(&transition);
         Ok(transition)
+    }
+
+    /// Carries out a transition that [`Call::authorize`] allowed on this same state, without deciding
+    /// again: the edge authorizes a supervisor's arrival before it accepts their socket and applies
+    /// the decision once the socket is accepted, with nothing changed in between.
+    pub fn apply(&mut self, transition: &Transition) {
+        let target = transition.supervisor.as_str();
+        match transition.to {
+            Some(mode) => match self.supervisors.iter_mut().find(|s| s.id == target) {
+                Some(supervisor) => supervisor.mode = mode,
+                None => self.supervisors.push(Supervisor { id: target.to_owned(), mode }),
+            },
+            None => self.supervisors.retain(|s| s.id != target),
+        }
     }
 
     /// Removes a supervisor: they left, or presence dropped them. Always allowed, since it only ever

@@ -170,6 +170,35 @@ fn transitions_name_previous_and_new_modes() {
 }
 
 #[test]
+fn an_authorized_transition_applied_later_is_the_same_change_as_requesting_it() {
+    let s = supervisor("s", OWN_TEAM, ModeSet::ALL);
+    for (first, then) in
+        [(None, Mode::None), (Some(Mode::Barge), Mode::None), (Some(Mode::Monitor), Mode::Takeover)]
+    {
+        let mut requested = call();
+        if let Some(mode) = first {
+            requested.request_mode(&s, "s", mode).unwrap();
+        }
+        let mut applied = requested.clone();
+        let transition = applied.authorize(&s, "s", then).unwrap();
+        applied.apply(&transition);
+        assert_eq!(requested.request_mode(&s, "s", then).unwrap(), transition);
+        assert_eq!(applied, requested, "{first:?} then {then:?}");
+    }
+    let mut call = call();
+    call.request_mode(&s, "s", Mode::Whisper).unwrap();
+    call.apply(&earshot_policy::Transition { supervisor: "s".into(), from: Some(Mode::Whisper), to: None });
+    assert!(call.supervisors.is_empty(), "a transition to nothing removes the supervisor");
+}
+
+#[test]
+fn a_partys_key_is_its_one_string_spelling() {
+    assert_eq!(Party::Agent.key(), "agent");
+    assert_eq!(Party::Customer.key(), "customer");
+    assert_eq!(Party::Supervisor("lead-1".into()).key(), "supervisor:lead-1");
+}
+
+#[test]
 fn a_supervisor_who_leaves_during_takeover_hands_the_call_back() {
     for mode in [Mode::Barge, Mode::Takeover] {
         let mut call = call();

@@ -3,7 +3,8 @@
 import { Channel } from './channel.js';
 import { playEchoReferenced } from './echo-path.js';
 import { reportHealth } from './health-report.js';
-import { Hub, partyKey } from './hub.js';
+import { Hub } from './hub.js';
+import { partyKey, partyOfKey } from './party.js';
 import { HubLink } from './peer.js';
 import { Recorder } from './recorder.js';
 import { openVoice, startAudio } from './media.js';
@@ -177,7 +178,7 @@ async function openCallSocket(greeting) {
 function syncLinks(current, roster, firstRoster) {
   const present = new Set(roster.supervisors.map((s) => s.id));
   for (const key of current.links.keys()) {
-    const id = key.startsWith('supervisor:') ? key.slice('supervisor:'.length) : null;
+    const id = partyOfKey(key).supervisor;
     if (id && !present.has(id)) {
       current.links.get(key).close();
       current.links.delete(key);

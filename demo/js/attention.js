@@ -1,6 +1,6 @@
 // What the console shows of a call's health: the order calls are listed in (the ones needing a
 // supervisor first), each flag with its reason, and every party's level as a meter.
-import { partyKey } from './hub.js';
+import { partyKey } from './party.js';
 import { el, flagName } from './ui.js';
 import { MODE_DOING } from './wording.js';
 

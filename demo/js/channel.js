@@ -32,11 +32,17 @@ function wire(frame) {
   return JSON.stringify(frame).replaceAll('\uFFFD', '\\ufffd');
 }
 
-/** An error the worker sent: `code` is the protocol's error code (e.g. `missing_capability`). */
+/**
+ * An error the worker sent: `code` is the protocol's error code (e.g. `missing_capability`); the
+ * frame's other fields ride along as they are (`ref`, and `confirm_required`'s `call_age_ms` and
+ * `guard_minutes`), so callers read particulars from fields, never from the message.
+ */
 export class WorkerError extends Error {
+  /** @param {import('./protocol.js').ErrorReport & { type?: 'error' }} frame */
   constructor(frame) {
     super(frame.message ?? frame.code);
-    this.code = frame.code;
+    const { type: _type, message: _message, ...particulars } = frame;
+    Object.assign(this, particulars);
   }
 }
 

@@ -10,7 +10,7 @@ import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
 import { currentUser, mintToken, params } from './session.js';
 import { $, offerAudioResume, el, elapsed, everySecond, say, show } from './ui.js';
-import { AVAILABILITY, MODE_LABEL, modeLine, PHASE, endedLine, phaseOf, refusal } from './wording.js';
+import { AVAILABILITY, MODE_LABEL, modeLine, PHASE, earlyBargeQuestion, endedLine, phaseOf, refusal } from './wording.js';
 
 const user = currentUser('supervisor');
 const toneHz = Number(params.get('tone')) || 0;
@@ -172,9 +172,7 @@ async function requestMode(channel, mode) {
     return await channel.request(request);
   } catch (error) {
     if (error.code !== 'confirm_required') throw error;
-    const why = error.message.replace(/^confirm: /, ''); // "this call is 1:12 old; a barge in its first 3 minutes needs confirming"
-    const question = `${why[0].toUpperCase()}${why.slice(1)}. ${mode === 'barge' ? 'Barge in' : 'Take over'} anyway?`;
-    if (!(await confirmed(question))) throw error;
+    if (!(await confirmed(earlyBargeQuestion(error, mode)))) throw error;
     return channel.request({ ...request, confirm: true });
   }
 }
@@ -205,10 +203,11 @@ async function act(callId, mode) {
     if (mine && mine.id !== callId) await leave();
     const joinedNow = !mine;
     if (joinedNow) await join(callId);
+    // Joining made you present in no mode (the worker authorized that at admission): a click that
+    // only opens the call asks for nothing more.
+    if (joinedNow && mode === 'none') return;
     try {
-      // Joining is arriving in `none` (opened): asking for it again would be a second authorization
-      // and a no-op mode change in the call's trail.
-      if (!(joinedNow && mode === 'none')) await requestMode(mine.channel, mode);
+      await requestMode(mine.channel, mode);
     } catch (error) {
       error.roster = mine?.roster; // who holds what, for the refusal's words
       if (joinedNow && mode !== 'none' && mine && error.code !== 'confirm_required') await leave(null); // refused on arrival

@@ -1,21 +1,15 @@
 // The agent's hub: one earshot-mixer node whose inputs are the agent's voice, the customer and up to
 // four supervisors, and whose outputs are the agent's ears, the customer's feed, each supervisor's
-// feed and the two recording channels (tapped by js/recorder.js). The worker's `matrix` names sources and listeners by who they
-// are; the hub maps them onto fixed mixer slots and applies the gains (every change ramped).
+// feed and the two recording channels (tapped by js/recorder.js). The worker's `matrix` names sources
+// and listeners by who they are; hub-layout.js places them on fixed mixer slots, and the hub applies
+// the gains (every change ramped) and wires each party's streams to its slot.
+import { HubLayout, INPUTS, OUTPUTS, RECORDING, SUPERVISOR_SLOTS } from './hub-layout.js';
+import { JOIN_TONE } from './limits.js';
 import { createMixerNode, remoteSource, releaseRemote } from './media.js';
+import { partyKey } from './party.js';
 
-export const SUPERVISOR_SLOTS = 4; // the worker admits at most four supervisors per call
-const INPUTS = 2 + SUPERVISOR_SLOTS;
-const OUTPUTS = 2 + SUPERVISOR_SLOTS + 2;
-const RECORDING = { recording_customer: OUTPUTS - 2, recording_agent: OUTPUTS - 1 };
 /** Glide of a mode switch: long enough to be click-free, short against the 120 ms switch target. */
 const SWITCH_RAMP_MS = 20;
-const JOIN_TONE = { frequency: 2600, durationMs: 180, gainDb: -20 };
-
-/** A stable key for a party descriptor: "agent", "customer" or "supervisor:<id>". */
-export function partyKey(party) {
-  return typeof party === 'string' ? party : `supervisor:${party.supervisor}`;
-}
 
 export class Hub {
   /** Builds the hub on `context` from the agent's `voice` node to the agent's `ears` node. */
@@ -28,7 +22,7 @@ export class Hub {
     this.context = context;
     this.mixer = mixer;
     this.rev = -1;
-    this.slots = new Array(SUPERVISOR_SLOTS).fill(null); // supervisor id per slot
+    this.layout = new HubLayout();
     this.sources = new Map(); // party key → { node, stream }
     voice.connect(mixer, 0, 0);
     mixer.connect(ears, 0);
@@ -47,52 +41,21 @@ export class Hub {
     return RECORDING;
   }
 
-  /** The supervisor's slot, taking a free one on first sight; -1 when all four are taken. */
-  slotOf(id) {
-    let slot = this.slots.indexOf(id);
-    if (slot < 0) {
-      slot = this.slots.indexOf(null);
-      if (slot >= 0) this.slots[slot] = id;
-    }
-    return slot;
-  }
-
-  /** Mixer input of a source, or -1. */
-  inputOf(party) {
-    if (party === 'agent') return 0;
-    if (party === 'customer') return 1;
-    const slot = party?.supervisor ? this.slotOf(party.supervisor) : -1;
-    return slot < 0 ? -1 : 2 + slot;
-  }
-
-  /** Mixer output of a listener, or -1. */
-  outputOf(party) {
-    if (party === 'agent') return 0;
-    if (party === 'customer') return 1;
-    if (party in RECORDING) return RECORDING[party];
-    const slot = party?.supervisor ? this.slotOf(party.supervisor) : -1;
-    return slot < 0 ? -1 : 2 + slot;
-  }
-
   /** The track carrying what `party` (customer or a supervisor) may hear. */
   feedFor(party) {
-    return this.feeds[this.outputOf(party)].stream.getAudioTracks()[0];
+    return this.feeds[this.layout.outputOf(party)].stream.getAudioTracks()[0];
   }
 
-  /** Applies a `matrix` event from the worker (older revisions are ignored) and plays its join tone. */
+  /**
+   * Applies a `matrix` event from the worker (older revisions are ignored) and plays its join tone.
+   * @param {Extract<import('./protocol.js').CallEvent, { type: 'matrix' }>} event
+   */
   applyMatrix({ rev, matrix, tone }) {
     if (rev <= this.rev) return false;
     this.rev = rev;
-    const gains = Array.from({ length: OUTPUTS }, () => new Array(INPUTS).fill(0));
-    matrix.listeners.forEach((listener, l) => {
-      const output = this.outputOf(listener);
-      matrix.sources.forEach((source, s) => {
-        const input = this.inputOf(source);
-        if (output >= 0 && input >= 0) gains[output][input] = matrix.gains[l][s];
-      });
-    });
+    const gains = this.layout.gainsFor(matrix);
     this.mixer.setMatrix(gains, SWITCH_RAMP_MS);
-    const toneOutputs = (tone ?? []).map((listener) => this.outputOf(listener)).filter((o) => o >= 0);
+    const toneOutputs = (tone ?? []).map((listener) => this.layout.outputOf(listener)).filter((o) => o >= 0);
     if (toneOutputs.length) this.mixer.playTone({ outputs: toneOutputs, ...JOIN_TONE });
     return true;
   }
@@ -102,26 +65,15 @@ export class Hub {
     return INPUTS + OUTPUTS;
   }
 
-  /**
-   * The `levels` frame from the probe's levels (dBFS: the inputs, then the outputs): what each party
-   * says (its mixer input) and what each hears (its output, after the gains and the limiter), named by
-   * party; the recording outputs are nobody's ears and are left out.
-   */
+  /** The `levels` frame from the probe's levels (see HubLayout.levelReport). */
   levelReport(metered) {
-    const named = (offset) => {
-      const parties = [{ party: 'agent', db: metered[offset] }, { party: 'customer', db: metered[offset + 1] }];
-      this.slots.forEach((id, slot) => {
-        if (id !== null) parties.push({ party: { supervisor: id }, db: metered[offset + 2 + slot] });
-      });
-      return parties;
-    };
-    return { levels: named(0), hears: named(INPUTS) };
+    return this.layout.levelReport(metered);
   }
 
   /** Feeds a party's incoming stream into its mixer input (replacing an earlier one). */
   attach(party, stream) {
     this.detach(party);
-    const input = this.inputOf(party);
+    const input = this.layout.inputOf(party);
     if (input < 0) return;
     const node = remoteSource(this.context, stream);
     node.connect(this.mixer, 0, input);
@@ -141,8 +93,7 @@ export class Hub {
   /** Forgets a supervisor who left, freeing their slot. */
   release(id) {
     this.detach({ supervisor: id });
-    const slot = this.slots.indexOf(id);
-    if (slot >= 0) this.slots[slot] = null;
+    this.layout.release(id);
   }
 
   close() {

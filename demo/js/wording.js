@@ -2,6 +2,8 @@
 // customer's page, the agent's page and the console say the same thing for the same state. What the
 // customer is told follows the hearing matrix (BRIEF §3): they are told whom they hear, nothing more.
 
+import { MAX_SUPERVISORS } from './limits.js';
+
 /** A call's phase, as all three pages name it (headings, chips, the console's lists). */
 export const PHASE = {
   queued: 'Waiting in the queue',
@@ -91,6 +93,19 @@ export function customerHears({ answered, agent_connected: agentConnected, hears
 const MODE_NAME = { monitor: 'monitor', whisper: 'whisper', barge: 'barge in', takeover: 'take over' };
 
 /**
+ * The early-barge guard's question to the supervisor, from the fields of its `confirm_required` error
+ * (`call_age_ms`: how long the call has run; `guard_minutes`: the team's guard it started with).
+ * @param {import('./protocol.js').ErrorReport} error
+ * @param {'barge' | 'takeover'} mode
+ */
+export function earlyBargeQuestion({ call_age_ms: age = 0, guard_minutes: minutes = 0 }, mode) {
+  const seconds = Math.floor(age / 1000);
+  const clock = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  const first = minutes === 1 ? 'first minute' : `first ${minutes} minutes`;
+  return `This call is ${clock} old; a ${mode} in its ${first} needs confirming. ${mode === 'barge' ? 'Barge in' : 'Take over'} anyway?`;
+}
+
+/**
  * A refused request in words, with people's names: `error` is the worker's (its `code`, its message);
  * `names` may give `takeoverHolder()` and `agent()`. Unknown codes fall back to the worker's message.
  */
@@ -101,7 +116,7 @@ export function refusal(error, { mode, takeoverHolder = () => null, agent = () =
     case 'missing_capability': return `Your role may not ${doing}.`;
     case 'agent_exempt': return `${agent() ?? 'This agent'} is exempt from being ${mode === 'barge' ? 'barged in on' : 'taken over'}.`;
     case 'awaiting_consent': return 'The customer has not accepted the monitoring disclosure yet.';
-    case 'call_full': return 'This call already has four supervisors.';
+    case 'call_full': return `This call already has ${MAX_SUPERVISORS} supervisors.`;
     case 'other_team': return 'This call belongs to another team.';
     case 'not_in_call': return 'You are not on this call.';
     default: {

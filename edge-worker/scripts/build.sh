@@ -7,10 +7,8 @@
 # variant, features, toolchain and tool versions, every source file rustc read (cargo's dep-info,
 # path dependencies included), the manifests, Cargo.lock, and the outputs; when all of them still
 # hash the same, build/ is what this build would produce and the ~30 s of cargo, wasm-bindgen and
-# wasm-opt are not spent. EARSHOT_WORKER_PREBUILT is folded into this stamp: it used to tell a test
-# harness's many `wrangler dev` starts to reuse build/ unchecked; now every run reuses build/ when,
-# and only when, the stamp says it is current, so the variable (tests/worker/harness.mjs still sets
-# it) changes nothing. EARSHOT_REBUILD=1 builds regardless.
+# wasm-opt are not spent: every run (a test harness's many `wrangler dev` starts included) reuses
+# build/ when, and only when, the stamp says it is current. EARSHOT_REBUILD=1 builds regardless.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source ../scripts/env.sh

@@ -123,10 +123,8 @@ pub fn retention_day_ms(env: &Env) -> u64 {
     number(env, "EARSHOT_RETENTION_DAY_MS", crate::call::recording_rules::DAY_MS).max(1)
 }
 
-/// Milliseconds since the epoch, from the runtime's clock.
-pub fn now_ms() -> u64 {
-    worker::Date::now().as_millis()
-}
+/// Milliseconds since the epoch, from the runtime's clock (the one the archive reads too).
+pub use earshot_wire::body::now_ms;
 
 /// Whole seconds since the epoch, as tokens count time.
 pub fn now_seconds() -> i64 {

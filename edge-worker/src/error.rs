@@ -7,7 +7,8 @@
 
 use std::fmt;
 
-use earshot_policy::Refusal;
+use earshot_policy::{Mode, Refusal};
+use earshot_wire::body::BodyError;
 
 use crate::auth::identity::TokenError;
 
@@ -143,6 +144,17 @@ impl From<serde_json::Error> for EdgeError {
     }
 }
 
+/// A body the runtime could not read is the worker's failure; one that is not the expected JSON is
+/// the sender's.
+impl From<BodyError> for EdgeError {
+    fn from(err: BodyError) -> Self {
+        match err {
+            BodyError::Unreadable(err) => err.into(),
+            BodyError::Malformed(err) => EdgeError::BadRequest(err.to_string()),
+        }
+    }
+}
+
 /// Frame-level failures on an open socket: answered with an `error` event, the socket stays open
 /// unless [`ProtocolError::close_code`] says otherwise.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,9 +196,13 @@ pub enum ProtocolError {
         detail: String,
         reference: Option<u64>,
     },
-    /// The early-barge guard: the same request with `confirm: true` goes through.
+    /// The early-barge guard: a barge or takeover (`mode`) `call_age_ms` into a call whose team's guard
+    /// is `guard_minutes`; the same request with `confirm: true` goes through. The error frame carries
+    /// both numbers, so a client words its question without reading the message.
     ConfirmRequired {
-        detail: String,
+        mode: Mode,
+        call_age_ms: u64,
+        guard_minutes: u32,
         reference: Option<u64>,
     },
     Internal(String),
@@ -268,7 +284,16 @@ impl fmt::Display for ProtocolError {
             ProtocolError::Refused { refusal, .. } => write!(f, "refused: {refusal}"),
             ProtocolError::NotAllowed { detail, .. } => write!(f, "not allowed: {detail}"),
             ProtocolError::Invalid { detail, .. } => write!(f, "invalid: {detail}"),
-            ProtocolError::ConfirmRequired { detail, .. } => write!(f, "confirm: {detail}"),
+            ProtocolError::ConfirmRequired { mode, call_age_ms, guard_minutes, .. } => {
+                let seconds = call_age_ms / 1000;
+                write!(
+                    f,
+                    "confirm: this call is {}:{:02} old; a {} in its first {guard_minutes} minutes needs confirming",
+                    seconds / 60,
+                    seconds % 60,
+                    mode.name()
+                )
+            }
             ProtocolError::Internal(why) => write!(f, "internal error: {why}"),
         }
     }
@@ -345,7 +370,12 @@ mod tests {
             ProtocolError::RateLimited { reference: None },
             ProtocolError::not_allowed("", None),
             ProtocolError::Invalid { detail: String::new(), reference: None },
-            ProtocolError::ConfirmRequired { detail: String::new(), reference: None },
+            ProtocolError::ConfirmRequired {
+                mode: Mode::Barge,
+                call_age_ms: 0,
+                guard_minutes: 3,
+                reference: None,
+            },
             ProtocolError::Internal(String::new()),
         ];
         let refusals = [

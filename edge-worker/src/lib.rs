@@ -30,8 +30,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 /// The cron trigger (`wrangler.toml`): the archive's recording retention sweep.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let body = serde_json::json!({ "now": config::now_ms() });
-    if let Err(err) = net::archive::notify(&env, "/internal/sweep", "earshot", &body).await {
+    let sweep = earshot_wire::recording::Sweep { now: config::now_ms() };
+    if let Err(err) = net::archive::notify(&env, earshot_wire::recording::SWEEP_PATH, "earshot", &sweep).await
+    {
         worker::console_error!("retention sweep failed: {err}");
     }
 }

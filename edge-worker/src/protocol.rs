@@ -4,6 +4,9 @@
 //! `ack` or `error` that answers it, so a client can match replies to requests. Parsing never
 //! panics: an oversize, non-UTF-8, malformed or unknown frame becomes a [`ProtocolError`] that the
 //! room answers with an `error` event while the socket stays open.
+//!
+//! Over 400 lines with its tests: about 320 are the code, the rest the tests kept beside it, which
+//! read best next to what they pin down.
 
 use earshot_health::{Flag, HealthSample};
 use earshot_policy::{GainMatrix, Listener, Mode, Party, Transition};
@@ -30,6 +33,7 @@ pub struct Envelope<T> {
 
 /// What a participant asks of the call room.
 #[derive(Debug, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CallRequest {
     /// Heartbeat; answered with `pong`. Any frame counts as a heartbeat, this one just has no effect.
@@ -41,14 +45,20 @@ pub enum CallRequest {
     SetMode {
         mode: Mode,
         #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
         tone: bool,
         #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
         confirm: bool,
     },
     /// Supervisor: leave the call (hands any barge/takeover back to the agent).
     Leave,
     /// WebRTC offer/answer/ICE for a peer the star topology allows; `data` is relayed untouched.
-    Signal { to: Party, data: serde_json::Value },
+    Signal {
+        to: Party,
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+        data: serde_json::Value,
+    },
     /// Customer: acknowledge the monitoring/recording disclosure.
     Consent,
     /// Agent: raise or lower a hand for help.
@@ -84,15 +94,18 @@ impl CallRequest {
 /// The hub's meters of a moment, as it reports them and supervisors receive them: what each party
 /// says (the mixer's inputs) and what each hears (its outputs, after the gains and the limiter).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LevelReport {
     pub levels: Vec<PartyLevel>,
     /// What each listener hears; a hub from before output meters sends none.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PartyLevel>>", optional))]
     pub hears: Vec<PartyLevel>,
 }
 
 /// One party's level in a `levels` report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartyLevel {
     pub party: Party,
     /// dBFS; -90 or below is silence.
@@ -134,6 +147,7 @@ fn trim_serde(detail: &str) -> &str {
 
 /// A member of the call as colleagues (agent and supervisors) see them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberView {
     pub id: String,
     pub name: String,
@@ -142,6 +156,7 @@ pub struct MemberView {
 
 /// A supervisor as colleagues see them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SupervisorView {
     pub id: String,
     pub name: String,
@@ -150,6 +165,7 @@ pub struct SupervisorView {
 
 /// The customer as colleagues see them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerView {
     pub label: String,
     pub connected: bool,
@@ -159,6 +175,7 @@ pub struct CustomerView {
 
 /// The whole room as the agent and supervisors see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Roster {
     pub call_id: String,
     pub team: String,
@@ -174,6 +191,7 @@ pub struct Roster {
 /// may know (and hears anyway), so it cannot change when a supervisor joins, monitors, whispers or
 /// leaves without having been audible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerStatus {
     pub agent_connected: bool,
     pub disclosure_required: bool,
@@ -189,27 +207,45 @@ pub struct CustomerStatus {
 }
 
 /// A failed request's answer, the same on call and team sockets:
-/// `{"type":"error","ref":7,"code":"…","message":"…"}` (`ref` only when the request had one).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `{"type":"error","ref":7,"code":"…","message":"…"}` (`ref` only when the request had one). An
+/// error whose client acts on its particulars carries them in fields of their own (`confirm_required`:
+/// `call_age_ms` and `guard_minutes`); the message is for people and may change.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorReport {
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<u64>,
     pub code: String,
     pub message: String,
+    /// `confirm_required`: how long the call has run, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_age_ms: Option<u64>,
+    /// `confirm_required`: the early-barge guard the call started with, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard_minutes: Option<u32>,
 }
 
 impl From<&ProtocolError> for ErrorReport {
     fn from(error: &ProtocolError) -> Self {
+        let (call_age_ms, guard_minutes) = match *error {
+            ProtocolError::ConfirmRequired { call_age_ms, guard_minutes, .. } => {
+                (Some(call_age_ms), Some(guard_minutes))
+            }
+            _ => (None, None),
+        };
         ErrorReport {
             reference: error.reference(),
             code: error.code().to_owned(),
             message: error.to_string(),
+            call_age_ms,
+            guard_minutes,
         }
     }
 }
 
 /// Why the room sent an agent a new matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MatrixCause {
     #[serde(flatten)]
     pub transition: Transition,
@@ -220,6 +256,7 @@ pub struct MatrixCause {
 
 /// What the call room tells a participant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CallEvent {
     /// First frame on every socket: who you are in this call and how often to send `ping`.
@@ -254,6 +291,7 @@ pub enum CallEvent {
     /// A relayed WebRTC message from an allowed peer.
     Signal {
         from: Party,
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
         data: serde_json::Value,
     },
     /// Agent only: silent coaching text.
@@ -353,7 +391,12 @@ mod tests {
 
     #[test]
     fn events_serialize_with_their_type_tag() {
-        let report = ErrorReport { reference: Some(9), code: "refused".into(), message: "no".into() };
+        let report = ErrorReport {
+            reference: Some(9),
+            code: "refused".into(),
+            message: "no".into(),
+            ..Default::default()
+        };
         let event = CallEvent::Error(report.clone());
         assert_eq!(
             serde_json::to_string(&event).unwrap(),

@@ -15,6 +15,7 @@ pub const MAX_RETENTION_DAYS: u32 = 3_650;
 pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct TeamSettings {
     /// A barge or takeover within a call's first this-many minutes asks the supervisor to confirm;
@@ -55,7 +56,7 @@ impl TeamSettings {
 
     /// The guard's length in milliseconds.
     pub fn early_barge_ms(&self) -> u64 {
-        u64::from(self.early_barge_minutes) * 60_000
+        earshot_wire::call_end::early_barge_ms(self.early_barge_minutes)
     }
 }
 

@@ -2,8 +2,8 @@
 //! the code that reads it, from the parse through everything the worker does with the result.
 
 use earshot_archive::qa::Submission;
-use earshot_archive::recordings::{Completion, NewTake, Retention, Sweep};
-use earshot_archive::summary::{summarize, CallEnd};
+use earshot_archive::recordings::Completion;
+use earshot_archive::summary::{ended_at, ended_reason, summarize};
 use earshot_edge::auth::base64url;
 use earshot_edge::auth::ed25519::ready;
 use earshot_edge::auth::identity::{Identity, TokenVerifier};
@@ -15,6 +15,8 @@ use earshot_edge::settings::TeamSettings;
 use earshot_edge::team::protocol::TeamRequest;
 use earshot_health::HealthSample;
 use earshot_policy::{Mode, ModeSet, Role};
+use earshot_wire::call_end::CallEnd;
+use earshot_wire::recording::{Retention, Sweep, TakePermit};
 
 /// What a target does with one input: must return normally for every input (a panic is a
 /// finding); says whether the parser accepted it.
@@ -86,8 +88,9 @@ fn live_call() -> (CallRecord, [Identity; 4]) {
         person("eli", Role::Supervisor, &[Mode::Monitor]),
     ];
     for who in &people {
+        let admission = record.admit(who).expect("everyone here is admitted");
         record.open_session(who);
-        lifecycle::join(&mut record, who);
+        lifecycle::join(&mut record, who, admission);
     }
     (record, people)
 }
@@ -226,7 +229,7 @@ fn call_summaries() -> Target {
         run: Box::new(|bytes| {
             let Ok(call) = serde_json::from_str::<CallEnd>(&text(bytes)) else { return false };
             let _ = summarize(&call);
-            let _ = (call.ended_at(), call.ended_reason());
+            let _ = (ended_at(&call), ended_reason(&call));
             true
         }),
     }
@@ -259,7 +262,7 @@ fn recording_bodies() -> Target {
         ]),
         run: Box::new(|bytes| {
             let body = text(bytes);
-            serde_json::from_str::<NewTake>(&body).is_ok()
+            serde_json::from_str::<TakePermit>(&body).is_ok()
                 | serde_json::from_str::<Completion>(&body).is_ok()
                 | serde_json::from_str::<Retention>(&body).is_ok()
                 | serde_json::from_str::<Sweep>(&body).is_ok()

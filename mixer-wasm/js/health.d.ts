@@ -1,6 +1,10 @@
 // Types for earshot-mixer's call health helper (health.js).
 
 import type { MeterDetail, MeterReading } from './index.js';
+// One window of a call as the hub's meters saw it: earshot-health's HealthSample as JSON, its
+// declaration generated from the Rust type (tests/tests/generated_types.rs).
+import type { HealthSample } from './health-sample.js';
+export type { HealthSample };
 
 export interface HealthProbeOptions {
   /** Inputs the levels cover (the hub's mixer inputs; 2–1024). Default 6. Agent is input 0, customer 1. */
@@ -9,25 +13,6 @@ export interface HealthProbeOptions {
   windowMs?: number;
   /** Where earshot_health_bg.wasm is served. Default: beside health.js. The first probe's URL is used for the page. */
   wasmUrl?: string | URL;
-}
-
-/** One window of a call as the hub's meters saw it: earshot-health's HealthSample, as JSON. */
-export interface HealthSample {
-  /** Audio time this sample covers, ms. */
-  window_ms: number;
-  agent_talk_ms: number;
-  customer_talk_ms: number;
-  /** Both talking at once, ms. */
-  overtalk_ms: number;
-  /** Nobody talking, as of the window's end; grows across windows until somebody talks. */
-  silence_ms: number;
-  /** The customer's speech level in the window, dBFS; null when they did not speak. */
-  customer_db: number | null;
-  /** The customer's usual speech level, dBFS; null until 5 s of their speech was heard. */
-  customer_baseline_db: number | null;
-  /** Talk since the probe started, ms. */
-  agent_talk_total_ms: number;
-  customer_talk_total_ms: number;
 }
 
 export interface HealthProbe {

@@ -4,8 +4,8 @@
 // small wasm module, loaded beside this file by default.
 
 import init, { HealthProbe } from './earshot_health.js';
+import { METER_FIELDS, PEAK, RMS, SANITIZED, VOICE } from './layout.js';
 
-const METER_FIELDS = 4; // rms, peak, voice, sanitized: the mixer's layout (index.js, processor.js)
 const DEFAULT_WASM_URL = new URL('./earshot_health_bg.wasm', import.meta.url);
 
 /**
@@ -30,10 +30,10 @@ export async function createHealthProbe({ inputs = 6, windowMs = 1000, wasmUrl }
     if (fields.length !== meters.length * METER_FIELDS) fields = new Float32Array(meters.length * METER_FIELDS);
     meters.forEach((meter, i) => {
       const at = i * METER_FIELDS;
-      fields[at] = meter?.rms ?? 0;
-      fields[at + 1] = meter?.peak ?? 0;
-      fields[at + 2] = meter?.voice === true || meter?.voice === 1 ? 1 : 0;
-      fields[at + 3] = meter?.sanitized ?? 0;
+      fields[at + RMS] = meter?.rms ?? 0;
+      fields[at + PEAK] = meter?.peak ?? 0;
+      fields[at + VOICE] = meter?.voice === true || meter?.voice === 1 ? 1 : 0;
+      fields[at + SANITIZED] = meter?.sanitized ?? 0;
     });
     return fields;
   }

@@ -5,9 +5,9 @@
 // fetch).
 
 import * as check from './checks.js';
+import { METER_FIELDS, PEAK, RMS, SANITIZED, VOICE } from './layout.js';
 
 const PROCESSOR_NAME = 'earshot-mixer';
-const METER_FIELDS = 4;
 const DEFAULT_WASM_URL = new URL('./earshot_mixer_bg.wasm', import.meta.url);
 const DEFAULT_PROCESSOR_URL = new URL('./processor.js', import.meta.url);
 
@@ -191,7 +191,7 @@ export class MixerNode extends AudioWorkletNode {
   #meterDetail(fields) {
     const readings = [];
     for (let i = 0; i < fields.length; i += METER_FIELDS) {
-      readings.push({ rms: fields[i], peak: fields[i + 1], voice: fields[i + 2] === 1, sanitized: fields[i + 3] });
+      readings.push({ rms: fields[i + RMS], peak: fields[i + PEAK], voice: fields[i + VOICE] === 1, sanitized: fields[i + SANITIZED] });
     }
     return { inputs: readings.slice(0, this.numberOfInputs), outputs: readings.slice(this.numberOfInputs) };
   }

@@ -4,9 +4,9 @@
 
 import './text-polyfill.js'; // before the glue: it constructs a TextDecoder at load
 import { initSync, WasmMixer } from './earshot_mixer.js';
+import { METER_FIELDS } from './layout.js'; // rms, peak, voice, sanitized per input, then per output
 
 const PROCESSOR_NAME = 'earshot-mixer';
-const METER_FIELDS = 4; // rms, peak, voice, sanitized per input, then per output (see src/wasm.rs)
 
 class EarshotMixerProcessor extends AudioWorkletProcessor {
   constructor(options) {

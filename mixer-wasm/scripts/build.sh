@@ -60,7 +60,7 @@ cargo rustc --quiet --release --lib -p earshot-health --features wasm --crate-ty
 # polyfill still runs before the glue constructs its TextDecoder.
 stage="$target_dir/processor-src"
 rm -rf "$stage" && mkdir -p "$stage"
-cp mixer-wasm/js/processor.js mixer-wasm/js/text-polyfill.js "$out/earshot_mixer.js" "$stage/"
+cp mixer-wasm/js/processor.js mixer-wasm/js/text-polyfill.js mixer-wasm/js/layout.js "$out/earshot_mixer.js" "$stage/"
 "$ESBUILD_BIN" "$stage/processor.js" --bundle --format=esm --target=es2022 --legal-comments=none \
   --log-level=warning --outfile="$out/processor.js"
 if grep -qE '^\s*import[ {*"]|^\s*export .* from ' "$out/processor.js"; then
@@ -69,6 +69,6 @@ if grep -qE '^\s*import[ {*"]|^\s*export .* from ' "$out/processor.js"; then
 fi
 # earshot_mixer.js stays in dist for the kernel benchmark (bench/kernel-processor.js); the package
 # does not ship it (see npm/package.json "files").
-cp mixer-wasm/js/index.js mixer-wasm/js/checks.js mixer-wasm/js/health.js mixer-wasm/js/*.d.ts "$out/"
+cp mixer-wasm/js/index.js mixer-wasm/js/checks.js mixer-wasm/js/health.js mixer-wasm/js/layout.js mixer-wasm/js/*.d.ts "$out/"
 echo "built $out ($variant): $(gzip -9c "$out/earshot_mixer_bg.wasm" | wc -c) bytes of mixer wasm gzipped," \
   "$(gzip -9c "$out/earshot_health_bg.wasm" | wc -c) bytes of health wasm gzipped"

@@ -21,8 +21,10 @@ static ALLOCATOR: AssumeSingleThreaded<FreeListAllocator> =
     unsafe { AssumeSingleThreaded::new(FreeListAllocator::new()) };
 
 /// Numbers per meter in the meter buffer: RMS, peak, voice (0 or 1), sanitised-sample count. The
-/// buffer holds every input's meter, then every output's (after the limiter).
-pub const METER_FIELDS: usize = 4;
+/// buffer holds every input's meter, then every output's (after the limiter). The layout is the wire
+/// contract's (`earshot_wire::meter`), which the health probe and the JavaScript read too.
+pub use earshot_wire::meter::METER_FIELDS;
+use earshot_wire::meter::{PEAK, RMS, SANITIZED, VOICE};
 
 // Fixed texts: formatting numbers into messages would pull `core::fmt` into the binary.
 impl From<MixerError> for JsValue {
@@ -104,8 +106,12 @@ impl WasmMixer {
         }
         let readings = self.mixer.meters().chain(self.mixer.output_meters());
         for (fields, reading) in self.meters.chunks_exact_mut(METER_FIELDS).zip(readings) {
-            let voice = if reading.voice { 1.0 } else { 0.0 };
-            fields.copy_from_slice(&[reading.rms, reading.peak, voice, reading.sanitized as f32]);
+            let mut meter = [0.0; METER_FIELDS];
+            meter[RMS] = reading.rms;
+            meter[PEAK] = reading.peak;
+            meter[VOICE] = if reading.voice { 1.0 } else { 0.0 };
+            meter[SANITIZED] = reading.sanitized as f32;
+            fields.copy_from_slice(&meter);
         }
         true
     }

@@ -27,10 +27,13 @@ const SHIPPED = [
   'earshot_health.js',
   'earshot_health_bg.wasm',
   'earshot_mixer_bg.wasm',
+  'health-sample.d.ts',
   'health.d.ts',
   'health.js',
   'index.d.ts',
   'index.js',
+  'layout.d.ts',
+  'layout.js',
   'processor.js',
 ];
 let tarball;
@@ -108,6 +111,12 @@ test('a plain page with an import map, no bundler', (t) => runFixture(t, 'plain'
 test('tsc --noEmit --strict over a TypeScript app using the .d.ts', () => {
   const dir = install('typescript');
   run(join(dir, 'node_modules/.bin/tsc'), ['--noEmit', '--strict', '-p', '.'], dir);
+});
+
+test("tsc --noEmit --strict over the demo's generated protocol and limits declarations", () => {
+  const dir = install('typescript');
+  const files = ['demo/js/protocol.d.ts', 'demo/js/limits.d.ts', 'mixer-wasm/js/layout.d.ts'].map((file) => join(root, file));
+  run(join(dir, 'node_modules/.bin/tsc'), ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', 'false', '--types', '', '--target', 'es2022', ...files], dir);
 });
 
 /** The fenced code blocks of the package README in `language`, in order. */

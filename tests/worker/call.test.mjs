@@ -284,6 +284,11 @@ describe('bad input', () => {
     assert.equal((await agent.next('error')).code, 'binary_unsupported');
     agent.send({ type: 'ping' });
     await agent.next('pong');
+    // A ping with a ref reaches the object, which acknowledges it, then answers it.
+    assert.equal((await agent.request({ type: 'ping' })).type, 'ack');
+    const acked = agent.all.findLastIndex((m) => m.type === 'ack');
+    await agent.next('pong');
+    assert.equal(agent.all[acked + 1].type, 'pong', 'the pong follows the ack');
     assert.equal(agent.closeEvent, undefined);
   });
 
@@ -316,6 +321,24 @@ describe('presence', () => {
     third.heartbeat(300);
     assert.equal((await third.next('roster')).call_id, callId);
     assert.equal((await customer.next('status')).agent_connected, true);
+  });
+
+  test('a supervisor who reconnects during barge arrives present and not listening; the older socket is replaced (4409)', async () => {
+    const { callId, agent, customer } = await liveCall();
+    const token = mint.supervisor(uid('s'), 'blue');
+    const { client: first } = await join(callId, token);
+    assert.equal((await first.request({ type: 'set_mode', mode: 'barge' })).type, 'ack');
+    assert.equal((await customer.next('status')).speakers.length, 1);
+    const { client: second } = await join(callId, token);
+    assert.equal((await first.closedWithin(5000)).code, 4409);
+    // The arrival admission decided, applied as decided: from barge to present in no mode.
+    const arrival = await agent.next((m) => m.type === 'matrix' && m.cause?.from === 'barge');
+    assert.equal(arrival.cause.to, 'none');
+    assert.deepEqual((await customer.next('status')).speakers, [], 'the customer no longer hears them');
+    const roster = await second.next('roster');
+    assert.deepEqual(roster.supervisors.map((s) => s.mode), ['none']);
+    assert.equal((await second.request({ type: 'set_mode', mode: 'monitor' })).type, 'ack', 'the newer socket acts');
+    await second.close();
   });
 
   test('a supervisor who goes silent during barge is dropped and the call handed back', async () => {

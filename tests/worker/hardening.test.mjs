@@ -127,6 +127,15 @@ describe('floods end with their socket', () => {
 });
 
 /** A socket from the `ws` package, which can send bytes that are not UTF-8 in a text frame. */
+/** Resolves once `condition()` holds (checked every 10 ms), or fails after `timeout` ms. */
+async function until(condition, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
 function rawSocket(path, token) {
   const ws = new WebSocket(`ws://127.0.0.1:${wrangler.port}${path}`, ['earshot.v1', `bearer.${token}`]);
   const received = [];
@@ -178,13 +187,14 @@ describe('strict frames', () => {
     const { callId, agent } = await liveCall();
     const sup = rawSocket(`/api/calls/${callId}/ws`, mint.supervisor(uid('s'), 'blue'));
     await sup.opened;
-    await sleep(100);
+    await until(() => sup.received.some((m) => m.type === 'roster')); // joined
     const prefix = Buffer.from('{"type":"coach","text":"');
     const bytes = Buffer.concat([prefix, Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1]), Buffer.from('"}')]);
     sup.ws.send(bytes, { binary: false });
     const closed = await sup.closed;
     assert.equal(closed.code, 1007);
-    await sleep(300);
+    // A sentinel: the agent's own ping is answered after anything the object sent them before it.
+    assert.equal((await agent.request({ type: 'ping' })).type, 'ack');
     assert.deepEqual(agent.all.filter((m) => m.type === 'coaching'), [], 'nothing reached the agent');
     const audit = await (await wrangler.http('GET', `/api/calls/${callId}/audit`, mint.supervisor(uid('s'), 'blue'))).json();
     assert.deepEqual(audit.rows.filter((r) => r.action === 'coach'), [], 'nothing entered the audit trail');

@@ -69,7 +69,7 @@ export class Wrangler {
       // X_LOCAL_OBSERVABILITY=false: wrangler dev otherwise records every invocation in a trace
       // store inside the same workerd (~175 µs per WebSocket frame measured here, several times
       // what the object itself spends), which production does not have (docs/bench/floor.md).
-      env: { ...process.env, EARSHOT_WORKER_DEV: '1', EARSHOT_WORKER_PREBUILT: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false',
+      env: { ...process.env, EARSHOT_WORKER_DEV: '1', CI: 'true', WRANGLER_SEND_METRICS: 'false',
         CLOUDFLARE_CF_FETCH_ENABLED: 'false', X_LOCAL_OBSERVABILITY: 'false' },
     });
     running.add(this.child.pid);

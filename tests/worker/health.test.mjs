@@ -3,7 +3,7 @@
 // only, the context a supervisor gets on opening a call, and the confirm path of an early barge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Wrangler, Minter, createCall, setTeamSettings, sleep } from './harness.mjs';
+import { Wrangler, Minter, createCall, setTeamSettings } from './harness.mjs';
 
 const wrangler = new Wrangler();
 const mint = new Minter();
@@ -78,6 +78,8 @@ test('an early barge or takeover must be confirmed and is audited as early; moni
     const refused = await sup.request({ type: 'set_mode', mode });
     assert.equal(refused.code, 'confirm_required', mode);
     assert.match(refused.message, new RegExp(`this call is 0:0\\d old; a ${mode} in its first 3 minutes needs confirming`));
+    assert.equal(refused.guard_minutes, 3, 'the guard, as a field of the error frame');
+    assert.ok(Number.isInteger(refused.call_age_ms) && refused.call_age_ms >= 0 && refused.call_age_ms < 10_000, `the call's age in ms: ${refused.call_age_ms}`);
   }
   assert.ok(!customer.all.some((m) => m.type === 'status' && m.speakers.length), 'an unconfirmed barge reached nobody');
   assert.equal((await sup.request({ type: 'set_mode', mode: 'barge', confirm: true })).type, 'ack');
@@ -120,8 +122,9 @@ test('health samples raise and clear flags on the feed and in the audit trail; t
     ['flag_raised', 'dead_air'], ['flag_raised', 'customer_loud'], ['flag_cleared', 'dead_air'], ['flag_cleared', 'customer_loud'],
   ]);
   assert.equal(rows[0].actor, 'earshot');
-  await sleep(300);
-  assert.ok(customer.all.slice(customerFrames).every((m) => m.type === 'pong'), 'the customer received nothing but pongs');
+  // A sentinel: the customer's own ping is answered after anything the object sent them before it.
+  assert.equal((await customer.request({ type: 'ping' })).type, 'ack');
+  assert.ok(customer.all.slice(customerFrames).every((m) => m.type === 'pong' || m.type === 'ack'), 'the customer received nothing but pongs');
   // Bad samples and senders get clear errors; nothing changes.
   const nan = await agent.request({ ...second(), customer_db: 'loud' });
   assert.equal(nan.code, 'malformed');
@@ -149,8 +152,8 @@ test('levels reach the supervisors in the call and nobody else', async () => {
   const nanHeard = await agent.request({ type: 'levels', levels, hears: [{ party: 'customer', db: Number.NaN }] });
   assert.equal(nanHeard.code, 'malformed', 'NaN (JSON null) where a level belongs');
   assert.equal((await sup.request({ type: 'levels', levels })).code, 'not_allowed');
-  await sleep(300);
-  assert.ok(customer.all.slice(customerFrames).every((m) => m.type === 'pong'), 'the customer received nothing but pongs');
+  assert.equal((await customer.request({ type: 'ping' })).type, 'ack'); // the sentinel, as above
+  assert.ok(customer.all.slice(customerFrames).every((m) => m.type === 'pong' || m.type === 'ack'), 'the customer received nothing but pongs');
   for (const c of [agent, customer, sup]) await c.close();
 });
 

@@ -425,6 +425,8 @@ describe("early barges follow each call's own guard", () => {
     const barge = await supervisor.request({ type: 'set_mode', mode: 'barge' });
     if (minutes > 0) {
       assert.equal(barge.code, 'confirm_required', `a ${minutes}-minute guard asks to confirm`);
+      assert.equal(barge.guard_minutes, minutes, "the error frame names the team's own guard");
+      assert.ok(barge.call_age_ms < minutes * 60_000, `and the call's age: ${barge.call_age_ms} ms`);
       assert.equal((await supervisor.request({ type: 'set_mode', mode: 'barge', confirm: true })).type, 'ack');
     } else {
       assert.equal(barge.type, 'ack', 'no guard: the barge goes ahead');

@@ -81,6 +81,27 @@ test('team sockets: other teams are refused, customers cannot set availability',
   for (const c of [customer, sup, agent]) await c.close();
 });
 
+test("team sockets share the call sockets' shell: pings with a ref acked, bad frames answered, an older socket replaced (4409)", async () => {
+  const name = `${team}s`;
+  const first = await member(mint.agent('as', name), name);
+  assert.equal((await first.request({ type: 'ping' })).type, 'ack');
+  const acked = first.all.findIndex((m) => m.type === 'ack');
+  await first.next('pong');
+  assert.equal(first.all[acked + 1].type, 'pong', 'the pong follows the ack');
+  first.send('{nope');
+  assert.equal((await first.next('error')).code, 'malformed');
+  first.send({ type: 'shout', ref: 7 });
+  assert.deepEqual([(await first.next('error')).code, first.all.at(-1).ref], ['unknown_type', 7]);
+  first.ws.send(new Uint8Array([1, 2, 3]));
+  assert.equal((await first.next('error')).code, 'binary_unsupported');
+  assert.equal(first.closeEvent, undefined, 'errors leave the socket open');
+  const second = await member(mint.agent('as', name), name);
+  assert.equal((await first.closedWithin(5000)).code, 4409);
+  assert.equal((await second.request({ type: 'set_available', available: true })).type, 'ack');
+  await second.next((m) => m.type === 'agent_status' && m.available); // the newer socket acts
+  await second.close();
+});
+
 test('an agent can create a call and hand the customer a link', async () => {
   const res = await fetch(`${wrangler.base}/api/calls`, {
     method: 'POST', headers: { Authorization: `Bearer ${mint.agent('linker', team)}` }, body: '{"customer_label":"Mrs Lee"}' });

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use earshot_wire::body::BodyError;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArchiveError {
     /// No caller header: the request did not come through the edge worker.
@@ -59,6 +61,17 @@ impl fmt::Display for ArchiveError {
 impl From<worker::Error> for ArchiveError {
     fn from(err: worker::Error) -> Self {
         ArchiveError::Internal(err.to_string())
+    }
+}
+
+/// A body the runtime could not read is the archive's failure; one that is not the expected JSON is
+/// the sender's.
+impl From<BodyError> for ArchiveError {
+    fn from(err: BodyError) -> Self {
+        match err {
+            BodyError::Unreadable(err) => err.into(),
+            BodyError::Malformed(err) => ArchiveError::BadRequest(err.to_string()),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Earshot's archive worker: call recordings in R2, and (in D1) their index, call summaries, reviews
 //! and reports. It sits behind the edge worker (edge-worker/), reachable only through the edge's
 //! `ARCHIVE` service binding: the edge verifies every caller's token and passes the identity in
-//! [`caller::IDENTITY_HEADER`]; paths under `/internal/` are the edge's own notices (an ended call's
+//! the identity header (the wire contract, `earshot-wire`); paths under `/internal/` are the edge's own notices (an ended call's
 //! summary, a team's new retention, the retention sweep), which the edge never forwards from a client.
 //!
 //! A separate worker keeps storage code off the live-call path: the edge worker's bundle stays within
@@ -22,7 +22,6 @@ pub mod summary;
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
 use crate::audio_store::AudioStore;
-use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::ArchiveError;
 use crate::index::RecordingIndex;
@@ -44,7 +43,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 async fn route(req: Request, env: &Env) -> Outcome {
-    let who = Caller::of(&req)?;
+    let who = caller::of(&req)?;
     let db = Db::open(env).await?;
     let archive = Archive { audio: AudioStore::open(env)?, index: RecordingIndex::new(db.clone()), db };
     let path = req.path();
@@ -66,17 +65,4 @@ async fn route(req: Request, env: &Env) -> Outcome {
         (Method::Post, ["internal", "sweep"]) => recordings::sweep(req, &archive).await,
         _ => Err(ArchiveError::NotFound),
     }
-}
-
-/// A JSON request body; a malformed one is the client's error.
-pub async fn json_body<T: serde::de::DeserializeOwned>(
-    req: &mut Request,
-) -> std::result::Result<T, ArchiveError> {
-    let text = req.text().await?;
-    serde_json::from_str(&text).map_err(|e| ArchiveError::BadRequest(e.to_string()))
-}
-
-/// Milliseconds since the epoch, from the runtime's clock.
-pub fn now_ms() -> u64 {
-    worker::Date::now().as_millis()
 }

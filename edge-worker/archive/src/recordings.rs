@@ -9,15 +9,18 @@
 //! `GET …/recordings/{take}/audio`, `DELETE /api/calls/{id}/recordings`, `GET /api/recordings`; and
 //! from the edge only `POST /internal/retention` and `POST /internal/sweep`.
 
+use earshot_wire::body::{json_body, now_ms};
+use earshot_wire::identity::Identity;
+use earshot_wire::recording::{Retention, Sweep, TakePermit};
 use serde::Deserialize;
 use worker::{Method, Request, Response, ResponseBody};
 
 use crate::audio_store;
-use crate::caller::Caller;
+use crate::caller;
 use crate::error::ArchiveError;
 use crate::index::RecordingRow;
 use crate::rules::{self, ChunkFate};
-use crate::{json_body, now_ms, Archive, Outcome};
+use crate::{Archive, Outcome};
 
 /// How many expired takes one sweep deletes (each costs an R2 list and delete): the cron runs hourly,
 /// so a backlog drains over the following runs.
@@ -27,7 +30,7 @@ const SWEEP_BATCH: u32 = 50;
 pub async fn handle_call(
     req: Request,
     archive: &Archive,
-    who: &Caller,
+    who: &Identity,
     call_id: &str,
     rest: &[&str],
 ) -> Outcome {
@@ -45,17 +48,8 @@ fn take_number(segment: &str) -> Result<u32, ArchiveError> {
     rules::number(segment, "take", rules::MAX_CHUNKS)
 }
 
-/// A new take, as the edge described it from the call's state.
-#[derive(Deserialize)]
-pub struct NewTake {
-    agent_id: String,
-    include_whisper: bool,
-    /// How long the team keeps it, from its start.
-    retention_ms: u64,
-}
-
-async fn start(mut req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
-    let take: NewTake = json_body(&mut req).await?;
+async fn start(mut req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
+    let take: TakePermit = json_body(&mut req).await?;
     let now = now_ms();
     let expires_at = now.saturating_add(take.retention_ms);
     let row = archive
@@ -68,7 +62,7 @@ async fn start(mut req: Request, archive: &Archive, who: &Caller, call_id: &str)
 async fn upload(
     req: Request,
     archive: &Archive,
-    who: &Caller,
+    who: &Identity,
     call_id: &str,
     take: &str,
     seq: &str,
@@ -135,17 +129,17 @@ async fn complete(mut req: Request, archive: &Archive, call_id: &str, take: &str
 /// call exists.
 async fn own_take(
     archive: &Archive,
-    who: &Caller,
+    who: &Identity,
     call_id: &str,
     take: u32,
 ) -> Result<RecordingRow, ArchiveError> {
-    who.supervisor("review recordings")?;
+    caller::supervisor(who, "review recordings")?;
     let row = archive.index.take(call_id, take).await?;
     row.filter(|row| row.team == who.team).ok_or(ArchiveError::NotFound)
 }
 
 /// The take's chunks concatenated in order: one WebM file, streamed from the bucket (never held whole).
-async fn audio(archive: &Archive, who: &Caller, call_id: &str, take: &str) -> Outcome {
+async fn audio(archive: &Archive, who: &Identity, call_id: &str, take: &str) -> Outcome {
     let row = own_take(archive, who, call_id, take_number(take)?).await?;
     let keys = (0..row.chunks).map(|seq| rules::chunk_key(&row.team, call_id, row.take, seq)).collect();
     let body = archive.audio.concatenate(keys, row.bytes)?;
@@ -158,8 +152,8 @@ async fn audio(archive: &Archive, who: &Caller, call_id: &str, take: &str) -> Ou
 }
 
 /// The supervisor's team's takes started in the window `?from=&to=` (ms since the epoch).
-pub async fn list(req: &Request, archive: &Archive, who: &Caller) -> Outcome {
-    who.supervisor("review recordings")?;
+pub async fn list(req: &Request, archive: &Archive, who: &Identity) -> Outcome {
+    caller::supervisor(who, "review recordings")?;
     let (from, to) = rules::list_window(&req.inner().url(), now_ms())?;
     let rows = archive.index.list(&who.team, from, to, rules::LIST_LIMIT).await?;
     Ok(Response::from_json(
@@ -182,8 +176,8 @@ async fn purge(
     Ok(())
 }
 
-async fn delete_call(archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
-    who.supervisor("delete recordings")?;
+async fn delete_call(archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
+    caller::supervisor(who, "delete recordings")?;
     let takes = archive.index.of_call(&who.team, call_id).await?;
     if takes.is_empty() {
         return Err(ArchiveError::NotFound);
@@ -195,23 +189,11 @@ async fn delete_call(archive: &Archive, who: &Caller, call_id: &str) -> Outcome 
     Ok(Response::from_json(&body)?)
 }
 
-/// The body of a team's new retention, in ms from a take's start.
-#[derive(Deserialize)]
-pub struct Retention {
-    span_ms: u64,
-}
-
 /// A team chose a new retention: it applies to the recordings it already has, not only new ones.
-pub async fn set_retention(mut req: Request, archive: &Archive, who: &Caller) -> Outcome {
+pub async fn set_retention(mut req: Request, archive: &Archive, who: &Identity) -> Outcome {
     let Retention { span_ms } = json_body(&mut req).await?;
     archive.index.set_retention(&who.team, span_ms).await?;
     Ok(Response::from_json(&serde_json::json!({ "team": who.team, "span_ms": span_ms }))?)
-}
-
-/// The body of the retention sweep: the edge's clock.
-#[derive(Deserialize)]
-pub struct Sweep {
-    now: u64,
 }
 
 /// The retention sweep (the edge's cron trigger): deletes takes whose team's retention has run out.

@@ -1,6 +1,9 @@
 //! Supervisor-effectiveness reports, pure: from a team's stored calls, spans, help requests and review
 //! outcomes in a date window to one row per supervisor or per agent (plus team totals), and the same
 //! rows as CSV. What each figure counts is defined in docs/PROTOCOL.md ("Post-call review and reports").
+//!
+//! Over 400 lines with its tests: about 320 are the code, the rest the tests kept beside it, which
+//! read best next to what they pin down.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -5,18 +5,21 @@
 //! Endpoints (docs/PROTOCOL.md): `GET /api/reports/calls`, `GET|PUT /api/calls/{id}/review`,
 //! `GET /api/reports`; from the edge only `POST /internal/calls/{id}/summary`.
 
+use earshot_wire::body::{json_body, now_ms};
+use earshot_wire::call_end::CallEnd;
+use earshot_wire::identity::Identity;
 use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
 use worker::{Method, Request, Response};
 
-use crate::caller::Caller;
+use crate::caller;
 use crate::db::{flag, num};
 use crate::error::ArchiveError;
 use crate::qa::{self, Qa, Submission};
 use crate::report::{self, By, CallRow, HelpRow, OutcomeRow, SpanRow};
 use crate::rules;
-use crate::summary::{self, CallEnd, Timeline};
-use crate::{json_body, now_ms, Archive, Outcome};
+use crate::summary::{self, Timeline};
+use crate::{Archive, Outcome};
 
 /// How many calls one list answer holds at most.
 const CALLS_LIMIT: u32 = 200;
@@ -25,7 +28,7 @@ const REPORT_LIMIT: u32 = 50_000;
 
 /// `POST /internal/calls/{id}/summary`: an ended call, from its call object. Replaces whatever an
 /// earlier attempt stored, in one transaction.
-pub async fn store_summary(mut req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+pub async fn store_summary(mut req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
     let call: CallEnd = json_body(&mut req).await?;
     if call.init.call_id != call_id || call.init.team != who.team {
         return Err(ArchiveError::BadRequest("the summary is of another call".into()));
@@ -48,8 +51,8 @@ pub async fn store_summary(mut req: Request, archive: &Archive, who: &Caller, ca
                 init.agent_name.as_str().into(),
                 init.customer_label.as_str().into(),
                 num(init.started_at),
-                num(call.ended_at()),
-                call.ended_reason().into(),
+                num(summary::ended_at(&call)),
+                summary::ended_reason(&call).into(),
                 serde_json::to_string(&modes)?.into(),
                 (summary.help.len() as u32).into(),
                 serde_json::to_string(&summary.timeline)?.into(),
@@ -129,8 +132,8 @@ fn optional_flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<
 }
 
 /// `GET /api/reports/calls?from=&to=`: the team's ended calls started in the window, newest first.
-pub async fn list_calls(req: &Request, archive: &Archive, who: &Caller) -> Outcome {
-    who.supervisor("review calls")?;
+pub async fn list_calls(req: &Request, archive: &Archive, who: &Identity) -> Outcome {
+    caller::supervisor(who, "review calls")?;
     let (from, to) = rules::list_window(&req.inner().url(), now_ms())?;
     let rows: Vec<ListedCall> = archive
         .db
@@ -161,8 +164,8 @@ pub async fn list_calls(req: &Request, archive: &Archive, who: &Caller) -> Outco
 }
 
 /// The team's stored call, or `NotFound` (another team's call is indistinguishable from none).
-async fn own_call(archive: &Archive, who: &Caller, call_id: &str) -> Result<StoredCall, ArchiveError> {
-    who.supervisor("review calls")?;
+async fn own_call(archive: &Archive, who: &Identity, call_id: &str) -> Result<StoredCall, ArchiveError> {
+    caller::supervisor(who, "review calls")?;
     let rows: Vec<StoredCall> = archive
         .db
         .rows(
@@ -199,7 +202,7 @@ impl StoredQa {
 }
 
 /// `GET|PUT /api/calls/{id}/review`.
-pub async fn handle_review(req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+pub async fn handle_review(req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
     match req.method() {
         Method::Get => review(archive, who, call_id).await,
         Method::Put => save_review(req, archive, who, call_id).await,
@@ -207,7 +210,7 @@ pub async fn handle_review(req: Request, archive: &Archive, who: &Caller, call_i
     }
 }
 
-async fn review(archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+async fn review(archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
     let call = own_call(archive, who, call_id).await?;
     let timeline: Timeline = serde_json::from_str(call.timeline.as_deref().unwrap_or("{}"))?;
     let takes = archive.index.of_call(&who.team, call_id).await?;
@@ -225,7 +228,7 @@ async fn review(archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
     }))?)
 }
 
-async fn save_review(mut req: Request, archive: &Archive, who: &Caller, call_id: &str) -> Outcome {
+async fn save_review(mut req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
     own_call(archive, who, call_id).await?;
     let form: Submission = json_body(&mut req).await?;
     let form = form.checked()?;
@@ -256,8 +259,8 @@ async fn save_review(mut req: Request, archive: &Archive, who: &Caller, call_id:
 }
 
 /// `GET /api/reports?from=&to=&by=&format=`.
-pub async fn report(req: &Request, archive: &Archive, who: &Caller) -> Outcome {
-    who.supervisor("read reports")?;
+pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome {
+    caller::supervisor(who, "read reports")?;
     let url = req.inner().url();
     let (from, to) = rules::list_window(&url, now_ms())?;
     let by = By::parse(rules::query_choice(&url, "by", &["supervisor", "agent"])?).unwrap_or(By::Supervisor);

@@ -1,61 +1,12 @@
-//! An ended call's summary, pure: from the call's facts and audit trail (as the call object sends
-//! them) to the supervisor spans, help requests, timeline events and flag spans that review and
+//! An ended call's summary, pure: from the call's facts and audit trail (the wire contract's
+//! [`CallEnd`], as the call object sends it) to the supervisor spans, help requests, timeline events and flag spans that review and
 //! reports are built from. Definitions are in docs/PROTOCOL.md ("Post-call review and reports").
 
 use std::collections::BTreeMap;
 
 use earshot_policy::{Mode, Role};
+use earshot_wire::call_end::{AuditRow, CallEnd};
 use serde::{Deserialize, Serialize};
-
-/// What the call object sends when its call ends: its facts and its whole audit trail, which ends
-/// with the `end` row (when and why).
-#[derive(Debug, Clone, Deserialize)]
-pub struct CallEnd {
-    pub init: CallFacts,
-    /// Supervisor names by id (everyone who was ever present).
-    #[serde(default)]
-    pub names: BTreeMap<String, String>,
-    pub audit: Vec<TrailRow>,
-}
-
-/// The call's facts from its start.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CallFacts {
-    pub call_id: String,
-    pub team: String,
-    pub agent_id: String,
-    pub agent_name: String,
-    pub customer_label: String,
-    pub started_at: u64,
-    /// The team's settings the call started with (its own early-barge window among them).
-    pub settings: CallSettings,
-}
-
-/// What the archive reads of the settings a call started with.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CallSettings {
-    /// A barge or takeover in the call's first this-many minutes is an early barge (0: none is).
-    pub early_barge_minutes: u32,
-}
-
-impl CallSettings {
-    pub fn early_barge_ms(&self) -> u64 {
-        u64::from(self.early_barge_minutes) * 60_000
-    }
-}
-
-/// One audit row, as the call object stores it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TrailRow {
-    pub seq: i64,
-    pub at: i64,
-    pub kind: String,
-    pub actor: String,
-    pub actor_role: Role,
-    pub target: Option<String>,
-    pub to_mode: Option<Mode>,
-    pub detail: Option<String>,
-}
 
 /// A supervisor's interval in one listening mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,20 +72,19 @@ pub struct Summary {
     pub help: Vec<HelpRequest>,
 }
 
-impl CallEnd {
-    fn end_row(&self) -> Option<&TrailRow> {
-        self.audit.iter().filter(|r| r.kind == "end").max_by_key(|r| r.seq)
-    }
+fn end_row(call: &CallEnd) -> Option<&AuditRow> {
+    call.audit.iter().filter(|r| r.kind == "end").max_by_key(|r| r.seq)
+}
 
-    /// When the call ended: its `end` row, else its last row, else its start.
-    pub fn ended_at(&self) -> u64 {
-        let last = self.end_row().or_else(|| self.audit.iter().max_by_key(|r| r.seq));
-        last.map_or(self.init.started_at, |r| r.at.max(0) as u64)
-    }
+/// When the call ended: its `end` row, else its last row, else its start.
+pub fn ended_at(call: &CallEnd) -> u64 {
+    let last = end_row(call).or_else(|| call.audit.iter().max_by_key(|r| r.seq));
+    last.map_or(call.init.started_at, |r| r.at.max(0) as u64)
+}
 
-    pub fn ended_reason(&self) -> String {
-        self.end_row().and_then(|r| r.detail.clone()).unwrap_or_else(|| "ended".to_owned())
-    }
+/// Why the call ended, as its `end` row says.
+pub fn ended_reason(call: &CallEnd) -> String {
+    end_row(call).and_then(|r| r.detail.clone()).unwrap_or_else(|| "ended".to_owned())
 }
 
 impl Summary {
@@ -152,7 +102,7 @@ const EVENT_KINDS: [&str; 6] = ["help", "coaching", "recording", "consent", "end
 
 /// Builds the summary of an ended call.
 pub fn summarize(call: &CallEnd) -> Summary {
-    let mut rows: Vec<&TrailRow> = call.audit.iter().collect();
+    let mut rows: Vec<&AuditRow> = call.audit.iter().collect();
     rows.sort_by_key(|r| r.seq);
     let name_of = |id: &str| -> String {
         if id == call.init.agent_id {
@@ -219,7 +169,7 @@ pub fn summarize(call: &CallEnd) -> Summary {
             });
         }
     }
-    let ended_at = call.ended_at();
+    let ended_at = ended_at(call);
     for (supervisor, (mode, from)) in open {
         timeline.spans.push(span(&supervisor, name_of(&supervisor), mode, from, ended_at));
     }
@@ -237,33 +187,36 @@ fn span(supervisor: &str, name: String, mode: Mode, from: u64, to: u64) -> Span 
 
 #[cfg(test)]
 mod tests {
+    use earshot_wire::call_end::{CallFacts, CallSettings};
+
     use super::*;
 
     const T0: u64 = 1_800_000_000_000;
 
-    fn row(seq: i64, at_s: u64, kind: &str, actor: &str, role: Role) -> TrailRow {
-        TrailRow {
+    fn row(seq: i64, at_s: u64, kind: &str, actor: &str, role: Role) -> AuditRow {
+        AuditRow {
             seq,
             at: (T0 + at_s * 1000) as i64,
             kind: kind.into(),
             actor: actor.into(),
             actor_role: role,
             target: None,
+            from_mode: None,
             to_mode: None,
             detail: None,
         }
     }
 
-    fn moved(seq: i64, at_s: u64, kind: &str, who: &str, to: Option<Mode>) -> TrailRow {
-        TrailRow { to_mode: to, ..row(seq, at_s, kind, who, Role::Supervisor) }
+    fn moved(seq: i64, at_s: u64, kind: &str, who: &str, to: Option<Mode>) -> AuditRow {
+        AuditRow { to_mode: to, ..row(seq, at_s, kind, who, Role::Supervisor) }
     }
 
-    fn said(seq: i64, at_s: u64, kind: &str, who: &str, role: Role, detail: &str) -> TrailRow {
-        TrailRow { detail: Some(detail.into()), ..row(seq, at_s, kind, who, role) }
+    fn said(seq: i64, at_s: u64, kind: &str, who: &str, role: Role, detail: &str) -> AuditRow {
+        AuditRow { detail: Some(detail.into()), ..row(seq, at_s, kind, who, role) }
     }
 
     /// A call whose trail is `audit` plus its `end` row at `ended_s`.
-    fn call(mut audit: Vec<TrailRow>, ended_s: u64) -> CallEnd {
+    fn call(mut audit: Vec<AuditRow>, ended_s: u64) -> CallEnd {
         if !audit.iter().any(|r| r.kind == "end") {
             audit.push(said(99, ended_s, "end", "a1", Role::Agent, "ended by the agent"));
         }
@@ -293,7 +246,7 @@ mod tests {
             moved(6, 130, "leave", "s1", None),
         ];
         let call = call(trail, 200);
-        assert_eq!((call.ended_at(), call.ended_reason().as_str()), (T0 + 200_000, "ended by the agent"));
+        assert_eq!((ended_at(&call), ended_reason(&call).as_str()), (T0 + 200_000, "ended by the agent"));
         let summary = summarize(&call);
         let spans: Vec<(&str, Mode, u64, u64)> = summary
             .timeline

@@ -319,7 +319,7 @@ pub fn map(claims: &Value, config: &OidcConfig) -> Result<Identity, String> {
         call: None,
         aud: config.audience.clone(),
     };
-    identity.check_shape().map_err(|err| err.to_string())?;
+    crate::auth::identity::check_shape(&identity).map_err(|err| err.to_string())?;
     Ok(identity)
 }
 

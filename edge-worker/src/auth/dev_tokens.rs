@@ -33,7 +33,7 @@ struct MintRequest {
 
 pub async fn mint(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
     let signer = config::dev_signer(env).ok_or(EdgeError::NotFound)?;
-    let ask: MintRequest = crate::net::sockets::json_body(&mut req).await?;
+    let ask: MintRequest = earshot_wire::body::json_body(&mut req).await?;
     let ttl = ask.ttl_seconds.unwrap_or(3600).clamp(1, MAX_TTL_SECONDS);
     let identity = Identity {
         sub: ask.sub,

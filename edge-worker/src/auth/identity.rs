@@ -6,10 +6,10 @@
 
 use std::fmt;
 
-use earshot_policy::{Actor, ModeSet, Role};
+use earshot_policy::{ModeSet, Role};
 #[cfg(any(test, feature = "dev-mint"))]
 use ed25519_compact::{KeyPair, SecretKey, Seed};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::base64url;
 use crate::auth::ed25519::VerifyingKey;
@@ -20,68 +20,28 @@ pub const MAX_TOKEN_LEN: usize = 4096;
 /// Clock skew tolerated between the token issuer and the worker.
 pub(crate) const LEEWAY_SECONDS: i64 = 30;
 
-/// The custom claims of an Earshot token (the standard `exp`/`iat` are read by [`TokenVerifier`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    /// Stable participant id (unique within the deployment).
-    pub sub: String,
-    /// Display name, shown to colleagues (and to a customer only while a supervisor is audible).
-    pub name: String,
-    pub role: Role,
-    pub team: String,
-    /// Supervisors: the listening modes their role may use.
-    #[serde(default)]
-    pub capabilities: ModeSet,
-    /// Agents: the listening modes supervisors may not use on their calls.
-    #[serde(default)]
-    pub exemptions: ModeSet,
-    /// Customers: the one call this token admits them to (absent for customers who queue).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call: Option<String>,
-    /// The deployment this token is for; must equal the worker's configured audience.
-    pub aud: String,
-}
+/// The verified identity, as it travels in the identity header: defined once in the wire contract.
+pub use earshot_wire::identity::Identity;
 
-impl Identity {
-    /// Earshot itself, acting in `team`: the author of automatic audit rows (a call ended for an
-    /// absence, a health flag) and of the edge's own requests to the archive.
-    pub fn system(team: &str) -> Identity {
-        Identity {
-            sub: "earshot".into(),
-            name: "Earshot".into(),
-            role: Role::Agent,
-            team: team.to_owned(),
-            capabilities: Default::default(),
-            exemptions: Default::default(),
-            call: None,
-            aud: String::new(),
-        }
+/// Checks the claims the signature cannot: lengths and characters of ids, role-specific fields.
+pub fn check_shape(identity: &Identity) -> Result<(), TokenError> {
+    if !id_ok(&identity.sub) || !id_ok(&identity.team) || identity.call.as_deref().is_some_and(|c| !id_ok(c))
+    {
+        return Err(TokenError::BadClaims("sub, team and call must be 1-64 of [A-Za-z0-9-_.@]"));
     }
-
-    /// The policy's view of this participant.
-    pub fn actor(&self) -> Actor<'_> {
-        Actor { id: &self.sub, role: self.role, team: &self.team, capabilities: self.capabilities }
+    if identity.name.is_empty() || identity.name.chars().count() > 64 {
+        return Err(TokenError::BadClaims("name must be 1-64 characters"));
     }
-
-    /// Checks the claims the signature cannot: lengths and characters of ids, role-specific fields.
-    pub fn check_shape(&self) -> Result<(), TokenError> {
-        if !id_ok(&self.sub) || !id_ok(&self.team) || self.call.as_deref().is_some_and(|c| !id_ok(c)) {
-            return Err(TokenError::BadClaims("sub, team and call must be 1-64 of [A-Za-z0-9-_.@]"));
-        }
-        if self.name.is_empty() || self.name.chars().count() > 64 {
-            return Err(TokenError::BadClaims("name must be 1-64 characters"));
-        }
-        if self.role != Role::Supervisor && self.capabilities != ModeSet::EMPTY {
-            return Err(TokenError::BadClaims("only supervisors carry capabilities"));
-        }
-        if self.role != Role::Agent && self.exemptions != ModeSet::EMPTY {
-            return Err(TokenError::BadClaims("only agents carry exemptions"));
-        }
-        if self.role != Role::Customer && self.call.is_some() {
-            return Err(TokenError::BadClaims("only customers carry a call id"));
-        }
-        Ok(())
+    if identity.role != Role::Supervisor && identity.capabilities != ModeSet::EMPTY {
+        return Err(TokenError::BadClaims("only supervisors carry capabilities"));
     }
+    if identity.role != Role::Agent && identity.exemptions != ModeSet::EMPTY {
+        return Err(TokenError::BadClaims("only agents carry exemptions"));
+    }
+    if identity.role != Role::Customer && identity.call.is_some() {
+        return Err(TokenError::BadClaims("only customers carry a call id"));
+    }
+    Ok(())
 }
 
 /// Whether `s` may be a participant, team or call id: 1-64 of `[A-Za-z0-9-_.@]`.
@@ -210,7 +170,7 @@ impl TokenVerifier {
         if identity.aud != self.audience {
             return Err(TokenError::WrongAudience);
         }
-        identity.check_shape()?;
+        check_shape(&identity)?;
         Ok(identity)
     }
 }

@@ -32,20 +32,8 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS audit (
     detail TEXT
 )";
 
-/// One stored row, as the read endpoint returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditRow {
-    pub seq: i64,
-    /// Milliseconds since the epoch.
-    pub at: i64,
-    pub kind: String,
-    pub actor: String,
-    pub actor_role: Role,
-    pub target: Option<String>,
-    pub from_mode: Option<Mode>,
-    pub to_mode: Option<Mode>,
-    pub detail: Option<String>,
-}
+/// One stored row, as the read endpoint returns it and the archive receives it (the wire contract's).
+pub use earshot_wire::call_end::AuditRow;
 
 /// The audit table of one call.
 pub struct AuditLog {
@@ -89,7 +77,7 @@ impl AuditLog {
             )?
             .to_array()?;
         let seq = stored.first().map_or(0, |row| row.seq);
-        Ok(AuditRow::stored(seq, at, entry.clone()))
+        Ok(entry.clone().stored(seq, at))
     }
 
     /// When the latest row of one of `kinds` was written, if any.
@@ -112,7 +100,7 @@ impl AuditLog {
         self.sql.exec("SELECT * FROM audit ORDER BY seq", None)?.to_array()
     }
 
-    /// What a supervisor opening the call should see first: its [context](AuditRow::is_context)
+    /// What a supervisor opening the call should see first: its [context](is_context)
     /// rows from `since` on, oldest first.
     pub fn context_since(&self, since: u64) -> worker::Result<Vec<AuditRow>> {
         let rows: Vec<AuditRow> = self
@@ -122,26 +110,27 @@ impl AuditLog {
                 vec![SqlStorageValue::Integer(since as i64)],
             )?
             .to_array()?;
-        Ok(rows.into_iter().filter(AuditRow::is_context).collect())
+        Ok(rows.into_iter().filter(is_context).collect())
     }
 }
 
-impl AuditRow {
-    fn stored(seq: i64, at: u64, entry: AuditEntry) -> AuditRow {
-        let AuditEntry { kind, actor, actor_role, target, from_mode, to_mode, detail } = entry;
+impl AuditEntry {
+    /// The row this entry became when stored as number `seq` at `at`.
+    fn stored(self, seq: i64, at: u64) -> AuditRow {
+        let AuditEntry { kind, actor, actor_role, target, from_mode, to_mode, detail } = self;
         AuditRow { seq, at: at as i64, kind, actor, actor_role, target, from_mode, to_mode, detail }
     }
+}
 
-    /// Whether the row belongs in a supervisor's view of the live call (its `context`): help,
-    /// coaching, health flags, and every supervisor's mode entries (joining in a mode, changing it,
-    /// leaving one). Other joins and leaves (the agent's, the customer's, a supervisor's socket
-    /// closing after it left) and the rest of the trail are for the review page.
-    pub fn is_context(&self) -> bool {
-        match self.kind.as_str() {
-            "help" | "coaching" | "flag_raised" | "flag_cleared" | "mode_change" => true,
-            "join" | "leave" => self.actor_role == Role::Supervisor && self.target.is_some(),
-            _ => false,
-        }
+/// Whether a row belongs in a supervisor's view of the live call (its `context`): help, coaching,
+/// health flags, and every supervisor's mode entries (joining in a mode, changing it, leaving one).
+/// Other joins and leaves (the agent's, the customer's, a supervisor's socket closing after it left)
+/// and the rest of the trail are for the review page.
+pub fn is_context(row: &AuditRow) -> bool {
+    match row.kind.as_str() {
+        "help" | "coaching" | "flag_raised" | "flag_cleared" | "mode_change" => true,
+        "join" | "leave" => row.actor_role == Role::Supervisor && row.target.is_some(),
+        _ => false,
     }
 }
 
@@ -159,24 +148,24 @@ mod tests {
             to_mode: None,
             detail: None,
         };
-        AuditRow::stored(1, 0, entry)
+        entry.stored(1, 0)
     }
 
     #[test]
     fn the_live_context_is_help_coaching_flags_and_supervisor_modes() {
         for kind in ["help", "coaching", "flag_raised", "flag_cleared", "mode_change"] {
-            assert!(row(kind, Role::Supervisor, Some("s1")).is_context(), "{kind}");
+            assert!(is_context(&row(kind, Role::Supervisor, Some("s1"))), "{kind}");
         }
         // A supervisor entering or leaving a mode is context; their socket's own leave row is not.
-        assert!(row("join", Role::Supervisor, Some("s1")).is_context());
-        assert!(row("leave", Role::Supervisor, Some("s1")).is_context());
-        assert!(!row("leave", Role::Supervisor, None).is_context());
+        assert!(is_context(&row("join", Role::Supervisor, Some("s1"))));
+        assert!(is_context(&row("leave", Role::Supervisor, Some("s1"))));
+        assert!(!is_context(&row("leave", Role::Supervisor, None)));
         for kind in ["join", "rejoin", "leave"] {
-            assert!(!row(kind, Role::Agent, None).is_context(), "{kind}");
-            assert!(!row(kind, Role::Customer, None).is_context(), "{kind}");
+            assert!(!is_context(&row(kind, Role::Agent, None)), "{kind}");
+            assert!(!is_context(&row(kind, Role::Customer, None)), "{kind}");
         }
         for kind in ["consent", "recording", "end"] {
-            assert!(!row(kind, Role::Agent, None).is_context(), "{kind}");
+            assert!(!is_context(&row(kind, Role::Agent, None)), "{kind}");
         }
     }
 

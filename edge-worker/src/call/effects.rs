@@ -2,7 +2,7 @@
 //! team feed's line) and the one way a change is made ([`apply`]): on a copy of the record,
 //! committed whole or not at all, with every view diffed once before and once after.
 
-use earshot_policy::{Listener, Role};
+use earshot_policy::{Listener, Party};
 
 use crate::auth::identity::Identity;
 use crate::call::audit::AuditEntry;
@@ -14,9 +14,8 @@ use crate::protocol::{CallEvent, MatrixCause};
 /// Who a room event goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {
-    Agent,
-    Customer,
-    Supervisor(String),
+    /// One party: the agent, the customer or one supervisor.
+    Party(Party),
     /// Every supervisor present.
     Supervisors,
     /// The agent and every supervisor present.
@@ -34,6 +33,8 @@ pub struct Effects {
     /// Set when the team feed's line for this call changed.
     pub summary: Option<CallSummary>,
     pub ended: bool,
+    /// The record changed, so the object writes it (a relayed signal or a meter report does not).
+    pub changed: bool,
     pub(crate) cause: Option<MatrixCause>,
     /// Who hears a join tone with the new matrix (only ever set with a matrix change).
     pub(crate) tone: Vec<Listener>,
@@ -60,15 +61,17 @@ pub fn apply(
     record: &mut CallRecord,
     change: impl FnOnce(&mut CallRecord, &mut Effects) -> Result<(), ProtocolError>,
 ) -> Result<Effects, ProtocolError> {
+    // The one copy of the record a change makes: nothing is committed unless the change succeeded
+    // as a whole. Each view is computed once before the change and once after it.
     let mut scratch = record.clone();
     let mut effects = Effects::default();
     change(&mut scratch, &mut effects)?;
-    // Nothing is committed unless the change succeeded as a whole. Each view is computed once
-    // before the change and once after it.
-    let (matrix, roster, status) = (record.matrix(), record.roster(), customer_status(record));
-    let flags = std::mem::take(&mut record.health_flags);
-    *record = scratch;
+    let matrix = record.matrix();
+    let (roster, status) = (record.roster(), customer_status(record, &matrix));
+    let before = std::mem::replace(record, scratch);
+    effects.changed = *record != before;
     let new_matrix = record.matrix();
+    let new_status = customer_status(record, &new_matrix);
     if new_matrix != matrix {
         record.rev += 1;
         let event = CallEvent::Matrix {
@@ -77,28 +80,24 @@ pub fn apply(
             matrix: new_matrix,
             tone: std::mem::take(&mut effects.tone),
         };
-        effects.events.push((Recipient::Agent, event));
+        effects.events.push((Recipient::Party(Party::Agent), event));
     }
     let new_roster = record.roster();
     let roster_changed = new_roster != roster;
     if roster_changed {
         effects.events.push((Recipient::Colleagues, CallEvent::Roster(new_roster)));
     }
-    if roster_changed || record.health_flags != flags {
+    if roster_changed || record.health_flags != before.health_flags {
         record.summary_rev += 1;
         effects.summary = Some(record.summary());
     }
-    let new_status = customer_status(record);
     if new_status != status {
-        effects.events.push((Recipient::Customer, CallEvent::Status(new_status)));
+        effects.events.push((Recipient::Party(Party::Customer), CallEvent::Status(new_status)));
     }
     Ok(effects)
 }
 
+/// The recipient of a reply to `who`: their own socket.
 pub(crate) fn recipient_of(who: &Identity) -> Recipient {
-    match who.role {
-        Role::Agent => Recipient::Agent,
-        Role::Customer => Recipient::Customer,
-        Role::Supervisor => Recipient::Supervisor(who.sub.clone()),
-    }
+    Recipient::Party(who.party())
 }

@@ -1,44 +1,45 @@
 //! A call's people arriving and leaving: a socket accepted ([`join`]), one gone ([`depart`]), a
 //! supervisor leaving, the call ended by the agent or the customer or when a grace period runs out.
 
-use earshot_policy::{Mode, Role};
+use earshot_policy::{Party, Role};
 
 use crate::auth::identity::Identity;
 use crate::call::effects::{apply, recipient_of, Effects, Recipient};
-use crate::call::record::{participant_key, CallRecord};
+use crate::call::record::{Admission, CallRecord};
 use crate::call::views::customer_status;
 use crate::error::{close, ProtocolError};
 use crate::protocol::{CallEvent, MatrixCause};
 
-/// A participant's socket was accepted: mark them present and give them the current state.
-pub fn join(record: &mut CallRecord, who: &Identity) -> Effects {
+/// A participant's socket was accepted: mark them present and give them the current state. Their
+/// `admission` ([`CallRecord::admit`], on this same record) already decided a supervisor's arrival.
+pub fn join(record: &mut CallRecord, who: &Identity, admission: Admission) -> Effects {
     let outcome = apply(record, |r, fx| {
-        match who.role {
-            Role::Agent => {
+        match (who.role, admission.arrival) {
+            (Role::Agent, _) => {
                 fx.audit(if r.agent_left_at.is_some() { "rejoin" } else { "join" }, who, None);
                 r.agent_connected = true;
                 r.agent_left_at = None;
             }
-            Role::Customer => {
+            (Role::Customer, _) => {
                 fx.audit(if r.customer_left_at.is_some() { "rejoin" } else { "join" }, who, None);
                 r.customer_connected = true;
                 r.customer_left_at = None;
             }
-            Role::Supervisor => {
-                let transition = r
-                    .policy
-                    .request_mode(&who.actor(), &who.sub, Mode::None)
-                    .map_err(|refusal| ProtocolError::Refused { refusal, reference: None })?;
+            (Role::Supervisor, Some(transition)) => {
+                r.policy.apply(&transition);
                 r.supervisor_names.insert(who.sub.clone(), who.name.clone());
                 let row = fx.audit("join", who, Some(&who.sub));
                 row.from_mode = transition.from;
                 row.to_mode = transition.to;
                 fx.cause = Some(MatrixCause { transition, reference: None });
             }
+            (Role::Supervisor, None) => {
+                return Err(ProtocolError::Internal("a supervisor admitted without an arrival".into()));
+            }
         }
         Ok(())
     });
-    // Admission already ran the same checks, so a refusal here means a race; report it as one.
+    // Only a supervisor without an admitted arrival fails (a caller's mistake): refused, not joined.
     let mut effects = outcome.unwrap_or_else(|err| Effects {
         closes: vec![(recipient_of(who), close::FORBIDDEN, err.to_string())],
         ..Effects::default()
@@ -46,16 +47,18 @@ pub fn join(record: &mut CallRecord, who: &Identity) -> Effects {
     // The newcomer gets the full current state whether or not anything changed.
     match who.role {
         Role::Agent => {
-            effects.events.push((Recipient::Agent, CallEvent::Roster(record.roster())));
+            let agent = Recipient::Party(Party::Agent);
+            effects.events.push((agent.clone(), CallEvent::Roster(record.roster())));
             let matrix =
                 CallEvent::Matrix { rev: record.rev, cause: None, matrix: record.matrix(), tone: Vec::new() };
-            effects.events.push((Recipient::Agent, matrix));
+            effects.events.push((agent, matrix));
         }
         Role::Supervisor => {
-            effects.events.push((Recipient::Supervisor(who.sub.clone()), CallEvent::Roster(record.roster())));
+            effects.events.push((recipient_of(who), CallEvent::Roster(record.roster())));
         }
         Role::Customer => {
-            effects.events.push((Recipient::Customer, CallEvent::Status(customer_status(record))));
+            let status = customer_status(record, &record.matrix());
+            effects.events.push((Recipient::Party(Party::Customer), CallEvent::Status(status)));
         }
     }
     effects
@@ -63,7 +66,7 @@ pub fn join(record: &mut CallRecord, who: &Identity) -> Effects {
 
 /// A participant's current socket went away (closed, errored, dropped for silence, or left).
 pub fn depart(record: &mut CallRecord, who: &Identity, now: u64, why: &str) -> Effects {
-    record.sessions.remove(&participant_key(who));
+    record.sessions.remove(&who.party().key());
     let outcome = apply(record, |r, fx| {
         match who.role {
             Role::Agent => {
@@ -87,7 +90,8 @@ pub fn depart(record: &mut CallRecord, who: &Identity, now: u64, why: &str) -> E
         fx.audit("leave", who, None).detail = Some(why.to_owned());
         Ok(())
     });
-    outcome.unwrap_or_default()
+    // The session's end changed the record even where nothing else did.
+    Effects { changed: true, ..outcome.unwrap_or_default() }
 }
 
 /// Ends the call for everybody.
@@ -101,6 +105,7 @@ pub fn end(record: &mut CallRecord, actor: &Identity, reason: &str) -> Effects {
     effects.events.push((Recipient::Everyone, CallEvent::CallEnded { reason: reason.to_owned() }));
     effects.closes.push((Recipient::Everyone, close::NORMAL, "call ended".to_owned()));
     effects.ended = true;
+    effects.changed = true;
     effects
 }
 

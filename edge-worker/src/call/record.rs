@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use earshot_health::Flag;
-use earshot_policy::{routing, Call, GainMatrix, Mode, Refusal, Role};
+use earshot_policy::{routing, Call, GainMatrix, Mode, Refusal, Role, Transition};
+use earshot_wire::call_end::{CallFacts, CallSettings};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::identity::Identity;
@@ -20,15 +21,28 @@ pub struct CallInit {
     pub agent_name: String,
     pub agent_exempt_from: earshot_policy::ModeSet,
     pub consent_required: bool,
-    /// The team's guard and health thresholds when the call started (calls created before settings
-    /// existed take the defaults).
-    #[serde(default)]
+    /// The team's guard and health thresholds when the call started.
     pub settings: TeamSettings,
     /// The customer's label on consoles (their display name or a queue ticket).
     pub customer_label: String,
     /// A queued customer's token subject: their token carries no call id, so this admits them.
     pub customer_sub: Option<String>,
     pub started_at: u64,
+}
+
+impl CallInit {
+    /// What the archive keeps of the call's start, for its summary when the call ends.
+    pub fn facts(&self) -> CallFacts {
+        CallFacts {
+            call_id: self.call_id.clone(),
+            team: self.team.clone(),
+            agent_id: self.agent_id.clone(),
+            agent_name: self.agent_name.clone(),
+            customer_label: self.customer_label.clone(),
+            started_at: self.started_at,
+            settings: CallSettings { early_barge_minutes: self.settings.early_barge_minutes },
+        }
+    }
 }
 
 /// A call's whole persisted state.
@@ -45,25 +59,25 @@ pub struct CallRecord {
     pub customer_left_at: Option<u64>,
     pub help_raised: bool,
     /// Call-health flags raised now (the tracker behind them lives in memory, see [`crate::call::requests::health::observe`]).
-    #[serde(default)]
     pub health_flags: Vec<Flag>,
     /// The matrix revision; grows by one whenever the matrix changes.
     pub rev: u64,
     /// The team-feed summary revision, so the team object can ignore a late, stale update.
     pub summary_rev: u64,
-    /// Current connection number per participant key; a close from an older (replaced) socket is
-    /// not a departure.
+    /// Current connection number per party ([`earshot_policy::Party::key`]); a close from an older
+    /// (replaced) socket is not a departure.
     pub sessions: BTreeMap<String, u64>,
     pub next_conn: u64,
     pub ended: Option<String>,
 }
 
-/// The key a participant's sessions are tracked under.
-pub fn participant_key(identity: &Identity) -> String {
-    match identity.role {
-        Role::Supervisor => format!("supervisor:{}", identity.sub),
-        role => role.name().to_owned(),
-    }
+/// What admission decided for a participant, carried out when their socket is accepted
+/// ([`crate::call::lifecycle::join`]): a supervisor's arrival is authorized once, here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Admission {
+    /// A supervisor's arrival as the policy allowed it (present, in no mode); `None` for the agent
+    /// and the customer.
+    pub arrival: Option<Transition>,
 }
 
 impl CallRecord {
@@ -90,8 +104,9 @@ impl CallRecord {
         }
     }
 
-    /// Whether `identity` may open a socket in this call (checked before the upgrade is accepted).
-    pub fn admit(&self, identity: &Identity) -> Result<(), EdgeError> {
+    /// Whether `identity` may open a socket in this call (checked before the upgrade is accepted), and
+    /// what their arrival will change; valid until the record next changes.
+    pub fn admit(&self, identity: &Identity) -> Result<Admission, EdgeError> {
         if self.ended.is_some() {
             return Err(EdgeError::Gone);
         }
@@ -103,15 +118,15 @@ impl CallRecord {
                 let invited = identity.call.as_deref() == Some(self.init.call_id.as_str());
                 let assigned = self.init.customer_sub.as_deref() == Some(identity.sub.as_str());
                 if invited || assigned {
-                    Ok(())
+                    Ok(Admission { arrival: None })
                 } else {
                     Err(EdgeError::Forbidden("this token does not admit you to this call".into()))
                 }
             }
-            Role::Agent if identity.sub == self.init.agent_id => Ok(()),
+            Role::Agent if identity.sub == self.init.agent_id => Ok(Admission { arrival: None }),
             Role::Agent => Err(EdgeError::Forbidden("this call is another agent's".into())),
             Role::Supervisor => match self.policy.authorize(&identity.actor(), &identity.sub, Mode::None) {
-                Ok(_) => Ok(()),
+                Ok(arrival) => Ok(Admission { arrival: Some(arrival) }),
                 Err(Refusal::CallFull { max }) => Err(EdgeError::CallFull { max }),
                 Err(refusal) => Err(EdgeError::Forbidden(refusal.to_string())),
             },
@@ -122,13 +137,13 @@ impl CallRecord {
     pub fn open_session(&mut self, identity: &Identity) -> u64 {
         let conn = self.next_conn;
         self.next_conn += 1;
-        self.sessions.insert(participant_key(identity), conn);
+        self.sessions.insert(identity.party().key(), conn);
         conn
     }
 
     /// Whether `conn` is still `identity`'s current session (not replaced by a newer socket).
     pub fn is_current(&self, identity: &Identity, conn: u64) -> bool {
-        self.sessions.get(&participant_key(identity)) == Some(&conn)
+        self.sessions.get(&identity.party().key()) == Some(&conn)
     }
 
     pub fn matrix(&self) -> GainMatrix {

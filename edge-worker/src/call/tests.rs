@@ -9,7 +9,6 @@ use crate::call::lifecycle::{depart, expire_grace, grace_deadline, join};
 use crate::call::record::{CallInit, CallRecord};
 use crate::call::requests::handle;
 use crate::call::requests::health::observe as observe_health;
-use crate::call::views::CallSummary;
 use crate::error::{EdgeError, ProtocolError};
 use crate::protocol::{CallEvent, CallRequest, LevelReport, PartyLevel, MAX_LEVELS};
 use crate::settings::TeamSettings;
@@ -40,6 +39,12 @@ fn request(
     handle(record, &mut None, sender, request, reference, LATER)
 }
 
+/// `who` is admitted and their socket accepted, as the object does on an upgrade.
+fn arrive(record: &mut CallRecord, who: &Identity) -> Effects {
+    let admission = record.admit(who).expect("admitted");
+    join(record, who, admission)
+}
+
 fn live_call() -> (CallRecord, Identity, Identity) {
     let init = CallInit {
         call_id: "c".repeat(64),
@@ -56,8 +61,8 @@ fn live_call() -> (CallRecord, Identity, Identity) {
     let mut record = CallRecord::new(init);
     let agent = person("agent", Role::Agent, ModeSet::EMPTY);
     let customer = Identity { call: Some("c".repeat(64)), ..person("lee", Role::Customer, ModeSet::EMPTY) };
-    join(&mut record, &agent);
-    join(&mut record, &customer);
+    arrive(&mut record, &agent);
+    arrive(&mut record, &customer);
     (record, agent, customer)
 }
 
@@ -65,7 +70,7 @@ fn to_customer(effects: &Effects) -> Vec<&CallEvent> {
     effects
         .events
         .iter()
-        .filter(|(to, _)| matches!(to, Recipient::Customer | Recipient::Everyone))
+        .filter(|(to, _)| matches!(to, Recipient::Party(Party::Customer) | Recipient::Everyone))
         .map(|(_, event)| event)
         .collect()
 }
@@ -75,7 +80,7 @@ fn unheard_supervisors_produce_no_customer_event_at_all() {
     let (mut record, _, _) = live_call();
     let lead = person("lead", Role::Supervisor, ModeSet::ALL);
     let trainee = person("trainee", Role::Supervisor, ModeSet::MONITOR_ONLY);
-    let mut all = vec![join(&mut record, &lead), join(&mut record, &trainee)];
+    let mut all = vec![arrive(&mut record, &lead), arrive(&mut record, &trainee)];
     for mode in [Mode::Monitor, Mode::Whisper, Mode::None, Mode::Whisper] {
         all.push(request(&mut record, &lead, set_mode(mode, false), Some(1)).unwrap());
     }
@@ -91,7 +96,7 @@ fn unheard_supervisors_produce_no_customer_event_at_all() {
 fn the_customer_learns_only_the_names_of_supervisors_they_hear() {
     let (mut record, _, _) = live_call();
     let lead = person("lead", Role::Supervisor, ModeSet::ALL);
-    join(&mut record, &lead);
+    arrive(&mut record, &lead);
     let barge = request(&mut record, &lead, set_mode(Mode::Barge, false), None).unwrap();
     match to_customer(&barge).as_slice() {
         [CallEvent::Status(status)] => assert_eq!(status.speakers, vec!["lead name".to_owned()]),
@@ -116,7 +121,7 @@ fn the_customer_learns_only_the_names_of_supervisors_they_hear() {
 fn a_join_tone_rides_on_the_agents_matrix_only_and_only_when_asked() {
     let (mut record, _, _) = live_call();
     let lead = person("lead", Role::Supervisor, ModeSet::ALL);
-    join(&mut record, &lead);
+    arrive(&mut record, &lead);
     let mut set = |mode, tone| {
         let effects =
             request(&mut record, &lead, CallRequest::SetMode { mode, tone, confirm: false }, None).unwrap();
@@ -128,7 +133,7 @@ fn a_join_tone_rides_on_the_agents_matrix_only_and_only_when_asked() {
                 _ => None,
             })
             .collect();
-        assert!(tones.iter().all(|(to, _)| **to == Recipient::Agent), "{tones:?}");
+        assert!(tones.iter().all(|(to, _)| **to == Recipient::Party(Party::Agent)), "{tones:?}");
         let customer_frames = to_customer(&effects).len();
         (tones.first().map(|(_, tone)| (*tone).clone()).unwrap_or_default(), customer_frames)
     };
@@ -143,7 +148,7 @@ fn a_join_tone_rides_on_the_agents_matrix_only_and_only_when_asked() {
 fn signaling_follows_the_star() {
     let (mut record, agent, customer) = live_call();
     let lead = person("lead", Role::Supervisor, ModeSet::ALL);
-    join(&mut record, &lead);
+    arrive(&mut record, &lead);
     let data = serde_json::json!({ "sdp": "x" });
     let send = |record: &mut CallRecord, from: &Identity, to: Party| {
         request(record, from, CallRequest::Signal { to, data: data.clone() }, None).map(|fx| fx.events)
@@ -153,12 +158,12 @@ fn signaling_follows_the_star() {
     assert!(send(&mut record, &customer, Party::Customer).is_err());
     let relayed = send(&mut record, &agent, Party::Supervisor("lead".into())).unwrap();
     assert!(
-        matches!(relayed.as_slice(), [(Recipient::Supervisor(id), CallEvent::Signal { from: Party::Agent, .. })] if id == "lead")
+        matches!(relayed.as_slice(), [(Recipient::Party(Party::Supervisor(id)), CallEvent::Signal { from: Party::Agent, .. })] if id == "lead")
     );
     let relayed = send(&mut record, &lead, Party::Agent).unwrap();
     assert!(matches!(
         relayed.as_slice(),
-        [(Recipient::Agent, CallEvent::Signal { from: Party::Supervisor(_), .. })]
+        [(Recipient::Party(Party::Agent), CallEvent::Signal { from: Party::Supervisor(_), .. })]
     ));
 }
 
@@ -166,7 +171,7 @@ fn signaling_follows_the_star() {
 fn a_refused_change_leaves_the_record_untouched() {
     let (mut record, _, customer) = live_call();
     let lead = person("lead", Role::Supervisor, ModeSet::MONITOR_ONLY);
-    join(&mut record, &lead);
+    arrive(&mut record, &lead);
     let before = record.clone();
     let refused = request(&mut record, &lead, set_mode(Mode::Barge, false), Some(3)).unwrap_err();
     assert_eq!(refused.code(), "missing_capability");
@@ -181,7 +186,7 @@ fn a_vanished_agent_has_a_grace_period() {
     depart(&mut record, &agent, 1_000, "disconnected");
     assert_eq!(grace_deadline(&record, 30_000), Some(31_000));
     assert!(expire_grace(&mut record, 30_999, 30_000).is_none());
-    join(&mut record, &agent);
+    arrive(&mut record, &agent);
     assert_eq!(grace_deadline(&record, 30_000), None, "back in time: the call goes on");
     depart(&mut record, &agent, 40_000, "disconnected");
     let ended = expire_grace(&mut record, 70_000, 30_000).unwrap();
@@ -194,17 +199,11 @@ fn a_call_rings_until_its_agent_first_joins_and_stays_answered_while_they_are_aw
     let (mut record, agent, _) = live_call();
     let mut ringing = CallRecord::new(record.init.clone());
     assert!(!ringing.summary().answered, "nobody answered yet");
-    join(&mut ringing, &agent);
+    arrive(&mut ringing, &agent);
     assert!(ringing.summary().answered);
     depart(&mut record, &agent, 1_000, "disconnected");
     let away = record.summary();
     assert!(away.answered && !away.agent_connected, "away, not ringing again");
-    let old_line = r#"{"call_id":"c","rev":1,"agent_id":"a","agent_name":"A","agent_connected":false,
-        "customer_label":"L","customer_connected":true,"started_at":0,"supervisors":[],
-        "help_raised":false,"consent_required":false,"consent_given":false,"recording":false,
-        "health_flags":[]}"#;
-    let stored: CallSummary = serde_json::from_str(old_line).unwrap();
-    assert!(stored.answered, "a line stored before the field existed was a call in progress");
 }
 
 fn set_mode(mode: Mode, confirm: bool) -> CallRequest {
@@ -215,7 +214,7 @@ fn set_mode(mode: Mode, confirm: bool) -> CallRequest {
 fn barging_in_a_calls_first_minutes_needs_confirming_and_is_audited_as_early() {
     let (mut record, _, _) = live_call();
     let lead = person("lead", Role::Supervisor, ModeSet::ALL);
-    join(&mut record, &lead);
+    arrive(&mut record, &lead);
     let minute = 60_000;
     for mode in [Mode::Monitor, Mode::Whisper] {
         handle(&mut record, &mut None, &lead, set_mode(mode, false), None, minute).expect("not guarded");
@@ -226,6 +225,18 @@ fn barging_in_a_calls_first_minutes_needs_confirming_and_is_audited_as_early() {
             handle(&mut record, &mut None, &lead, set_mode(mode, false), Some(4), minute).unwrap_err();
         assert_eq!((refused.code(), refused.reference()), ("confirm_required", Some(4)));
         assert!(refused.to_string().contains("1:00 old"), "{refused}");
+        // The frame carries the call's age and the guard as numbers, beside the message.
+        let frame = serde_json::to_value(CallEvent::Error((&refused).into())).unwrap();
+        assert_eq!(
+            (
+                frame["code"].as_str(),
+                frame["ref"].as_u64(),
+                frame["call_age_ms"].as_u64(),
+                frame["guard_minutes"].as_u64()
+            ),
+            (Some("confirm_required"), Some(4), Some(minute), Some(3)),
+            "{frame}"
+        );
         assert_eq!(record, before, "a refused request changes nothing");
     }
     let barge = handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, true), None, minute).unwrap();
@@ -240,7 +251,7 @@ fn barging_in_a_calls_first_minutes_needs_confirming_and_is_audited_as_early() {
     // A team that turned the guard off.
     let (mut record, _, _) = live_call();
     record.init.settings.early_barge_minutes = 0;
-    join(&mut record, &lead);
+    arrive(&mut record, &lead);
     handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, false), None, 1).unwrap();
 }
 

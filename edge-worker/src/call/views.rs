@@ -8,7 +8,7 @@
 //! tests of [`crate::call`] and by tests/worker.
 
 use earshot_health::Flag;
-use earshot_policy::{Listener, Party};
+use earshot_policy::{GainMatrix, Listener, Party};
 use serde::{Deserialize, Serialize};
 
 use crate::call::record::CallRecord;
@@ -16,6 +16,7 @@ use crate::protocol::{CustomerStatus, CustomerView, MemberView, Roster, Supervis
 
 /// The live-call line a team's supervisors see on their console.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CallSummary {
     pub call_id: String,
     pub rev: u64,
@@ -23,8 +24,7 @@ pub struct CallSummary {
     pub agent_name: String,
     pub agent_connected: bool,
     /// Whether the agent has ever joined: until then the call is ringing, and a disconnected agent
-    /// is not "away" but has not answered yet. Lines stored before the field existed were answered.
-    #[serde(default = "answered_by_default")]
+    /// is not "away" but has not answered yet.
     pub answered: bool,
     pub customer_label: String,
     pub customer_connected: bool,
@@ -36,10 +36,6 @@ pub struct CallSummary {
     pub recording: bool,
     /// Call-health flags raised now (customer loud, overtalk, dead air, agent talking most).
     pub health_flags: Vec<Flag>,
-}
-
-fn answered_by_default() -> bool {
-    true
 }
 
 impl CallRecord {
@@ -93,8 +89,9 @@ impl CallRecord {
     }
 }
 
-/// The customer's entire view. Supervisors appear only while the customer hears them.
-pub fn customer_status(record: &CallRecord) -> CustomerStatus {
+/// The customer's entire view, given the call's current `matrix` (computed once per change by the
+/// caller). Supervisors appear only while the customer hears them.
+pub fn customer_status(record: &CallRecord, matrix: &GainMatrix) -> CustomerStatus {
     CustomerStatus {
         agent_connected: record.agent_connected,
         disclosure_required: record.policy.consent.required,
@@ -107,6 +104,6 @@ pub fn customer_status(record: &CallRecord) -> CustomerStatus {
             .filter(|s| s.mode.customer_hears())
             .map(|s| record.supervisor_name(&s.id))
             .collect(),
-        hears_agent: record.matrix().hears(&Listener::Customer, &Party::Agent),
+        hears_agent: matrix.hears(&Listener::Customer, &Party::Agent),
     }
 }

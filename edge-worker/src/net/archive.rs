@@ -38,10 +38,15 @@ pub async fn send(
 
 /// Tells the archive about something the edge decided (a finished call's summary, a team's new
 /// retention, the retention sweep), as the system identity of `team`.
-pub async fn notify(env: &Env, tail: &str, team: &str, body: &serde_json::Value) -> Result<(), EdgeError> {
+pub async fn notify<T: serde::Serialize>(
+    env: &Env,
+    tail: &str,
+    team: &str,
+    body: &T,
+) -> Result<(), EdgeError> {
     let system = Identity::system(team);
-    let answer =
-        send(env, Method::Post, tail, &system, Some(JsValue::from_str(&body.to_string())), None).await?;
+    let body = JsValue::from_str(&serde_json::to_string(body)?);
+    let answer = send(env, Method::Post, tail, &system, Some(body), None).await?;
     if answer.status_code() >= 300 {
         return Err(EdgeError::Internal(format!("archive answered {} to {tail}", answer.status_code())));
     }

@@ -8,5 +8,6 @@ pub mod presence;
 pub mod rate_limit;
 pub mod record_row;
 pub mod routes;
+pub mod socket_shell;
 pub mod sockets;
 pub mod team_link;

@@ -13,9 +13,9 @@ use crate::net::presence::SocketBook;
 use crate::net::rate_limit::Verdict;
 use crate::protocol::CallEvent;
 
-/// Header carrying the identity the worker verified, as JSON. Never set by clients: the worker
-/// builds every request to a Durable Object itself.
-pub const IDENTITY_HEADER: &str = "x-earshot-identity";
+/// Header carrying the identity the worker verified, as JSON (the wire contract's). Never set by
+/// clients: the worker builds every request to a Durable Object itself.
+pub use earshot_wire::identity::IDENTITY_HEADER;
 
 /// What each accepted socket carries through hibernation: who it is and its connection number.
 /// Stored as JSON text, like the records: one serializer for everything keeps the bundle small.
@@ -178,24 +178,4 @@ pub fn refuse_upgrade(error: &EdgeError) -> Result<Response> {
 /// An alarm time from milliseconds since the epoch (`ScheduledTime::from(i64)` is an offset).
 pub fn at(epoch_ms: u64) -> worker::ScheduledTime {
     worker::ScheduledTime::new(worker::js_sys::Date::new(&(epoch_ms as f64).into()))
-}
-
-/// Reads a request's JSON body with serde_json, as everything else is read: `Request::json` would
-/// bring a second deserializer (serde-wasm-bindgen) into the bundle for every body type.
-pub async fn json_body<T: serde::de::DeserializeOwned>(
-    req: &mut Request,
-) -> std::result::Result<T, EdgeError> {
-    let text = req.text().await?;
-    serde_json::from_str(&text).map_err(|e| EdgeError::BadRequest(e.to_string()))
-}
-
-/// Reads a value stored as JSON text under `key`.
-pub async fn stored_json<T: serde::de::DeserializeOwned>(
-    state: &worker::State,
-    key: &str,
-) -> Result<Option<T>> {
-    match state.storage().get::<String>(key).await? {
-        Some(text) => Ok(Some(serde_json::from_str(&text)?)),
-        None => Ok(None),
-    }
 }

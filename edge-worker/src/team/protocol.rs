@@ -8,6 +8,7 @@ use crate::settings::TeamSettings;
 
 /// What a team member asks of the team object.
 #[derive(Debug, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TeamRequest {
     Ping,
@@ -28,6 +29,7 @@ pub enum TeamRequest {
 
 /// An agent as the team feed shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgentLine {
     pub id: String,
     pub name: String,
@@ -39,6 +41,7 @@ pub struct AgentLine {
 
 /// A waiting customer as the team feed shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueueLine {
     pub position: usize,
     pub label: String,
@@ -47,6 +50,7 @@ pub struct QueueLine {
 
 /// The whole console feed of a team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TeamFeed {
     pub team: String,
     pub consent_required: bool,
@@ -60,6 +64,7 @@ pub struct TeamFeed {
 
 /// What the team object tells a member.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TeamEvent {
     Welcome {

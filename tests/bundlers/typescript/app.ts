@@ -10,7 +10,7 @@ import {
   type MeterReading,
   type MixerNodeOptions,
 } from 'earshot-mixer';
-import { createHealthProbe } from 'earshot-mixer/health';
+import { createHealthProbe, type HealthSample } from 'earshot-mixer/health';
 
 export async function start(context: AudioContext, sources: AudioNode[]): Promise<MixerNode> {
   const options: MixerNodeOptions = { numberOfInputs: 3, numberOfOutputs: 2, matrix: [[1, 0.5, 0], [0, 0.25, 1]] };
@@ -25,7 +25,10 @@ export async function start(context: AudioContext, sources: AudioNode[]): Promis
   mixer.addEventListener('meter', (event) => {
     const detail: MeterDetail = event.detail;
     const heard: MeterReading = detail.outputs[1];
-    console.log(detail.inputs[0].rms, heard.voice, probe.push(event.detail, context.currentTime * 1000));
+    const sample: HealthSample | null = probe.push(event.detail, context.currentTime * 1000);
+    // The generated declaration: a dBFS level or null, never undefined.
+    const level: number | null = sample ? sample.customer_db : null;
+    console.log(detail.inputs[0].rms, heard.voice, sample?.window_ms, level);
   });
   mixer.addEventListener('mixererror', (event) => console.error(event.detail.message));
   const onMeter = (event: CustomEvent<MeterDetail>) => console.log(event.detail.inputs.length);

@@ -1,7 +1,7 @@
 //! `coach`: a supervisor in the call sends the agent silent text coaching (audited, never shown to
 //! the customer).
 
-use earshot_policy::Role;
+use earshot_policy::{Party, Role};
 
 use crate::auth::identity::Identity;
 use crate::call::effects::{Effects, Recipient};
@@ -29,6 +29,6 @@ pub fn coach(
     effects.audit("coaching", sender, Some(&record.init.agent_id)).detail = Some(text.to_owned());
     let coaching =
         CallEvent::Coaching { from: sender.sub.clone(), name: sender.name.clone(), text: text.to_owned() };
-    effects.events.push((Recipient::Agent, coaching));
+    effects.events.push((Recipient::Party(Party::Agent), coaching));
     Ok(effects)
 }

@@ -29,11 +29,9 @@ pub fn handle(
     now: u64,
 ) -> Result<Effects, ProtocolError> {
     let mut effects = match request {
-        CallRequest::Ping => {
-            let mut effects = Effects::default();
-            effects.events.push((recipient_of(sender), CallEvent::Pong));
-            effects
-        }
+        // The socket shell answers pings before the record is read (net::socket_shell); one
+        // reaching here changes nothing.
+        CallRequest::Ping => Effects::default(),
         CallRequest::SetMode { mode, tone, confirm } => {
             mode::set(record, sender, mode::Change { mode, tone, confirm }, reference, now)?
         }

@@ -39,12 +39,9 @@ pub fn set(
         let early = mode.customer_hears() && !was_heard && now.saturating_sub(r.init.started_at) < guard_ms;
         if early && !confirm {
             return Err(ProtocolError::ConfirmRequired {
-                detail: format!(
-                    "this call is {} old; a {} in its first {} minutes needs confirming",
-                    r.age(now),
-                    mode.name(),
-                    r.init.settings.early_barge_minutes
-                ),
+                mode,
+                call_age_ms: now.saturating_sub(r.init.started_at),
+                guard_minutes: r.init.settings.early_barge_minutes,
                 reference,
             });
         }

@@ -17,25 +17,16 @@ pub fn relay(
     reference: Option<u64>,
 ) -> Result<Effects, ProtocolError> {
     let not_allowed = |detail: &str| Err(ProtocolError::not_allowed(detail, reference));
-    let target = match (sender.role, &to) {
-        (Role::Customer, Party::Agent) | (Role::Supervisor, Party::Agent) => {
-            record.agent_connected.then_some(Recipient::Agent)
-        }
-        (Role::Agent, Party::Customer) => record.customer_connected.then_some(Recipient::Customer),
-        (Role::Agent, Party::Supervisor(id)) => {
-            record.policy.supervisor(id).map(|_| Recipient::Supervisor(id.clone()))
-        }
+    let connected = match (sender.role, &to) {
+        (Role::Customer, Party::Agent) | (Role::Supervisor, Party::Agent) => record.agent_connected,
+        (Role::Agent, Party::Customer) => record.customer_connected,
+        (Role::Agent, Party::Supervisor(id)) => record.policy.supervisor(id).is_some(),
         _ => return not_allowed("signaling goes only between the agent and each other party"),
     };
-    let Some(target) = target else {
+    if !connected {
         return not_allowed("that peer is not connected");
-    };
-    let from = match sender.role {
-        Role::Customer => Party::Customer,
-        Role::Agent => Party::Agent,
-        Role::Supervisor => Party::Supervisor(sender.sub.clone()),
-    };
+    }
     let mut effects = Effects::default();
-    effects.events.push((target, CallEvent::Signal { from, data }));
+    effects.events.push((Recipient::Party(to), CallEvent::Signal { from: sender.party(), data }));
     Ok(effects)
 }
