@@ -240,7 +240,7 @@ impl GroupGrant {
 }
 
 /// Checks issuer, audience (one string or a list, OpenID Connect Core §2), expiry and not-before,
-/// with [`LEEWAY_SECONDS`] of skew either way.
+/// with 30 s of skew either way (`LEEWAY_SECONDS`, as for Earshot's own tokens).
 pub fn check_registered(claims: &Value, config: &OidcConfig, now: i64) -> Result<(), TokenError> {
     if text(claims, "iss") != Some(config.issuer.as_str()) {
         return Err(TokenError::WrongIssuer);

@@ -212,7 +212,11 @@ mod imp {
             let text = JsFuture::from(response.text()?).await?;
             Ok::<_, JsValue>(Ok(text.as_string().unwrap_or_default()))
         };
-        outcome.await.unwrap_or_else(|err| Err(format!("{err:?}")))
+        // The runtime's error in one line (its message), not the whole JsValue with its stack.
+        outcome.await.unwrap_or_else(|err| {
+            let message = worker::js_sys::Reflect::get(&err, &JsValue::from_str("message")).ok();
+            Err(message.and_then(|m| m.as_string()).unwrap_or_else(|| "the request failed".into()))
+        })
     }
 }
 
