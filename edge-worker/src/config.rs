@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use worker::Env;
 
-use crate::auth::claims::{self, OidcConfig};
+use crate::auth::oidc_config::{self, OidcConfig};
 
 #[cfg(feature = "dev-mint")]
 use crate::auth::identity::TokenSigner;
@@ -76,13 +76,13 @@ thread_local! {
     static OIDC: RefCell<Option<ParsedOidc>> = const { RefCell::new(None) };
 }
 
-/// The identity provider's settings (`EARSHOT_OIDC`, see [`crate::auth::claims`]); `None` when unset.
+/// The identity provider's settings (`EARSHOT_OIDC`, see [`crate::auth::oidc_config`]); `None` when unset.
 /// A configuration that does not validate fails every request with a 500 naming the problem.
 pub fn oidc(env: &Env) -> Result<Option<Rc<OidcConfig>>, EdgeError> {
     let Some(raw) = text(env, "EARSHOT_OIDC").filter(|t| !t.trim().is_empty()) else { return Ok(None) };
     OIDC.with_borrow_mut(|held| {
         if held.as_ref().is_none_or(|(text, _)| *text != raw) {
-            let parsed = claims::parse(&raw).map(Rc::new);
+            let parsed = oidc_config::parse(&raw).map(Rc::new);
             if let Err(why) = &parsed {
                 worker::console_error!("{why}");
             }

@@ -13,4 +13,5 @@ pub mod jwk;
 pub mod jws;
 pub mod key_cache;
 pub mod oidc;
+pub mod oidc_config;
 pub mod webcrypto;

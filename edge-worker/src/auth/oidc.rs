@@ -12,11 +12,12 @@ use std::cell::RefCell;
 use serde_json::Value;
 
 use crate::auth::base64url;
-use crate::auth::claims::{self, OidcConfig};
+use crate::auth::claims;
 use crate::auth::identity::{Identity, TokenError, MAX_TOKEN_LEN};
 use crate::auth::json_member::{member, text};
 use crate::auth::jwk::{self, Algorithm, PinnedKey};
 use crate::auth::key_cache::{KeyCache, Lookup};
+use crate::auth::oidc_config::OidcConfig;
 use crate::auth::webcrypto;
 use crate::error::EdgeError;
 
