@@ -1,6 +1,11 @@
 //! The worker's settings, read from `wrangler.toml` vars and secrets (`.dev.vars` locally).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use worker::Env;
+
+use crate::auth::oidc_config::{self, OidcConfig};
 
 #[cfg(feature = "dev-mint")]
 use crate::auth::identity::TokenSigner;
@@ -52,9 +57,40 @@ pub fn audience(env: &Env) -> String {
 
 /// The verifier for the configured public key (secret `EARSHOT_TOKEN_PUBLIC_KEY`).
 pub fn verifier(env: &Env) -> Result<TokenVerifier, EdgeError> {
-    let key = text(env, "EARSHOT_TOKEN_PUBLIC_KEY")
-        .ok_or_else(|| EdgeError::Internal("EARSHOT_TOKEN_PUBLIC_KEY is not configured".into()))?;
+    let key = text(env, "EARSHOT_TOKEN_PUBLIC_KEY").ok_or_else(|| {
+        EdgeError::Internal("no token key is configured: set EARSHOT_OIDC or EARSHOT_TOKEN_PUBLIC_KEY".into())
+    })?;
     TokenVerifier::new(&key, &audience(env)).map_err(EdgeError::Internal)
+}
+
+/// Whether Earshot's own Ed25519 key is configured (`EARSHOT_TOKEN_PUBLIC_KEY`).
+pub fn has_token_key(env: &Env) -> bool {
+    text(env, "EARSHOT_TOKEN_PUBLIC_KEY").is_some_and(|k| !k.trim().is_empty())
+}
+
+/// An `EARSHOT_OIDC` text and what it parsed to (the configuration, or what is wrong with it).
+type ParsedOidc = (String, Result<Rc<OidcConfig>, String>);
+
+thread_local! {
+    /// The last `EARSHOT_OIDC` read: parsed once per isolate, not per request.
+    static OIDC: RefCell<Option<ParsedOidc>> = const { RefCell::new(None) };
+}
+
+/// The identity provider's settings (`EARSHOT_OIDC`, see [`crate::auth::oidc_config`]); `None` when unset.
+/// A configuration that does not validate fails every request with a 500 naming the problem.
+pub fn oidc(env: &Env) -> Result<Option<Rc<OidcConfig>>, EdgeError> {
+    let Some(raw) = text(env, "EARSHOT_OIDC").filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    OIDC.with_borrow_mut(|held| {
+        if held.as_ref().is_none_or(|(text, _)| *text != raw) {
+            let parsed = oidc_config::parse(&raw).map(Rc::new);
+            if let Err(why) = &parsed {
+                worker::console_error!("{why}");
+            }
+            *held = Some((raw, parsed));
+        }
+        let (_, parsed) = held.as_ref().expect("just set");
+        parsed.clone().map(Some).map_err(EdgeError::Internal)
+    })
 }
 
 /// The dev-only signer: `Some` only when `EARSHOT_DEV_MINT` is `"1"` and a signing key is set.

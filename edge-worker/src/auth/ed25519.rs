@@ -23,61 +23,18 @@ impl VerifyingKey {
     }
 }
 
+/// In the worker, the one WebCrypto path the provider's keys use too ([`crate::auth::webcrypto`]),
+/// with this key as a JWK (imported once per isolate there).
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use std::cell::RefCell;
-
-    use wasm_bindgen::prelude::wasm_bindgen;
-    use wasm_bindgen::JsValue;
-    use worker::js_sys::{Array, Promise};
-    use worker::wasm_bindgen_futures::JsFuture;
-
-    const ALGORITHM: &str = "Ed25519";
-
-    #[wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = importKey)]
-        fn import_key(
-            format: &str,
-            key: &[u8],
-            algorithm: &str,
-            extractable: bool,
-            usages: &Array,
-        ) -> Result<Promise, JsValue>;
-
-        #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = verify)]
-        fn verify(algorithm: &str, key: &JsValue, signature: &[u8], data: &[u8]) -> Result<Promise, JsValue>;
-    }
-
-    thread_local! {
-        /// The last key imported, with its raw bytes: tokens are checked against one configured key,
-        /// so it is imported once per isolate, not once per token.
-        static IMPORTED: RefCell<Option<([u8; 32], JsValue)>> = const { RefCell::new(None) };
-    }
-
-    async fn imported(raw: &[u8; 32]) -> Result<JsValue, JsValue> {
-        if let Some(key) =
-            IMPORTED.with_borrow(|k| k.as_ref().filter(|(r, _)| r == raw).map(|(_, key)| key.clone()))
-        {
-            return Ok(key);
-        }
-        let usages = Array::of1(&JsValue::from_str("verify"));
-        let key = JsFuture::from(import_key("raw", raw, ALGORITHM, false, &usages)?).await?;
-        IMPORTED.set(Some((*raw, key.clone())));
-        Ok(key)
-    }
+    use crate::auth::base64url;
+    use crate::auth::jwk::{Algorithm, PinnedKey};
+    use crate::auth::webcrypto;
 
     pub async fn verifies(raw: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
-        // WebCrypto copies the byte views synchronously, before the promise is returned.
-        let outcome =
-            async { JsFuture::from(verify(ALGORITHM, &imported(raw).await?, signature, message)?).await };
-        match outcome.await {
-            Ok(verdict) => verdict.as_bool() == Some(true),
-            Err(err) => {
-                worker::console_error!("signature check failed to run: {err:?}");
-                false
-            }
-        }
+        let public_jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, base64url::encode(raw));
+        webcrypto::verifies(&PinnedKey { kid: None, alg: Algorithm::EdDsa, public_jwk }, message, signature)
+            .await
     }
 }
 

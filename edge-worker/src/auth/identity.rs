@@ -18,18 +18,13 @@ use crate::auth::jws::{self, JwsError};
 /// Tokens whose encoded form exceeds this are refused before any parsing.
 pub const MAX_TOKEN_LEN: usize = 4096;
 /// Clock skew tolerated between the token issuer and the worker.
-const LEEWAY_SECONDS: i64 = 30;
+pub(crate) const LEEWAY_SECONDS: i64 = 30;
 
 /// The verified identity, as it travels in the identity header: defined once in the wire contract.
 pub use earshot_wire::identity::Identity;
 
 /// Checks the claims the signature cannot: lengths and characters of ids, role-specific fields.
-fn check_shape(identity: &Identity) -> Result<(), TokenError> {
-    let id_ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 64
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
-    };
+pub fn check_shape(identity: &Identity) -> Result<(), TokenError> {
     if !id_ok(&identity.sub) || !id_ok(&identity.team) || identity.call.as_deref().is_some_and(|c| !id_ok(c))
     {
         return Err(TokenError::BadClaims("sub, team and call must be 1-64 of [A-Za-z0-9-_.@]"));
@@ -49,6 +44,13 @@ fn check_shape(identity: &Identity) -> Result<(), TokenError> {
     Ok(())
 }
 
+/// Whether `s` may be a participant, team or call id: 1-64 of `[A-Za-z0-9-_.@]`.
+pub fn id_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
+}
+
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenError {
@@ -65,6 +67,14 @@ pub enum TokenError {
     /// The token's `nbf` (not before) is still ahead of the worker's clock, beyond the skew.
     NotYetValid,
     WrongAudience,
+    /// An identity provider's token whose `iss` is not the configured issuer.
+    WrongIssuer,
+    /// The header carries a key or a key's location (`jwk`, `jku`, `x5c`, `x5u`): never trusted.
+    KeyInHeader,
+    /// The token's key (`kid`) is not in the provider's key set.
+    UnknownKey,
+    /// The token's key is not held and the provider's key set could not be fetched.
+    KeysUnreachable,
     BadClaims(&'static str),
 }
 
@@ -73,13 +83,27 @@ impl fmt::Display for TokenError {
         match self {
             TokenError::Missing => f.write_str("no token"),
             TokenError::TooLong => write!(f, "token longer than {MAX_TOKEN_LEN} bytes"),
-            TokenError::Malformed => f.write_str("token is not a compact EdDSA JWS"),
+            TokenError::Malformed => f.write_str("token is not a compact JWS"),
             TokenError::BadSignature => f.write_str("token signature does not verify"),
-            TokenError::WrongAlgorithm => f.write_str("token is not signed with EdDSA"),
+            TokenError::WrongAlgorithm => {
+                f.write_str("token is not signed with an accepted algorithm for its key")
+            }
             TokenError::NoExpiry => f.write_str("token has no expiry"),
             TokenError::Expired => f.write_str("token expired"),
             TokenError::NotYetValid => f.write_str("token is not valid yet (nbf is in the future)"),
             TokenError::WrongAudience => f.write_str("token is for another audience"),
+            TokenError::WrongIssuer => {
+                f.write_str("token is not from the configured identity provider (iss)")
+            }
+            TokenError::KeyInHeader => {
+                f.write_str("token header carries a key or key URL, which is never trusted")
+            }
+            TokenError::UnknownKey => {
+                f.write_str("token is signed with a key the identity provider does not publish")
+            }
+            TokenError::KeysUnreachable => f.write_str(
+                "token's signing key is not known and the identity provider's keys cannot be fetched",
+            ),
             TokenError::BadClaims(why) => write!(f, "token claims invalid: {why}"),
         }
     }

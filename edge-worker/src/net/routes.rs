@@ -9,6 +9,7 @@ use worker::{web_sys, Env, Method, Request, Response, Result, Stub};
 #[cfg(feature = "dev-mint")]
 use crate::auth::dev_tokens;
 use crate::auth::identity::{Identity, TokenError};
+use crate::auth::oidc;
 use crate::config;
 use crate::error::EdgeError;
 use crate::net::archive;
@@ -79,7 +80,14 @@ pub fn origin_of(url: &str) -> &str {
     &url[..authority_end]
 }
 
+/// Verifies a token from either source: the OpenID provider's (it names an issuer, or no Earshot
+/// key is configured) or Earshot's own Ed25519 key.
 async fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
+    if let Some(provider) = config::oidc(env)? {
+        if oidc::names_an_issuer(token) || !config::has_token_key(env) {
+            return oidc::verify(token, &provider, config::now_ms()).await;
+        }
+    }
     Ok(config::verifier(env)?.verify(token, config::now_seconds()).await?)
 }
 

@@ -1,0 +1,230 @@
+//! Tokens from the contact centre's own OpenID provider: the header read, the key found in the
+//! provider's key set (fetched and cached per isolate, see [`KeyCache`]), the signature checked
+//! with that key's pinned algorithm, then the claims checked and mapped ([`claims`]).
+//!
+//! Refusals: a token that is not genuine, or not for Earshot, is unauthenticated (401 / 4401); a
+//! genuine one whose groups give its holder no place is forbidden (403 / 4403). A provider that
+//! cannot be reached is logged (its URL and the failure, never a token) and fails closed for keys
+//! not already held.
+
+use std::cell::RefCell;
+
+use serde_json::Value;
+
+use crate::auth::base64url;
+use crate::auth::claims;
+use crate::auth::identity::{Identity, TokenError, MAX_TOKEN_LEN};
+use crate::auth::json_member::{member, text};
+use crate::auth::jwk::{self, Algorithm, PinnedKey};
+use crate::auth::key_cache::{KeyCache, Lookup};
+use crate::auth::oidc_config::OidcConfig;
+use crate::auth::webcrypto;
+use crate::error::EdgeError;
+
+/// Header members that carry a key or say where to get one: a token with any of them is refused,
+/// the keys are the provider's published set, whatever a token claims.
+const KEY_MEMBERS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];
+
+/// The key cache of the configured provider, and where its keys are (once discovered).
+struct Provider {
+    issuer: String,
+    jwks_uri: Option<String>,
+    cache: KeyCache,
+    /// Whether the last fetch failed: an unknown key is then "unreachable", not "unknown".
+    last_fetch_failed: bool,
+}
+
+thread_local! {
+    static PROVIDER: RefCell<Option<Provider>> = const { RefCell::new(None) };
+}
+
+/// Whether a token names an issuer (`iss`): Earshot's own tokens do not, a provider's always do.
+pub fn names_an_issuer(token: &str) -> bool {
+    json_part(token.split('.').nth(1).unwrap_or_default())
+        .is_some_and(|claims| member(&claims, "iss").is_some())
+}
+
+/// A token part decoded and parsed: read as a `Value`, as the worker reads other JSON (one parser
+/// in the bundle).
+fn json_part(part: &str) -> Option<Value> {
+    let text = String::from_utf8(base64url::decode(part)?).ok()?;
+    serde_json::from_str::<Value>(&text).ok().filter(Value::is_object)
+}
+
+/// Verifies a provider's token and maps it onto an identity; `now_ms` is the worker's clock.
+pub async fn verify(token: &str, config: &OidcConfig, now_ms: u64) -> Result<Identity, EdgeError> {
+    if token.is_empty() {
+        return Err(TokenError::Missing.into());
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(TokenError::TooLong.into());
+    }
+    let mut parts = token.split('.');
+    let (Some(header_part), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed.into());
+    };
+    let header = json_part(header_part).ok_or(TokenError::Malformed)?;
+    if KEY_MEMBERS.iter().any(|name| member(&header, name).is_some()) {
+        return Err(TokenError::KeyInHeader.into());
+    }
+    let alg = text(&header, "alg").ok_or(TokenError::Malformed)?;
+    let alg = Algorithm::from_header(alg)
+        .filter(|_| member(&header, "crit").is_none())
+        .ok_or(TokenError::WrongAlgorithm)?;
+    let kid = text(&header, "kid");
+    let signature = base64url::decode(signature).ok_or(TokenError::Malformed)?;
+    let claims = json_part(payload).ok_or(TokenError::Malformed)?;
+    let key = key_for(kid, alg, config, now_ms).await?;
+    if key.alg != alg {
+        // The key is pinned: an RSA key never checks an ES256 or HS256 signature.
+        return Err(TokenError::WrongAlgorithm.into());
+    }
+    // The signing input is the first two parts exactly as sent, dot included.
+    let signed = &token[..header_part.len() + 1 + payload.len()];
+    if !webcrypto::verifies(&key, signed.as_bytes(), &signature).await {
+        return Err(TokenError::BadSignature.into());
+    }
+    claims::check_registered(&claims, config, (now_ms / 1000) as i64)?;
+    claims::map(&claims, config).map_err(EdgeError::Forbidden)
+}
+
+/// The held key for `kid`, fetching the provider's set when the cache says to (at most twice: once
+/// for an expired set, once more is never allowed within the interval).
+async fn key_for(
+    kid: Option<&str>,
+    alg: Algorithm,
+    config: &OidcConfig,
+    now_ms: u64,
+) -> Result<PinnedKey, TokenError> {
+    loop {
+        if let Some(key) = held_key(kid, alg, config, now_ms)? {
+            return Ok(key);
+        }
+        // The attempt is recorded, so the next lookup answers from what is held.
+        record_fetch(config, fetch_keys(config).await, now_ms);
+    }
+}
+
+/// The cache's answer for `kid`: the key, `None` to fetch first (the attempt is recorded), or why
+/// there is none. Synchronous and out of line: the async caller's state machine stays small.
+#[inline(never)]
+fn held_key(
+    kid: Option<&str>,
+    alg: Algorithm,
+    config: &OidcConfig,
+    now_ms: u64,
+) -> Result<Option<PinnedKey>, TokenError> {
+    let (ttl_ms, min_refetch_ms) = config.cache_policy_ms();
+    PROVIDER.with_borrow_mut(|held| {
+        let provider = match held {
+            Some(p) if p.issuer == config.issuer && p.cache.has_policy(ttl_ms, min_refetch_ms) => p,
+            _ => held.insert(Provider {
+                issuer: config.issuer.clone(),
+                jwks_uri: None,
+                cache: KeyCache::new(ttl_ms, min_refetch_ms),
+                last_fetch_failed: false,
+            }),
+        };
+        match provider.cache.lookup(kid, alg, now_ms) {
+            Lookup::Key(key) => Ok(Some(key.clone())),
+            Lookup::Fetch => {
+                provider.cache.attempt(now_ms);
+                Ok(None)
+            }
+            Lookup::Unknown if provider.last_fetch_failed => Err(TokenError::KeysUnreachable),
+            Lookup::Unknown => Err(TokenError::UnknownKey),
+        }
+    })
+}
+
+/// Keeps what a fetch brought, or logs why it brought nothing (the keys held stay).
+#[inline(never)]
+fn record_fetch(config: &OidcConfig, fetched: Result<(String, Vec<PinnedKey>), String>, now_ms: u64) {
+    PROVIDER.with_borrow_mut(|provider| {
+        let Some(provider) = provider.as_mut() else { return };
+        match fetched {
+            Ok((uri, keys)) => {
+                provider.jwks_uri = Some(uri);
+                provider.cache.store(keys, now_ms);
+                provider.last_fetch_failed = false;
+            }
+            Err(why) => {
+                worker::console_error!("identity provider {}: keys not fetched: {why}", config.issuer);
+                provider.last_fetch_failed = true;
+            }
+        }
+    });
+}
+
+/// The key set's URL (configured, else discovered) and its usable keys.
+async fn fetch_keys(config: &OidcConfig) -> Result<(String, Vec<PinnedKey>), String> {
+    let known = PROVIDER.with_borrow(|p| p.as_ref().and_then(|p| p.jwks_uri.clone()));
+    let uri = match config.jwks_uri.clone().or(known) {
+        Some(uri) => uri,
+        None => discover(&config.issuer).await?,
+    };
+    let (keys, skipped) = jwk::pin_set(&get(&uri).await?).map_err(|e| format!("{uri}: {e}"))?;
+    for line in skipped {
+        worker::console_warn!("identity provider {}: {line}", config.issuer);
+    }
+    Ok((uri, keys))
+}
+
+/// `jwks_uri` from the issuer's discovery document, which must name the same issuer.
+async fn discover(issuer: &str) -> Result<String, String> {
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let doc: Value = serde_json::from_str(&get(&url).await?).map_err(|e| format!("{url}: {e}"))?;
+    let field = |name: &str| text(&doc, name);
+    if field("issuer") != Some(issuer) {
+        return Err(format!("{url} names another issuer than the configured one"));
+    }
+    field("jwks_uri").map(str::to_owned).ok_or(format!("{url} has no jwks_uri"))
+}
+
+/// The body of a GET that answered 200.
+async fn get(url: &str) -> Result<String, String> {
+    imp::get(url).await.map_err(|why| format!("{url}: {why}"))
+}
+
+#[cfg(target_arch = "wasm32")]
+mod imp {
+    use wasm_bindgen::prelude::wasm_bindgen;
+    use wasm_bindgen::{JsCast, JsValue};
+    use worker::js_sys::Promise;
+    use worker::wasm_bindgen_futures::JsFuture;
+    use worker::web_sys::Response;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// The runtime's `fetch`, called directly: `worker::Fetch` reads bodies through its stream
+        /// adapters and a `Url`, which the bundle otherwise does without.
+        #[wasm_bindgen(catch, js_name = fetch)]
+        fn fetch_url(url: &str) -> Result<Promise, JsValue>;
+    }
+
+    pub async fn get(url: &str) -> Result<String, String> {
+        let outcome = async {
+            let response: Response = JsFuture::from(fetch_url(url)?).await?.unchecked_into();
+            if response.status() != 200 {
+                return Ok(Err(format!("answered {}", response.status())));
+            }
+            let text = JsFuture::from(response.text()?).await?;
+            Ok::<_, JsValue>(Ok(text.as_string().unwrap_or_default()))
+        };
+        // The runtime's error in one line (its message), not the whole JsValue with its stack.
+        outcome.await.unwrap_or_else(|err| {
+            let message = worker::js_sys::Reflect::get(&err, &JsValue::from_str("message")).ok();
+            Err(message.and_then(|m| m.as_string()).unwrap_or_else(|| "the request failed".into()))
+        })
+    }
+}
+
+/// Host builds (unit tests) reach no provider.
+#[cfg(not(target_arch = "wasm32"))]
+mod imp {
+    pub async fn get(_url: &str) -> Result<String, String> {
+        Err("no fetch on the host".into())
+    }
+}
