@@ -14,7 +14,7 @@ outdir=$(mktemp -d)
 trap 'rm -rf "$outdir"' EXIT
 
 say "host unit tests (cargo test -p earshot-edge -p earshot-archive, with the dev endpoint)"
-cargo test -q -p earshot-edge -p earshot-archive --features earshot-edge/dev-mint
+cargo test -q -p earshot-edge -p earshot-archive --features earshot-edge/dev-mint,earshot-edge/oidc
 
 say "production builds: dry-run deploys and bundle sizes"
 (cd edge-worker && EARSHOT_WORKER_DEV=0 bash scripts/build.sh)

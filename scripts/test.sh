@@ -26,7 +26,7 @@ step "bootstrap" bash scripts/bootstrap.sh || true
 step "format" cargo fmt --all -- --check
 step "clippy (host)" cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 step "clippy (wasm32)" cargo clippy -p earshot-mixer -p earshot-edge -p earshot-archive -p earshot-health --all-targets --locked \
-  --features earshot-edge/dev-mint,earshot-health/wasm --target wasm32-unknown-unknown -- -D warnings
+  --features earshot-edge/dev-mint,earshot-edge/oidc,earshot-health/wasm --target wasm32-unknown-unknown -- -D warnings
 step "clippy (wasm32, production worker)" cargo clippy -p earshot-edge --lib --locked --target wasm32-unknown-unknown -- -D warnings
 step "docs" env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --all-features
 # The mixer and the worker have their own scripts (native, wasm and browser/wrangler layers together).

@@ -26,7 +26,7 @@ for arg in "$@"; do
 done
 if [ "$variant" != archive ] && [ "${EARSHOT_WORKER_DEV:-0}" = 1 ]; then
   variant=dev
-  features=(--features dev-mint)
+  features=(--features dev-mint,oidc)
 fi
 crate=earshot_edge
 [ "$variant" = archive ] && crate=earshot_archive

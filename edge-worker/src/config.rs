@@ -1,10 +1,13 @@
 //! The worker's settings, read from `wrangler.toml` vars and secrets (`.dev.vars` locally).
 
+#[cfg(feature = "oidc")]
 use std::cell::RefCell;
+#[cfg(feature = "oidc")]
 use std::rc::Rc;
 
 use worker::Env;
 
+#[cfg(feature = "oidc")]
 use crate::auth::oidc_config::{self, OidcConfig};
 
 #[cfg(feature = "dev-mint")]
@@ -69,8 +72,10 @@ pub fn has_token_key(env: &Env) -> bool {
 }
 
 /// An `EARSHOT_OIDC` text and what it parsed to (the configuration, or what is wrong with it).
+#[cfg(feature = "oidc")]
 type ParsedOidc = (String, Result<Rc<OidcConfig>, String>);
 
+#[cfg(feature = "oidc")]
 thread_local! {
     /// The last `EARSHOT_OIDC` read: parsed once per isolate, not per request.
     static OIDC: RefCell<Option<ParsedOidc>> = const { RefCell::new(None) };
@@ -78,6 +83,7 @@ thread_local! {
 
 /// The identity provider's settings (`EARSHOT_OIDC`, see [`crate::auth::oidc_config`]); `None` when unset.
 /// A configuration that does not validate fails every request with a 500 naming the problem.
+#[cfg(feature = "oidc")]
 pub fn oidc(env: &Env) -> Result<Option<Rc<OidcConfig>>, EdgeError> {
     let Some(raw) = text(env, "EARSHOT_OIDC").filter(|t| !t.trim().is_empty()) else { return Ok(None) };
     OIDC.with_borrow_mut(|held| {

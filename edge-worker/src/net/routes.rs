@@ -9,6 +9,7 @@ use worker::{web_sys, Env, Method, Request, Response, Result, Stub};
 #[cfg(feature = "dev-mint")]
 use crate::auth::dev_tokens;
 use crate::auth::identity::{Identity, TokenError};
+#[cfg(feature = "oidc")]
 use crate::auth::oidc;
 use crate::config;
 use crate::error::EdgeError;
@@ -83,6 +84,7 @@ pub fn origin_of(url: &str) -> &str {
 /// Verifies a token from either source: the OpenID provider's (it names an issuer, or no Earshot
 /// key is configured) or Earshot's own Ed25519 key.
 async fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
+    #[cfg(feature = "oidc")]
     if let Some(provider) = config::oidc(env)? {
         if oidc::names_an_issuer(token) || !config::has_token_key(env) {
             return oidc::verify(token, &provider, config::now_ms()).await;
