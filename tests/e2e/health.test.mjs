@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Minter } from '../worker/harness.mjs';
-import { startSystem, openParty, listen, hears, screenshot, TONES } from './lib/system.mjs';
+import { startSystem, openParty, listen, hears, screenshot, until, TONES } from './lib/system.mjs';
 import { agentReady, clickMode, saveTeamSettings } from './lib/scenario.mjs';
 
 /** The customer's tone and normal speech both sit near -36 dBFS RMS; loud speech is +15.6 dB. */
@@ -57,14 +57,11 @@ const meters = (tab) => tab.evaluate(() => {
 
 /** Waits until the console's meter of what `party` hears satisfies `check` (levels arrive 4 times a second). */
 async function heardOnConsole(tab, party, check, what) {
-  const deadline = Date.now() + 10_000;
   let last;
-  while (Date.now() < deadline) {
+  return until(what, async () => {
     last = await meters(tab);
-    if (check(last.hears[party])) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail(`${what}: ${JSON.stringify(last)}`);
+    return check(last.hears[party]) && last;
+  }, 10_000).catch(() => assert.fail(`${what}: ${JSON.stringify(last)}`));
 }
 
 const flag = (tab, kind) => tab.locator(`#calls tr[data-call] .flag.health[data-kind="${kind}"]`);

@@ -316,24 +316,21 @@ impl CallObject {
     /// events in order, then closes, then the team feed. A socket just replaced by its owner's newer
     /// one may still see an event while it closes; it belongs to the same participant.
     async fn deliver(&self, effects: Effects, now: u64) -> Result<()> {
+        let mut context = Vec::new();
         if !effects.audit.is_empty() {
             let log = self.audit_log()?;
-            let mut context = Vec::new();
             for entry in &effects.audit {
                 let row = log.append(now, entry)?;
                 if audit::is_context(&row) {
                     context.push(row);
                 }
             }
-            // The supervisors' panel of the call follows it live (never the agent's or customer's).
-            if !context.is_empty() {
-                let text = serde_json::to_string(&CallEvent::ContextAdded { events: context })?;
-                for ws in self.sockets_of(&Recipient::Supervisors) {
-                    sockets::send_text(&ws, &text);
-                }
-            }
         }
-        for (recipient, event) in &effects.events {
+        // The supervisors' panel of the call follows it live (never the agent's or customer's),
+        // ahead of the change's own events.
+        let context_added = (!context.is_empty())
+            .then_some((Recipient::Supervisors, CallEvent::ContextAdded { events: context }));
+        for (recipient, event) in context_added.iter().chain(&effects.events) {
             let Ok(text) = serde_json::to_string(event) else { continue };
             for ws in self.sockets_of(recipient) {
                 sockets::send_text(&ws, &text);
