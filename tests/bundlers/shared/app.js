@@ -110,6 +110,7 @@ async function tone() {
   const node = await createMixerNode(context, { numberOfInputs: 1, numberOfOutputs: 2 });
   merged(context, node, 2);
   node.playTone({ outputs: [1], frequency: 1000, durationMs: 100, gainDb: -12 });
+  await node.flush(); // the tone has reached the audio thread before rendering starts
   const rendered = await context.startRendering();
   const peaks = [0, 1].map((o) => Math.max(...rendered.getChannelData(o).map(Math.abs)));
   return { outputs: [1], gainDb: -12, peaks };
