@@ -23,6 +23,12 @@ command -v pulseaudio >/dev/null || need_apt+=(pulseaudio)   # Firefox's audio o
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
+# Telephony (phone callers, scripts/sip-stack.sh): Kamailio with its WebSocket transport, rtpengine's
+# userspace daemon, baresip as the tests' phone. Installing them starts no daemon here (no systemd).
+command -v kamailio >/dev/null || need_apt+=(kamailio)
+[ -f /usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so ] || need_apt+=(kamailio-websocket-modules)
+command -v rtpengine >/dev/null || need_apt+=(rtpengine-daemon)
+command -v baresip >/dev/null || need_apt+=(baresip-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   apt-get update -qq

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds what the demo pages load besides their own files: the earshot-mixer package (wasm, glue,
-# worklet processor, helper) into demo/vendor/earshot-mixer/, served by the worker's static assets.
+# worklet processor, helper) into demo/vendor/earshot-mixer/, and SIP.js into demo/vendor/sip.js/,
+# both served by the worker's static assets.
 # The pages import it from there, exactly as a web app would ship the npm package. Not committed.
 #   build-demo.sh [--check]     --check: only say whether it is up to date (exit 0) or not (1)
 # Skipped when nothing it is built from changed: target/stamps/demo-vendor.stamp (scripts/build-stamp.sh)
@@ -18,6 +19,8 @@ case "${1:-}" in
   '') ;;
   *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
+# SIP.js for the agent's phone line (demo/vendor/sip.js/, scripts/sip-vendor.sh): rebuilt every time, it takes well under a second.
+[ "$check" = 1 ] || bash scripts/sip-vendor.sh
 out=demo/vendor/earshot-mixer
 target="${CARGO_TARGET_DIR:-$EARSHOT_ROOT/target}"   # where mixer-wasm/scripts/build.sh builds
 facts="$(stamp_facts mixer-wasm)
