@@ -6,6 +6,7 @@ import { reportHealth } from './health-report.js';
 import { Hub } from './hub.js';
 import { partyKey, partyOfKey } from './party.js';
 import { HubLink } from './peer.js';
+import { PhoneDesk, maskNumber, phoneSettings } from './phone.js';
 import { Recorder } from './recorder.js';
 import { openVoice, startAudio } from './media.js';
 import { api, currentUser, mintToken, params } from './session.js';
@@ -23,6 +24,9 @@ let audio; // { context, voice, ears } once the first call starts
 let call = null; // the call in progress
 let joining = null; // the id of the call being joined (audio and the hub start first)
 let status = { available: false, on_call: null }; // the team's last agent_status
+// Phone calls (phone.js), when the page was given a SIP server: the line is open while available.
+const phoneSetup = phoneSettings(params, user);
+const phone = phoneSetup && new PhoneDesk({ settings: phoneSetup, onRing: ringPhone, onState: say });
 
 /** The page's state, for people debugging and for the end-to-end tests. */
 window.earshotDemo = { role: 'agent', get call() { return call; }, get audio() { return audio; } };
@@ -41,7 +45,8 @@ async function connectTeam() {
     status = next;
     available = status.available;
     renderAvailability();
-    if (!status.on_call) show($('#ring'), false); // a rung call the customer gave up on
+    phone?.follow(available && !status.on_call);
+    if (!status.on_call && !phone?.busy) show($('#ring'), false); // a rung call the customer gave up on
     $('#toggle-available').textContent = available ? 'Become busy' : 'Become available';
     $('#toggle-available').disabled = Boolean(status.on_call);
     $('#create-link').disabled = Boolean(status.on_call);
@@ -253,9 +258,47 @@ onClick('#hang-up', async () => {
   await call.channel.request({ type: 'end_call' });
 });
 
+/** A phone call rings on the page like a web call; answering it opens an Earshot call for it. */
+function ringPhone(phoneCall) {
+  phone.setBusy(true);
+  const label = maskNumber(phoneCall.from.number);
+  $('#ring-label').textContent = label;
+  $('#ring h2').textContent = PHASE.ringing;
+  $('#answer').onclick = () => {
+    show($('#ring'), false);
+    answerPhone(phoneCall, label).catch((error) => {
+      say(`Could not take the phone call: ${error.message}.`, true);
+      phoneCall.hangUp();
+    });
+  };
+  phoneCall.ended.then(() => {
+    if (call?.phone !== phoneCall) show($('#ring'), false); // the caller gave up while it rang
+    if (!call?.phone || call.phone === phoneCall) phone.setBusy(false);
+  });
+  show($('#ring'), true);
+  say(`${label} is calling.`);
+}
+
+/**
+ * The caller becomes the call's customer: their audio is the hub's customer input, the hub's
+ * customer feed (as the worker's matrix mixes it) is what they hear. Hanging up ends the call.
+ */
+async function answerPhone(phoneCall, label) {
+  const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: label });
+  await joinCall(new URL(path, location.href).searchParams.get('call'), 'Phone call answered.');
+  const current = call;
+  current.phone = phoneCall;
+  const heard = await phoneCall.accept(new MediaStream([current.hub.feedFor('customer')]));
+  current.hub.attach('customer', heard);
+  phoneCall.ended.then((by) => {
+    if (call === current && by === 'caller') current.channel.request({ type: 'end_call' }).catch(() => finishCall('The caller hung up.'));
+  });
+}
+
 function finishCall(message) {
   if (!call) return;
   const ended = call;
+  ended.phone?.hangUp().catch(() => {});
   ended.ended = true;
   call = null;
   renderAvailability();

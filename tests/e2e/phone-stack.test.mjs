@@ -5,14 +5,14 @@
 // phone's tone must be heard in the browser, and the browser's tone found in baresip's recording.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from './lib/browser.mjs';
 import { serveStatic } from './lib/static-server.mjs';
 import { startSipStack } from './lib/sip-stack.mjs';
 import { startBaresip } from './lib/baresip.mjs';
 import { writeToneWav, readWav, toneWindows } from './lib/wav.mjs';
-import { until, ROOT, TONES } from './lib/system.mjs';
+import { until, ROOT, ARTIFACTS, TONES } from './lib/system.mjs';
 
 const TONE_DETECTOR = readFileSync(join(ROOT, 'tests', 'e2e', 'lib', 'tones.js'), 'utf8');
 let stack, site, browser, page, phone;
@@ -25,7 +25,8 @@ before(async () => {
   page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(`${site.url}/`);
   await page.addScriptTag({ content: TONE_DETECTOR });
-  const toneFile = join(ROOT, 'artifacts', 'e2e', 'phone-stack-caller.wav');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const toneFile = join(ARTIFACTS, 'phone-stack-caller.wav');
   writeToneWav(toneFile, { hz: TONES.customer, seconds: 60 });
   phone = await startBaresip({ toneFile, codecs: 'pcmu' });
 });

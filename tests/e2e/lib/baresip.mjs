@@ -68,8 +68,9 @@ export async function startBaresip({ toneFile, user = 'caller', codecs = 'pcmu,p
       const message = JSON.parse(buffer.slice(colon + 1, colon + 1 + length));
       buffer = buffer.slice(colon + 1 + length + 1);
       if (message.event) {
-        events.push({ ...message, at: Date.now() });
-        for (const w of [...waiters]) if (w.test(message)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(message); }
+        const entry = { ...message, at: Date.now() };
+        events.push(entry);
+        for (const w of [...waiters]) if (w.test(entry)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(entry); }
       } else if (message.response) {
         pending.get(message.token)?.(message);
         pending.delete(message.token);
@@ -87,7 +88,7 @@ export async function startBaresip({ toneFile, user = 'caller', codecs = 'pcmu,p
     });
   }
 
-  /** Resolves with the first event of `type` (e.g. CALL_ESTABLISHED), past or future. */
+  /** Resolves with the first event of `type` (e.g. CALL_ESTABLISHED), past or future; `at` says when it came (Date.now()). */
   function event(type, timeoutMs = 15_000) {
     const seen = events.find((e) => e.type === type);
     if (seen) return Promise.resolve(seen);

@@ -1,0 +1,86 @@
+// A phone caller as the call's customer (issue 20, the phone leg at the hub): real wrangler dev,
+// Kamailio and rtpengine on loopback, the agent's page registered over SIP-over-WebSocket while
+// available, baresip dialling the agent's SIP address with a 400 Hz tone as its voice (G.711 only,
+// like a phone line). By tone: the agent hears the caller and the caller the agent; a monitoring
+// supervisor hears both while the caller hears no supervisor; after a barge the caller hears the
+// supervisor. The caller's hang-up ends the call on the agent's page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startSystem, openParty, listen, hears, until, ARTIFACTS, TONES } from './lib/system.mjs';
+import { clickMode, openConsole } from './lib/scenario.mjs';
+import { startSipStack } from './lib/sip-stack.mjs';
+import { startBaresip } from './lib/baresip.mjs';
+import { writeToneWav, readWav, toneWindows } from './lib/wav.mjs';
+
+const CALLER_NUMBER = '+15550100123';
+let stack, system, phone, agent;
+const marks = {};
+const t0 = Date.now();
+const step = (what) => console.log(`${Date.now() - t0} ms: ${what}`); // ms since the phone call was established, per step, to cut baresip's recording
+
+before(async () => {
+  stack = await startSipStack();
+  system = await startSystem();
+  const toneFile = join(ARTIFACTS, 'phone-call-caller.wav');
+  writeToneWav(toneFile, { hz: TONES.customer, seconds: 120 });
+  phone = await startBaresip({ toneFile, user: CALLER_NUMBER, codecs: 'pcmu,pcma' });
+  agent = await openParty(system, 'agent.html', 'a1', TONES.agent, { sip: stack.ws });
+});
+
+after(async () => {
+  await phone?.stop();
+  await system?.stop();
+  await stack?.stop();
+});
+
+test('an available agent takes a phone call: the hub mixes the caller like a web customer', async () => {
+  const started = Date.now();
+  await agent.locator('#toggle-available:not([disabled])', { hasText: 'Become available' }).click();
+  await agent.locator('#status-line', { hasText: 'Phone calls reach you at sip:agent-a1@' }).waitFor({ timeout: 10_000 });
+
+  step('registered');
+  await phone.dial(`sip:agent-a1@${stack.sip}`);
+  await agent.locator('#ring:not([hidden])').waitFor({ timeout: 10_000 });
+  assert.equal(await agent.locator('#ring-label').innerText(), '+1 555 ••• 0123', 'the agent sees the number masked');
+  step('ringing');
+  await agent.locator('#answer').click();
+  const established = (await phone.event('CALL_ESTABLISHED')).at;
+  step('established');
+  await listen(agent);
+  const agentHearsMs = await hears(agent, TONES.customer, true, 10_000);
+
+  // A supervisor monitors: hears the caller and the agent; the caller hears no supervisor.
+  step('agent hears');
+  const s1 = await openConsole(system, 's1');
+  assert.match(await s1.locator('#calls tr[data-call]').first().innerText(), /\+1 555 ••• 0123/, 'the console lists the phone call masked');
+  step('console');
+  marks.monitor = Date.now() - established;
+  await clickMode(s1, 'monitor');
+  await hears(s1, TONES.customer, true, 10_000);
+  await hears(s1, TONES.agent, true, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  step('monitored');
+  marks.barge = Date.now() - established;
+  await clickMode(s1, 'barge');
+  await hears(agent, TONES.s1, true, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  marks.hangup = Date.now() - established;
+
+  step('barged');
+  await phone.hangup();
+  await agent.locator('#idle:not([hidden])').waitFor({ timeout: 10_000 });
+  step('agent idle');
+  await until('the console drops the call', async () => (await s1.locator('#calls tr[data-call]').count()) === 0, 10_000);
+
+  const heard = readWav(phone.heardFile());
+  const during = (from, to, hz) => toneWindows(heard, hz).filter((t) => t * 1000 >= from && t * 1000 < to).length;
+  // 500 ms after each click for the change to reach the caller (the switch target is 150 ms).
+  const agentBeforeMonitor = during(0, marks.monitor, TONES.agent);
+  const supervisorWhileMonitoring = during(marks.monitor, marks.barge, TONES.s1);
+  const supervisorInBarge = during(marks.barge + 500, marks.hangup, TONES.s1);
+  assert.ok(agentBeforeMonitor >= 25, `the caller hears the agent: ${agentBeforeMonitor} windows of 20 ms`);
+  assert.equal(supervisorWhileMonitoring, 0, 'the caller hears no supervisor while monitored');
+  assert.ok(supervisorInBarge >= 25, `the caller hears the barging supervisor: ${supervisorInBarge} windows of 20 ms`);
+  console.log(`phone call: agent heard the caller ${Math.round(agentHearsMs)} ms after listening began; caller heard the agent for ${agentBeforeMonitor * 20} ms, the barging supervisor for ${supervisorInBarge * 20} ms; ${Date.now() - started} ms`);
+});
