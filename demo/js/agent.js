@@ -6,7 +6,7 @@ import { reportHealth } from './health-report.js';
 import { Hub } from './hub.js';
 import { partyKey, partyOfKey } from './party.js';
 import { HubLink } from './peer.js';
-import { PhoneDesk, maskNumber, phoneSettings } from './phone.js';
+import { PhoneDesk, maskNumber, notePhoneCall, phoneSettings, wasPhoneCall } from './phone.js';
 import { Recorder } from './recorder.js';
 import { openVoice, startAudio } from './media.js';
 import { api, currentUser, mintToken, params } from './session.js';
@@ -51,7 +51,10 @@ async function connectTeam() {
     $('#toggle-available').disabled = Boolean(status.on_call);
     $('#create-link').disabled = Boolean(status.on_call);
     // After a reload the team still knows our call: take it back without a click.
-    if (firstStatus && status.on_call && !call) joinCall(status.on_call, 'Call resumed.');
+    if (firstStatus && status.on_call && !call) {
+      if (wasPhoneCall(status.on_call)) endPhoneCallAfterReload(status.on_call);
+      else joinCall(status.on_call, 'Call resumed.');
+    }
     firstStatus = false;
   });
   team.on('ring', ({ call_id: callId, customer_label: label }) => {
@@ -288,6 +291,7 @@ async function answerPhone(phoneCall, label) {
   await joinCall(new URL(path, location.href).searchParams.get('call'), 'Phone call answered.');
   const current = call;
   current.phone = phoneCall;
+  notePhoneCall(current.id);
   const heard = await phoneCall.accept(new MediaStream([current.hub.feedFor('customer')]));
   current.hub.attach('customer', heard);
   phoneCall.ended.then((by) => {
@@ -295,10 +299,22 @@ async function answerPhone(phoneCall, label) {
   });
 }
 
+/** The reloaded page's phone call is gone with the old page: end its Earshot call too. */
+async function endPhoneCallAfterReload(callId) {
+  notePhoneCall(null);
+  await joinCall(callId, 'Ending the phone call…');
+  if (!call) return;
+  call.endNote = 'The phone call ended: the page reloaded, and its phone line went with it.';
+  await call.channel.request({ type: 'end_call' });
+}
+
 function finishCall(message) {
   if (!call) return;
   const ended = call;
-  ended.phone?.hangUp().catch(() => {});
+  if (ended.phone) {
+    ended.phone.hangUp().catch(() => {});
+    notePhoneCall(null);
+  }
   ended.ended = true;
   call = null;
   renderAvailability();
@@ -312,7 +328,7 @@ function finishCall(message) {
   show($('#idle'), true);
   show($('#link'), false);
   $('#coaching').replaceChildren(el('li', { className: 'muted' }, 'Messages from supervisors appear here; the customer never sees them.'));
-  say(message);
+  say(ended.endNote ?? message);
 }
 
 main().catch((error) => say(error.message, true));

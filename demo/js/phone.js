@@ -31,6 +31,21 @@ export function maskNumber(number) {
   return `${country}${rest.slice(0, 3)} ••• ${rest.slice(-4)}`;
 }
 
+// The Earshot call this tab's phone call belongs to: a reload cuts the phone leg (its WebSocket goes
+// with the page), so the reloaded page must end that call rather than resume it without a caller.
+const PHONE_CALL_KEY = 'earshot.phoneCall';
+
+/** Notes (or, with null, forgets) that Earshot call `callId` carries this tab's phone call. */
+export function notePhoneCall(callId) {
+  if (callId) sessionStorage.setItem(PHONE_CALL_KEY, callId);
+  else sessionStorage.removeItem(PHONE_CALL_KEY);
+}
+
+/** Whether Earshot call `callId` carried this tab's phone call before a reload. */
+export function wasPhoneCall(callId) {
+  return sessionStorage.getItem(PHONE_CALL_KEY) === callId;
+}
+
 /**
  * Keeps the phone line open exactly while the agent can take a call (`follow(true)`), and hands
  * each incoming phone call to `onRing(call)` (a sip-line.js call); calls arriving while the agent
@@ -44,7 +59,10 @@ export class PhoneDesk {
     this.line = null;
     this.wanted = false;
     this.busy = false;
+    this.current = null; // the phone call ringing or in progress
     this.changing = Promise.resolve();
+    // A page going away hangs up (BYE) while its WebSocket still can, so the caller is not left in silence.
+    addEventListener('pagehide', () => this.current?.hangUp().catch(() => {}));
   }
 
   /** Opens or closes the line; changes are applied one after the other. */
@@ -69,6 +87,8 @@ export class PhoneDesk {
         ...this.settings,
         onCall: (call) => {
           if (!this.wanted || this.busy) return call.reject();
+          this.current = call;
+          call.ended.then(() => { if (this.current === call) this.current = null; });
           this.onRing(call);
         },
         onState: (state) => this.onState(`Phone line ${state}.`, state.startsWith('failed')),

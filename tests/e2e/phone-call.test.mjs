@@ -3,7 +3,8 @@
 // available, baresip dialling the agent's SIP address with a 400 Hz tone as its voice (G.711 only,
 // like a phone line). By tone: the agent hears the caller and the caller the agent; a monitoring
 // supervisor hears both while the caller hears no supervisor; after a barge the caller hears the
-// supervisor. The caller's hang-up ends the call on the agent's page.
+// supervisor. The caller's hang-up ends the call on the agent's page; an agent page reloading
+// mid-call hangs up the phone leg and ends the call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -83,4 +84,31 @@ test('an available agent takes a phone call: the hub mixes the caller like a web
   assert.equal(supervisorWhileMonitoring, 0, 'the caller hears no supervisor while monitored');
   assert.ok(supervisorInBarge >= 25, `the caller hears the barging supervisor: ${supervisorInBarge} windows of 20 ms`);
   console.log(`phone call: agent heard the caller ${Math.round(agentHearsMs)} ms after listening began; caller heard the agent for ${agentBeforeMonitor * 20} ms, the barging supervisor for ${supervisorInBarge * 20} ms; ${Date.now() - started} ms`);
+});
+
+test('the agent page reloading mid-call ends the phone leg (BYE) and the call, with a reason', async () => {
+  await agent.locator('#availability[data-state="available"]').waitFor({ timeout: 10_000 });
+  await agent.locator('#status-line', { hasText: 'Phone calls reach you at' }).waitFor({ timeout: 10_000 });
+  const from = phone.events.length;
+  await phone.dial(`sip:agent-a1@${stack.sip}`);
+  await agent.locator('#ring:not([hidden])').waitFor({ timeout: 10_000 });
+  await agent.locator('#answer').click();
+  await phone.event('CALL_ESTABLISHED', 15_000, from);
+  await listen(agent);
+  await hears(agent, TONES.customer, true, 10_000);
+  await agent.addInitScript(() => addEventListener('DOMContentLoaded', () => {
+    const line = document.querySelector('#status-line');
+    window.statusLog = [];
+    new MutationObserver(() => window.statusLog.push(line.textContent)).observe(line, { childList: true, characterData: true, subtree: true });
+  }));
+  const reloaded = Date.now();
+  await agent.reload();
+  const closed = await phone.event('CALL_CLOSED', 10_000, from);
+  // What the reloaded page's status line said, line by line (the next line, the phone line opening
+  // again, follows at once).
+  const said = () => agent.evaluate(() => window.statusLog);
+  await until('the reloaded page says why the call ended', async () => (await said())?.some((line) => line.includes('the page reloaded')), 10_000)
+    .catch(async (error) => assert.fail(`${error.message}; it said: ${JSON.stringify(await said())}`));
+  await agent.locator('#idle:not([hidden])').waitFor({ timeout: 10_000 });
+  console.log(`reload: the caller got BYE ${closed.at - reloaded} ms after the reload began`);
 });

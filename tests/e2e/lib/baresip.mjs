@@ -88,9 +88,12 @@ export async function startBaresip({ toneFile, user = 'caller', codecs = 'pcmu,p
     });
   }
 
-  /** Resolves with the first event of `type` (e.g. CALL_ESTABLISHED), past or future; `at` says when it came (Date.now()). */
-  function event(type, timeoutMs = 15_000) {
-    const seen = events.find((e) => e.type === type);
+  /**
+   * Resolves with the first event of `type` (e.g. CALL_ESTABLISHED) at index `from` or later in
+   * `events`, past or future; its `at` says when it came (Date.now()).
+   */
+  function event(type, timeoutMs = 15_000, from = 0) {
+    const seen = events.slice(from).find((e) => e.type === type);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const w = { test: (m) => m.type === type, resolve };
@@ -108,9 +111,9 @@ export async function startBaresip({ toneFile, user = 'caller', codecs = 'pcmu,p
     dial: (uri) => command('dial', uri),
     hangup: () => command('hangup'),
     log: () => log.join(''),
-    /** The WAV sndfile wrote of what baresip heard (decoded from the far end). */
+    /** The WAV sndfile wrote of what baresip heard (decoded from the far end) in its latest call. */
     heardFile() {
-      const name = readdirSync(dir).find((f) => f.startsWith('dump-') && f.endsWith('-dec.wav'));
+      const name = readdirSync(dir).filter((f) => f.startsWith('dump-') && f.endsWith('-dec.wav')).sort().at(-1);
       if (!name) throw new Error(`baresip recorded nothing in ${dir}: ${readdirSync(dir).join(', ')}`);
       return join(dir, name);
     },
