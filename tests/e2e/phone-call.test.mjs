@@ -3,9 +3,9 @@
 // available, baresip dialling the agent's SIP address with a 400 Hz tone as its voice (G.711 only,
 // like a phone line). By tone: the agent hears the caller and the caller the agent; a monitoring
 // supervisor hears both; in 100 switches between monitor and whisper the caller hears no
-// supervisor (the agent hears every whisper); after a barge the caller hears the
-// supervisor. The caller's hang-up ends the call on the agent's page; an agent page reloading
-// mid-call hangs up the phone leg and ends the call.
+// supervisor (the agent hears every whisper); in barge the caller hears the supervisor, in takeover
+// the supervisor and not the agent. The caller hangs up mid-barge: the call ends on the agent's page
+// and the console. An agent page reloading mid-call hangs up the phone leg and ends the call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -76,9 +76,16 @@ test('an available agent takes a phone call: the hub mixes the caller like a web
   await clickMode(s1, 'barge');
   await hears(agent, TONES.s1, true, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 3000));
+  step('barged');
+  marks.takeover = Date.now() - established;
+  await clickMode(s1, 'takeover');
+  await hears(s1, TONES.customer, true, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  // Back to barge, and the caller hangs up mid-barge.
+  await clickMode(s1, 'barge');
   marks.hangup = Date.now() - established;
 
-  step('barged');
+  step('took over, barging again');
   await phone.hangup();
   await agent.locator('#idle:not([hidden])').waitFor({ timeout: 10_000 });
   step('agent idle');
@@ -89,11 +96,15 @@ test('an available agent takes a phone call: the hub mixes the caller like a web
   // 500 ms after each click for the change to reach the caller (the switch target is 150 ms).
   const agentBeforeMonitor = during(0, marks.monitor, TONES.agent);
   const supervisorWhileMonitoring = during(marks.monitor, marks.barge, TONES.s1);
-  const supervisorInBarge = during(marks.barge + 500, marks.hangup, TONES.s1);
+  const supervisorInBarge = during(marks.barge + 500, marks.takeover, TONES.s1);
+  const supervisorInTakeover = during(marks.takeover + 500, marks.takeover + 3000, TONES.s1);
+  const agentInTakeover = during(marks.takeover + 500, marks.takeover + 3000, TONES.agent);
   assert.ok(agentBeforeMonitor >= 25, `the caller hears the agent: ${agentBeforeMonitor} windows of 20 ms`);
   assert.equal(supervisorWhileMonitoring, 0, 'the caller hears no supervisor in 100 switches between monitor and whisper');
   assert.ok(supervisorInBarge >= 25, `the caller hears the barging supervisor: ${supervisorInBarge} windows of 20 ms`);
-  console.log(`phone call: agent heard the caller ${Math.round(agentHearsMs)} ms after listening began; caller heard the agent for ${agentBeforeMonitor * 20} ms, the barging supervisor for ${supervisorInBarge * 20} ms; ${Date.now() - started} ms`);
+  assert.ok(supervisorInTakeover >= 50, `the caller hears the supervisor who took over: ${supervisorInTakeover} windows of 20 ms`);
+  assert.equal(agentInTakeover, 0, 'the caller does not hear the agent in takeover');
+  console.log(`phone call: agent heard the caller ${Math.round(agentHearsMs)} ms after listening began; caller heard the agent for ${agentBeforeMonitor * 20} ms, the barging supervisor for ${supervisorInBarge * 20} ms, the supervisor in takeover for ${supervisorInTakeover * 20} ms; ${Date.now() - started} ms`);
 });
 
 test('the agent page reloading mid-call ends the phone leg (BYE) and the call, with a reason', async () => {
