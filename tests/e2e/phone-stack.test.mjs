@@ -3,6 +3,7 @@
 // demo's phone line (demo/js/sip-line.js, SIP.js), and baresip as the phone, speaking G.711 only.
 // baresip calls the page through Kamailio; rtpengine bridges plain RTP to ICE + DTLS-SRTP. The
 // phone's tone must be heard in the browser, and the browser's tone found in baresip's recording.
+// Bad input (an unreachable server, a bad address, a call to nobody) is refused in words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -94,4 +95,21 @@ test('baresip calls a browser registered over WebSocket: each hears the other by
   assert.ok(agentWindows >= 50, `the browser's ${TONES.agent} Hz tone in baresip's recording: ${agentWindows} windows of 20 ms (want ≥ 50)`);
   assert.equal(ownWindows, 0, 'the phone does not hear itself');
   console.log(`phone → browser tone heard ${Math.round(heardAfterMs)} ms after waiting began; browser → phone ${agentWindows * 20} ms of tone recorded; codec ${link.codec[1]}; ${Date.now() - started} ms`);
+});
+
+test('bad input: an unreachable SIP server, a bad address, a call to nobody — each a clear refusal', async () => {
+  const failures = await page.evaluate(async ([domain]) => {
+    const { openPhoneLine } = await import('/demo/js/sip-line.js');
+    const attempt = (options) => openPhoneLine({ onCall: () => {}, ...options }).then(() => 'opened', (error) => error.message);
+    return {
+      unreachable: await attempt({ server: 'ws://127.0.0.1:9', aor: `sip:agent-x@${domain}` }),
+      badAddress: await attempt({ server: 'ws://127.0.0.1:9', aor: 'agent x' }),
+    };
+  }, [stack.domain]);
+  assert.match(failures.unreachable, /^cannot reach the SIP server at ws:\/\/127\.0\.0\.1:9/);
+  assert.equal(failures.badAddress, 'not a SIP address: agent x');
+  const from = phone.events.length;
+  await phone.dial(`sip:agent-nobody@${stack.sip}`);
+  const closed = await phone.event('CALL_CLOSED', 10_000, from);
+  assert.equal(closed.param, '480 Temporarily Unavailable', 'Kamailio says nobody is available under that name');
 });
