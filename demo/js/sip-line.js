@@ -48,10 +48,15 @@ export async function openPhoneLine({ server, aor, displayName, iceServers = [],
       onState(state === RegistererState.Registered ? 'registered' : 'unregistered');
     });
   });
-  await registerer.register({
-    requestDelegate: { onReject: (response) => onState(`failed: ${response.message.statusCode} ${response.message.reasonPhrase}`) },
-  });
-  await registered;
+  try {
+    await registerer.register({
+      requestDelegate: { onReject: (response) => onState(`failed: ${response.message.statusCode} ${response.message.reasonPhrase}`) },
+    });
+    await registered;
+  } catch (error) {
+    await userAgent.stop().catch(() => {});
+    throw error;
+  }
   return {
     /** Unregisters and disconnects; calls in progress are hung up first. */
     async close() {
