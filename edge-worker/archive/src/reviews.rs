@@ -2,7 +2,8 @@
 //! team's ended calls, serves a call's review (timeline, takes, QA) and takes its QA form, and builds
 //! the supervisor and agent reports as JSON or CSV. Every query is scoped to the caller's team.
 //!
-//! Endpoints (docs/PROTOCOL.md): `GET /api/reports/calls`, `GET|PUT /api/calls/{id}/review`,
+//! Endpoints (docs/PROTOCOL.md): `GET /api/reports/calls`, `GET /api/calls/{id}/review` (its QA
+//! parts are [`crate::qa_api`]),
 //! `GET /api/reports`; from the edge only `POST /internal/calls/{id}/summary`.
 
 use earshot_wire::body::{json_body, now_ms};
@@ -13,9 +14,9 @@ use worker::wasm_bindgen::JsValue;
 use worker::{Method, Request, Response};
 
 use crate::caller;
-use crate::db::{flag, num};
+use crate::db::num;
 use crate::error::ArchiveError;
-use crate::qa::{self, Qa, Submission};
+use crate::qa_api;
 use crate::report::{self, By, CallRow, HelpRow, OutcomeRow, SpanRow};
 use crate::rules;
 use crate::summary::{self, Timeline};
@@ -176,86 +177,44 @@ async fn own_call(archive: &Archive, who: &Identity, call_id: &str) -> Result<St
     rows.into_iter().next().ok_or(ArchiveError::NotFound)
 }
 
-/// A stored review.
-#[derive(Deserialize)]
-struct StoredQa {
-    scores: String,
-    comment: String,
-    #[serde(deserialize_with = "flag")]
-    resolved: bool,
-    reviewer_id: String,
-    reviewer_name: String,
-    reviewed_at: u64,
-}
-
-impl StoredQa {
-    fn qa(self) -> Result<Qa, ArchiveError> {
-        Ok(Qa {
-            scores: serde_json::from_str(&self.scores)?,
-            comment: self.comment,
-            resolved: self.resolved,
-            reviewer_id: self.reviewer_id,
-            reviewer_name: self.reviewer_name,
-            reviewed_at: self.reviewed_at,
-        })
+/// `GET|PUT /api/calls/{id}/review` and its QA parts (`…/review/history`, `…/calibration`, `…/response`).
+pub async fn handle_review(
+    req: Request,
+    archive: &Archive,
+    who: &Identity,
+    call_id: &str,
+    rest: &[&str],
+) -> Outcome {
+    if let (Method::Post, ["response"]) = (req.method(), rest) {
+        return qa_api::respond(req, archive, who, call_id).await;
     }
-}
-
-/// `GET|PUT /api/calls/{id}/review`.
-pub async fn handle_review(req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
-    match req.method() {
-        Method::Get => review(archive, who, call_id).await,
-        Method::Put => save_review(req, archive, who, call_id).await,
+    let call = own_call(archive, who, call_id).await?;
+    match (req.method(), rest) {
+        (Method::Get, []) => review(archive, who, call).await,
+        (Method::Put, []) => qa_api::save(req, archive, who, call_id).await,
+        (Method::Get, ["history"]) => qa_api::history(archive, who, call_id).await,
+        (Method::Get, ["calibration"]) => qa_api::calibration(archive, who, call_id).await,
         _ => Err(ArchiveError::NotFound),
     }
 }
 
-async fn review(archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
-    let call = own_call(archive, who, call_id).await?;
+async fn review(archive: &Archive, who: &Identity, call: StoredCall) -> Outcome {
+    let call_id = call.call_id.as_str();
     let timeline: Timeline = serde_json::from_str(call.timeline.as_deref().unwrap_or("{}"))?;
     let takes = archive.index.of_call(&who.team, call_id).await?;
-    let stored: Vec<StoredQa> =
-        archive.db.rows("SELECT * FROM reviews WHERE call_id = ?", &[call_id.into()]).await?;
-    let qa = stored.into_iter().next().map(StoredQa::qa).transpose()?;
-    Ok(Response::from_json(&serde_json::json!({
+    let mut answer = serde_json::json!({
         "call": call,
         "spans": timeline.spans,
         "events": timeline.events,
         "flags": timeline.flags,
         "takes": takes,
-        "criteria": qa::criteria(),
-        "qa": qa,
-    }))?)
-}
-
-async fn save_review(mut req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
-    own_call(archive, who, call_id).await?;
-    let form: Submission = json_body(&mut req).await?;
-    let form = form.checked()?;
-    let qa = Qa {
-        scores: form.scores,
-        comment: form.comment,
-        resolved: form.resolved.unwrap_or_default(),
-        reviewer_id: who.sub.clone(),
-        reviewer_name: who.name.clone(),
-        reviewed_at: now_ms(),
-    };
-    let statement = archive.db.statement(
-        "INSERT OR REPLACE INTO reviews (call_id, team, reviewer_id, reviewer_name, reviewed_at, scores, comment, resolved)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
-            call_id.into(),
-            who.team.as_str().into(),
-            qa.reviewer_id.as_str().into(),
-            qa.reviewer_name.as_str().into(),
-            num(qa.reviewed_at),
-            serde_json::to_string(&qa.scores)?.into(),
-            qa.comment.as_str().into(),
-            u32::from(qa.resolved).into(),
-        ],
-    )?;
-    archive.db.batch(vec![statement]).await?;
-    Ok(Response::from_json(&qa)?)
+    });
+    if let (Some(answer), serde_json::Value::Object(qa)) =
+        (answer.as_object_mut(), qa_api::review_part(archive, who, call_id).await?)
+    {
+        answer.extend(qa);
+    }
+    Ok(Response::from_json(&answer)?)
 }
 
 /// `GET /api/reports?from=&to=&by=&format=`.
