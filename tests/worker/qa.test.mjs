@@ -1,6 +1,6 @@
 // Quality assurance against a real `wrangler dev` (edge and archive workers, D1): a team's scorecard
 // versions (default form, a weighted form with N/A and auto-fail, every problem of a bad form named),
-// weighted totals of reviews, review history, calibration of two reviewers, and the agent's side
+// weighted totals of reviews, review history, calibration of two reviewers, timeline comments, and the agent's side
 // (own calls only, acknowledge, dispute) with the role limits of docs/PROTOCOL.md ("Quality assurance").
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -177,6 +177,28 @@ describe('reviews on a scorecard', () => {
     assert.deepEqual([row('greeting').scores, row('greeting').spread, row('greeting').mean], [[5, 2], 3, 3.5]);
     assert.deepEqual([row('accuracy').scores, row('accuracy').spread], [['na', 4], 0]);
     assert.equal(cal.data.total_spread, 1.6);
+  });
+});
+
+describe('timeline comments', () => {
+  test('a reviewer pins notes at a moment and over a span; the review lists them in timeline order', async () => {
+    const { call } = (await json('GET', `/api/calls/${calls.y}/review`, sup(S1))).data;
+    const path = `/api/calls/${calls.y}/review/comments`;
+    const span = await json('POST', path, sup(S2), { at: call.started_at + 10, until: call.ended_at, text: ' hold too long ' });
+    assert.equal(span.status, 201, JSON.stringify(span.data));
+    assert.deepEqual([span.data.text, span.data.author_id, span.data.until], ['hold too long', S2, call.ended_at]);
+    const moment = await json('POST', path, sup(S1), { at: call.started_at, text: 'no greeting' });
+    assert.equal(moment.status, 201);
+    const bad = await json('POST', path, sup(S1), { at: call.ended_at + 1, until: call.started_at, text: '' });
+    assert.deepEqual([bad.status, bad.data.problems], [400,
+      ['the note is empty', "the note's moment is outside the call", "the note's span must end after it starts"]]);
+    const review = await json('GET', `/api/calls/${calls.y}/review`, sup(S2));
+    assert.deepEqual(review.data.comments.map((c) => [c.author_id, c.at - call.started_at, c.text]),
+      [[S1, 0, 'no greeting'], [S2, 10, 'hold too long']]);
+    const agent = await json('POST', path, mint.agent(A1, TEAM), { at: call.started_at, text: 'mine' });
+    assert.equal(agent.status, 403, 'agents do not pin notes');
+    const outsider = await json('POST', path, sup(id('o'), OTHER), { at: call.started_at, text: 'x' });
+    assert.equal(outsider.status, 404);
   });
 });
 

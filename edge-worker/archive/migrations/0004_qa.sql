@@ -50,3 +50,16 @@ CREATE TABLE IF NOT EXISTS review_responses (
   responded_at INTEGER NOT NULL,
   PRIMARY KEY (call_id, reviewer_id, responded_at)
 );
+-- Reviewers' notes pinned to a moment (`at`) or a span (`at`..`to`) of the call, in ms since the epoch
+-- like the review timeline's events.
+CREATE TABLE IF NOT EXISTS timeline_comments (
+  call_id TEXT NOT NULL,
+  team TEXT NOT NULL,
+  author_id TEXT NOT NULL,
+  author_name TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  until INTEGER,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (call_id, author_id, created_at)
+);

@@ -24,6 +24,7 @@ pub mod scorecard;
 pub mod scorecards;
 pub mod scoring;
 pub mod summary;
+pub mod timeline_comments;
 
 use worker::{event, Context, Env, Method, Request, Response, Result};
 

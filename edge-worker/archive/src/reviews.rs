@@ -20,6 +20,7 @@ use crate::qa_api;
 use crate::report::{self, By, CallRow, HelpRow, OutcomeRow, SpanRow};
 use crate::rules;
 use crate::summary::{self, Timeline};
+use crate::timeline_comments;
 use crate::{Archive, Outcome};
 
 /// How many calls one list answer holds at most.
@@ -177,7 +178,8 @@ async fn own_call(archive: &Archive, who: &Identity, call_id: &str) -> Result<St
     rows.into_iter().next().ok_or(ArchiveError::NotFound)
 }
 
-/// `GET|PUT /api/calls/{id}/review` and its QA parts (`…/review/history`, `…/calibration`, `…/response`).
+/// `GET|PUT /api/calls/{id}/review` and its QA parts (`…/review/history`, `…/calibration`, `…/response`,
+/// `…/comments`).
 pub async fn handle_review(
     req: Request,
     archive: &Archive,
@@ -190,6 +192,9 @@ pub async fn handle_review(
     }
     let call = own_call(archive, who, call_id).await?;
     match (req.method(), rest) {
+        (Method::Post, ["comments"]) => {
+            timeline_comments::add(req, &archive.db, who, call_id, (call.started_at, call.ended_at)).await
+        }
         (Method::Get, []) => review(archive, who, call).await,
         (Method::Put, []) => qa_api::save(req, archive, who, call_id).await,
         (Method::Get, ["history"]) => qa_api::history(archive, who, call_id).await,
@@ -208,6 +213,7 @@ async fn review(archive: &Archive, who: &Identity, call: StoredCall) -> Outcome 
         "events": timeline.events,
         "flags": timeline.flags,
         "takes": takes,
+        "comments": timeline_comments::of_call(&archive.db, call_id).await?,
     });
     if let (Some(answer), serde_json::Value::Object(qa)) =
         (answer.as_object_mut(), qa_api::review_part(archive, who, call_id).await?)
