@@ -28,16 +28,25 @@ async function json(method, path, token, body) {
 }
 
 /** A call of TEAM by `agentId` that connects and ends; resolves once its summary is in the archive. */
-async function endedCall(agentId, label) {
+async function endedCall(agentId, label, { monitoredBy } = {}) {
   const token = mint.agent(agentId, TEAM);
   const callId = await createCall(wrangler, token, label);
   const agent = (await wrangler.ws(`/api/calls/${callId}/ws`, token).opened).heartbeat(1000);
   await agent.next('matrix');
   const customer = (await wrangler.ws(`/api/calls/${callId}/ws`, mint.customer(id(`c-${label}`), TEAM, { call: callId })).opened).heartbeat(1000);
   await customer.next('status');
+  const clients = [agent, customer];
+  if (monitoredBy) {
+    const supervisor = (await wrangler.ws(`/api/calls/${callId}/ws`, sup(monitoredBy)).opened).heartbeat(1000);
+    await supervisor.next('welcome');
+    const mode = await supervisor.request({ type: 'set_mode', mode: 'monitor' });
+    assert.equal(mode.type, 'ack', JSON.stringify(mode));
+    await sleep(300);
+    clients.push(supervisor);
+  }
   const ack = await agent.request({ type: 'end_call' });
   assert.equal(ack.type, 'ack', JSON.stringify(ack));
-  for (const c of [agent, customer]) { await c.next('call_ended'); c.stopHeartbeat(); c.close(); }
+  for (const c of clients) { await c.next('call_ended'); c.stopHeartbeat(); c.close(); }
   const deadline = Date.now() + 10_000;
   for (;;) {
     const got = await json('GET', `/api/calls/${callId}/review`, sup(S1));
@@ -67,6 +76,7 @@ before(async () => {
   calls.x = await endedCall(A1, 'X');
   calls.y = await endedCall(A1, 'Y');
   calls.z = await endedCall(A2, 'Z');
+  calls.w = await endedCall(A2, 'W', { monitoredBy: S1 }); // never reviewed
 });
 after(async () => { await wrangler.stop(); });
 
@@ -253,6 +263,75 @@ describe("the agent's side", () => {
     const outsider = sup(id('o'), OTHER);
     for (const path of ['review', 'review/history', 'review/calibration']) {
       assert.equal((await json('GET', `/api/calls/${calls.x}/${path}`, outsider)).status, 404, `other team ${path}`);
+    }
+  });
+});
+
+describe('finding calls and the quality report', () => {
+  const list = async (query) => {
+    const got = await json('GET', `/api/reports/calls?${query}`, sup(S2));
+    assert.equal(got.status, 200, `${query}: ${JSON.stringify(got.data)}`);
+    return got.data.calls.map((c) => c.call_id);
+  };
+
+  test('filters: agent, supervisor, outcome, reviewed, modes, help, flags; every bad one named', async () => {
+    assert.deepEqual(await list(`agent=${A2}`), [calls.w, calls.z]);
+    assert.deepEqual(await list('reviewed=no'), [calls.w]);
+    assert.deepEqual(await list('reviewed=yes'), [calls.z, calls.y, calls.x]);
+    assert.deepEqual(await list(`supervisor=${S1}`), [calls.w], 'the supervisor who held a span, not the reviewer');
+    assert.deepEqual(await list('mode=monitor'), [calls.w]);
+    assert.deepEqual(await list('mode=barge'), []);
+    assert.deepEqual(await list('resolved=no'), [calls.y, calls.x], "x's latest save (s2) says not resolved");
+    assert.deepEqual(await list(`resolved=yes&agent=${A2}`), [calls.z]);
+    assert.deepEqual(await list('help=yes'), []);
+    assert.deepEqual(await list('help=no&reviewed=no'), [calls.w]);
+    assert.deepEqual(await list('flag=customer_loud'), []);
+    const bad = await json('GET', '/api/reports/calls?mode=shout&reviewed=maybe&agent=a%20b', sup(S2));
+    assert.deepEqual([bad.status, bad.data.problems], [400,
+      ['agent must be an id (letters, digits, - _ .)', 'mode must be one of monitor, whisper, barge, takeover', 'reviewed must be yes or no']]);
+  });
+
+  test('a random sample draws up to N unreviewed calls per agent', async () => {
+    const sample = await json('GET', '/api/reports/calls/sample?n=2', sup(S2));
+    assert.equal(sample.status, 200, JSON.stringify(sample.data));
+    assert.deepEqual(sample.data.calls.map((c) => [c.agent_id, c.call_id]), [[A2, calls.w]], 'a1 has no unreviewed call');
+    assert.equal((await json('GET', '/api/reports/calls/sample?n=21', sup(S2))).status, 400);
+    assert.equal((await json('GET', '/api/reports/calls/sample', mint.agent(A1, TEAM))).status, 403);
+  });
+
+  test('the quality report: averages, distributions, criteria and weeks of the known scores; CSV the same', async () => {
+    const q = await json('GET', '/api/reports/quality', sup(S2));
+    assert.equal(q.status, 200, JSON.stringify(q.data));
+    // x: s1 73.3, s2 71.7; y: s1 0 (auto-fail); z: s1 75 (default form)
+    assert.equal(q.data.reviews, 4);
+    const line = (lines, id) => lines.find((l) => l.id === id);
+    assert.deepEqual(line(q.data.by_agent, A1), { id: A1, name: `Agent ${A1}`, reviews: 3, average: 48.3, distribution: [1, 0, 2, 0, 0] });
+    assert.deepEqual([line(q.data.by_agent, A2).average, line(q.data.by_agent, A2).distribution], [75, [0, 0, 1, 0, 0]]);
+    assert.deepEqual(q.data.by_reviewer.map((l) => [l.id, l.reviews, l.average]), [[S1, 3, 49.4], [S2, 1, 71.7]]);
+    // greeting on its scale: 5, 2, 5, 4 of 1-5 → 100, 25, 100, 75
+    assert.deepEqual([line(q.data.by_criterion, 'greeting').reviews, line(q.data.by_criterion, 'greeting').average], [4, 75]);
+    assert.equal(q.data.by_week.reduce((n, w) => n + w.reviews, 0), 4);
+    assert.match(q.data.by_week[0].name, /^\d{4}-\d{2}-\d{2}$/);
+    const csv = await http('GET', '/api/reports/quality?format=csv', sup(S2));
+    const text = await csv.text();
+    assert.match(csv.headers.get('content-type'), /text\/csv/);
+    const lines = text.trim().split('\n');
+    const jsonLines = q.data.by_agent.length + q.data.by_reviewer.length + q.data.by_criterion.length + q.data.by_week.length;
+    assert.equal(lines.length, 1 + jsonLines, 'every JSON line is a CSV line');
+    assert.ok(lines.includes(`agent,"${A1}","Agent ${A1}",3,48.3,1,0,2,0,0`), text);
+    assert.equal((await json('GET', '/api/reports/quality', mint.agent(A1, TEAM))).status, 403);
+    assert.equal((await json('GET', '/api/reports/quality', sup(id('o'), OTHER))).data.reviews, 0);
+  });
+
+  test('every report row links to the calls behind it', async () => {
+    for (const by of ['agent', 'supervisor']) {
+      const report = await json('GET', `/api/reports?by=${by}`, sup(S2));
+      assert.equal(report.status, 200);
+      for (const row of report.data.rows) {
+        const behind = await json('GET', row.calls_path, sup(S2));
+        assert.equal(behind.status, 200, row.calls_path);
+        assert.equal(behind.data.calls.length, row.calls, `${by} ${row.id}: ${row.calls_path}`);
+      }
     }
   });
 });

@@ -9,12 +9,14 @@
 
 pub mod audio_store;
 pub mod calibration;
+pub mod call_search;
 pub mod caller;
 pub mod db;
 pub mod error;
 pub mod index;
 pub mod qa;
 pub mod qa_api;
+pub mod quality;
 pub mod recordings;
 pub mod report;
 pub mod review_history;
@@ -67,8 +69,12 @@ async fn route(req: Request, env: &Env) -> Outcome {
             scorecards::handle(req, &archive, &who, rest).await
         }
         (Method::Get, ["api", "reports", "my-reviews"]) => qa_api::my_reviews(&archive, &who).await,
+        (Method::Get, ["api", "reports", "quality"]) => qa_api::quality(&req, &archive, &who).await,
         (Method::Get, ["api", "reports"]) => reviews::report(&req, &archive, &who).await,
         (Method::Get, ["api", "reports", "calls"]) => reviews::list_calls(&req, &archive, &who).await,
+        (Method::Get, ["api", "reports", "calls", "sample"]) => {
+            call_search::sample(&req, &archive, &who).await
+        }
         (Method::Post, ["internal", "calls", call_id, "summary"]) => {
             reviews::store_summary(req, &archive, &who, call_id).await
         }

@@ -5,7 +5,7 @@
 //!
 //! Endpoints (docs/PROTOCOL.md): `PUT /api/calls/{id}/review`, `GET /api/calls/{id}/review/history`,
 //! `GET /api/calls/{id}/review/calibration`, `POST /api/calls/{id}/review/response` (agents),
-//! `GET /api/reports/my-reviews` (agents).
+//! `GET /api/reports/my-reviews` (agents), `GET /api/reports/quality`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,16 +16,21 @@ use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use crate::calibration;
+use crate::caller;
 use crate::db::{num, Db};
 use crate::error::ArchiveError;
 use crate::qa::{Qa, Submission, MAX_COMMENT_CHARS};
+use crate::quality;
 use crate::review_history;
+use crate::rules;
 use crate::scorecard::Form;
 use crate::scorecards;
 use crate::{Archive, Outcome};
 
 /// How many of an agent's reviewed calls one answer lists at most (newest first).
 const MY_REVIEWS_LIMIT: u32 = 200;
+/// How many scored reviews one quality report reads at most (a large team's quarter fits).
+const QUALITY_LIMIT: u32 = 50_000;
 
 /// `PUT /api/calls/{id}/review` (the call already checked as the caller's team's): a new version.
 pub async fn save(mut req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
@@ -252,4 +257,39 @@ pub async fn my_reviews(archive: &Archive, who: &Identity) -> Outcome {
         }));
     }
     Ok(Response::from_json(&serde_json::json!({ "agent_id": who.sub, "team": who.team, "calls": list }))?)
+}
+
+/// `GET /api/reports/quality?from=&to=&format=json|csv`: review totals of the team's calls started
+/// in the window, per agent, reviewer, criterion and week ([`crate::quality`]).
+pub async fn quality(req: &Request, archive: &Archive, who: &Identity) -> Outcome {
+    caller::supervisor(who, "read reports")?;
+    let url = req.inner().url();
+    let (from, to) = rules::list_window(&url, now_ms())?;
+    let csv = rules::query_choice(&url, "format", &["json", "csv"])? == "csv";
+    let rows: Vec<quality::ScoredRow> = archive
+        .db
+        .rows(
+            "SELECT rv.call_id, c.agent_id, c.agent_name, rv.reviewer_id, rv.reviewer_name,
+               c.started_at AS call_started_at, rv.total, rv.scores, rv.form_version
+             FROM review_versions rv JOIN calls c ON c.call_id = rv.call_id
+             WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?
+               AND rv.version = (SELECT MAX(w.version) FROM review_versions w
+                                 WHERE w.call_id = rv.call_id AND w.reviewer_id = rv.reviewer_id)
+             LIMIT ?",
+            &[who.team.as_str().into(), num(from), num(to), QUALITY_LIMIT.into()],
+        )
+        .await?;
+    let forms = forms(&archive.db, &who.team, rows.iter().map(|r| r.form_version)).await?;
+    let figures = quality::figures(&rows, &forms);
+    if csv {
+        let mut response = Response::ok(quality::csv(&figures))?;
+        response.headers_mut().set("Content-Type", "text/csv; charset=utf-8")?;
+        return Ok(response);
+    }
+    let mut answer = serde_json::to_value(&figures)?;
+    answer["team"] = who.team.as_str().into();
+    answer["from"] = from.into();
+    answer["to"] = to.into();
+    answer["buckets"] = quality::BUCKETS.iter().map(|(b, _)| *b).collect::<Vec<_>>().into();
+    Ok(Response::from_json(&answer)?)
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
 use worker::{Method, Request, Response};
 
+use crate::call_search;
 use crate::caller;
 use crate::db::num;
 use crate::error::ArchiveError;
@@ -133,22 +134,26 @@ fn optional_flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<
     Ok(Option::<u8>::deserialize(d)?.map(|n| n != 0))
 }
 
-/// `GET /api/reports/calls?from=&to=`: the team's ended calls started in the window, newest first.
+/// `GET /api/reports/calls?from=&to=` (and the filters of [`call_search::Filters`]): the team's ended
+/// calls started in the window, newest first.
 pub async fn list_calls(req: &Request, archive: &Archive, who: &Identity) -> Outcome {
     caller::supervisor(who, "review calls")?;
-    let (from, to) = rules::list_window(&req.inner().url(), now_ms())?;
-    let rows: Vec<ListedCall> = archive
-        .db
-        .rows(
-            "SELECT c.call_id, c.agent_id, c.agent_name, c.customer_label, c.started_at, c.ended_at, c.ended_reason,
-               c.modes, c.help_requests, NULL AS timeline,
-               (SELECT COUNT(*) FROM recordings r WHERE r.call_id = c.call_id) AS takes,
-               (SELECT v.resolved FROM reviews v WHERE v.call_id = c.call_id) AS resolved
-             FROM calls c WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?
-             ORDER BY c.started_at DESC LIMIT ?",
-            &[who.team.as_str().into(), num(from), num(to), CALLS_LIMIT.into()],
-        )
-        .await?;
+    let url = req.inner().url();
+    let (from, to) = rules::list_window(&url, now_ms())?;
+    let filters = call_search::Filters::from_url(&url)?;
+    let sql = format!(
+        "SELECT c.call_id, c.agent_id, c.agent_name, c.customer_label, c.started_at, c.ended_at, c.ended_reason,
+           c.modes, c.help_requests, NULL AS timeline,
+           (SELECT COUNT(*) FROM recordings r WHERE r.call_id = c.call_id) AS takes,
+           (SELECT v.resolved FROM reviews v WHERE v.call_id = c.call_id) AS resolved
+         FROM calls c WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?{}
+         ORDER BY c.started_at DESC LIMIT ?",
+        filters.sql
+    );
+    let mut params = vec![who.team.as_str().into(), num(from), num(to)];
+    params.extend(filters.params.iter().map(call_search::FilterValue::js));
+    params.push(CALLS_LIMIT.into());
+    let rows: Vec<ListedCall> = archive.db.rows(&sql, &params).await?;
     let calls: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|row| {
@@ -270,7 +275,7 @@ pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome
         "to": to,
         "by": by.name(),
         "calls": figures.calls,
-        "rows": figures.rows,
+        "rows": call_search::with_calls_links(&figures.rows, by.name(), from, to)?,
         "totals": figures.totals,
     }))?)
 }
