@@ -116,10 +116,13 @@ $('#download-json').onclick = () => download('json').catch((error) => say(`Not d
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const minutes = (seconds) => seconds / 60;
-/** Minutes as read on a scale or in a cell: two significant digits below one, tenths below ten. */
-const fmtMinutes = (m) => (m === 0 ? '0' : m < 1 ? String(Number(m.toPrecision(2))) : m < 10 ? m.toFixed(1) : String(Math.round(m)));
-/** A bar's minutes; under one minute also in seconds, which read better there. */
-const minutesText = (m) => (m > 0 && m < 1 ? `${fmtMinutes(m)} min (${Math.round(m * 60)} s)` : `${fmtMinutes(m)} min`);
+/** A duration as m:ss (0:10, 12:05): "0.17 min" reads as nothing to a QA lead. */
+const mss = (seconds) => {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+};
+/** A bar's minutes, as m:ss. */
+const minutesText = (m) => mss(m * 60);
 const fmtSeconds = (s) => (s < 10 ? s.toFixed(1) : String(Math.round(s)));
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
@@ -135,9 +138,9 @@ function render(data) {
   const whose = perSupervisor ? 'per supervisor' : 'on each agent\'s calls';
   const none = perSupervisor ? 'No supervisor listened to a call in this window.' : 'No calls in this window.';
 
-  $('#cap-interventions').textContent = `Interventions by mode, ${whose} (each time a mode was entered)`;
+  $('#cap-interventions').textContent = `Mode entries, ${whose} (each time a mode was entered; monitor only listens, so only whisper, barge and takeover are interventions)`;
   barChart($('#chart-interventions'), {
-    title: 'Interventions by mode',
+    title: 'Mode entries',
     none,
     integer: true,
     rows: rows.map((r) => ({
@@ -149,11 +152,11 @@ function render(data) {
     })),
   });
 
-  $('#cap-minutes').textContent = `Time in each mode, ${whose} (minutes)`;
+  $('#cap-minutes').textContent = `Time in each mode, ${whose} (m:ss)`;
   barChart($('#chart-minutes'), {
-    title: 'Time in each mode (minutes)',
+    title: 'Time in each mode (m:ss)',
     none,
-    tick: (m) => `${fmtMinutes(m)} min`,
+    tick: (m) => mss(m * 60),
     rows: rows.map((r) => ({
       label: r.name,
       bars: [{
@@ -234,7 +237,7 @@ function renderTable(rows, data, perSupervisor) {
     el('th', { scope: 'row' }, r.name),
     el('td', { className: 'num' }, String(r.calls)),
     MODES.map((m) => el('td', { className: 'num' }, String(r.interventions[m]))),
-    MODES.map((m) => el('td', { className: 'num' }, fmtMinutes(minutes(r.seconds[m])))),
+    MODES.map((m) => el('td', { className: 'num' }, mss(r.seconds[m]))),
     el('td', { className: 'num' }, String(r.help.requests)),
     el('td', { className: 'num' }, String(r.help.answered)),
     el('td', { className: 'num' }, r.help.median_answer_s === null ? '—' : r.help.median_answer_s.toFixed(1)),

@@ -331,7 +331,8 @@ describe('reports', () => {
     assert.deepEqual(spans, [[S1, 'monitor'], [S2, 'takeover']]);
     const bad = await json('PUT', `/api/calls/${run.B.callId}/review`, sup(LEAD), { scores: { greeting: 4, empathy: 6, accuracy: 3, compliance: 4 }, resolved: true });
     assert.equal(bad.status, 400);
-    assert.match(bad.data.message, /empathy/);
+    assert.match(bad.data.message, /"Empathy and tone" must be scored 1-5, not 6/);
+    assert.deepEqual(bad.data.problems, ['"Empathy and tone" must be scored 1-5, not 6']);
     assert.equal((await json('GET', `/api/calls/${run.D.callId}/review`, sup(LEAD))).data.qa, null, 'D was never reviewed');
   });
 

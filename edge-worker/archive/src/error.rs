@@ -13,6 +13,8 @@ pub enum ArchiveError {
     Forbidden(String),
     NotFound,
     BadRequest(String),
+    /// A submitted form (a scorecard, a review) with these problems, every one of them in words.
+    Invalid(Vec<String>),
     Conflict(String),
     Internal(String),
 }
@@ -23,7 +25,7 @@ impl ArchiveError {
             ArchiveError::Unauthenticated => 401,
             ArchiveError::Forbidden(_) => 403,
             ArchiveError::NotFound => 404,
-            ArchiveError::BadRequest(_) => 400,
+            ArchiveError::BadRequest(_) | ArchiveError::Invalid(_) => 400,
             ArchiveError::Conflict(_) => 409,
             ArchiveError::Internal(_) => 500,
         }
@@ -34,14 +36,20 @@ impl ArchiveError {
             ArchiveError::Unauthenticated => "unauthenticated",
             ArchiveError::Forbidden(_) => "forbidden",
             ArchiveError::NotFound => "not_found",
-            ArchiveError::BadRequest(_) => "bad_request",
+            ArchiveError::BadRequest(_) | ArchiveError::Invalid(_) => "bad_request",
             ArchiveError::Conflict(_) => "conflict",
             ArchiveError::Internal(_) => "internal",
         }
     }
 
+    /// The JSON answer; an invalid form's also lists its problems one by one (`problems`), for a page
+    /// to show each beside its field.
     pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({ "error": self.code(), "message": self.to_string() })
+        let mut body = serde_json::json!({ "error": self.code(), "message": self.to_string() });
+        if let ArchiveError::Invalid(problems) = self {
+            body["problems"] = problems.clone().into();
+        }
+        body
     }
 }
 
@@ -52,6 +60,10 @@ impl fmt::Display for ArchiveError {
             ArchiveError::Forbidden(why) => write!(f, "forbidden: {why}"),
             ArchiveError::NotFound => f.write_str("not found"),
             ArchiveError::BadRequest(why) => write!(f, "bad request: {why}"),
+            ArchiveError::Invalid(problems) => match problems.as_slice() {
+                [one] => write!(f, "{one}"),
+                all => write!(f, "{} problems: {}", all.len(), all.join("; ")),
+            },
             ArchiveError::Conflict(why) => write!(f, "conflict: {why}"),
             ArchiveError::Internal(why) => write!(f, "internal error: {why}"),
         }

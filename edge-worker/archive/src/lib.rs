@@ -8,16 +8,25 @@
 //! its budget, and an archive fault never touches a call in progress.
 
 pub mod audio_store;
+pub mod calibration;
+pub mod call_search;
 pub mod caller;
 pub mod db;
 pub mod error;
 pub mod index;
 pub mod qa;
+pub mod qa_api;
+pub mod quality;
 pub mod recordings;
 pub mod report;
+pub mod review_history;
 pub mod reviews;
 pub mod rules;
+pub mod scorecard;
+pub mod scorecards;
+pub mod scoring;
 pub mod summary;
+pub mod timeline_comments;
 
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
@@ -53,11 +62,19 @@ async fn route(req: Request, env: &Env) -> Outcome {
             recordings::handle_call(req, &archive, &who, call_id, rest).await
         }
         (Method::Get, ["api", "recordings"]) => recordings::list(&req, &archive, &who).await,
-        (_, ["api", "calls", call_id, "review"]) => {
-            reviews::handle_review(req, &archive, &who, call_id).await
+        (_, ["api", "calls", call_id, "review", rest @ ..]) => {
+            reviews::handle_review(req, &archive, &who, call_id, rest).await
         }
+        (_, ["api", "reports", "scorecard", rest @ ..]) => {
+            scorecards::handle(req, &archive, &who, rest).await
+        }
+        (Method::Get, ["api", "reports", "my-reviews"]) => qa_api::my_reviews(&archive, &who).await,
+        (Method::Get, ["api", "reports", "quality"]) => qa_api::quality(&req, &archive, &who).await,
         (Method::Get, ["api", "reports"]) => reviews::report(&req, &archive, &who).await,
         (Method::Get, ["api", "reports", "calls"]) => reviews::list_calls(&req, &archive, &who).await,
+        (Method::Get, ["api", "reports", "calls", "sample"]) => {
+            call_search::sample(&req, &archive, &who).await
+        }
         (Method::Post, ["internal", "calls", call_id, "summary"]) => {
             reviews::store_summary(req, &archive, &who, call_id).await
         }

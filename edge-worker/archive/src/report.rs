@@ -158,6 +158,18 @@ struct Tally<'a> {
 }
 
 impl Tally<'_> {
+    /// Whether `span` carries on, without a gap, a span of the same supervisor on the same call in
+    /// which the customer already heard them (a barge that becomes a takeover): the guard asked once,
+    /// the audit has one "early barge confirmed", so it is one early intervention, not two.
+    fn continues_a_heard_span(&self, span: &SpanRow) -> bool {
+        self.spans.iter().any(|before| {
+            before.call_id == span.call_id
+                && before.supervisor_id == span.supervisor_id
+                && before.ended_at == span.started_at
+                && before.mode.customer_hears()
+        })
+    }
+
     fn row(&self, id: &str) -> Row {
         let mut row = Row { id: id.to_owned(), name: self.name.clone(), ..Row::default() };
         row.calls = self.calls.len() as u32;
@@ -168,7 +180,7 @@ impl Tally<'_> {
             if let Some(seconds) = row.seconds.get_mut(span.mode) {
                 *seconds += span.ended_at.saturating_sub(span.started_at) as f64 / 1000.0;
             }
-            row.early_barges += u32::from(span.early);
+            row.early_barges += u32::from(span.early && !self.continues_a_heard_span(span));
         }
         for seconds in row.seconds.values_mut() {
             *seconds = (*seconds * 10.0).round() / 10.0;
@@ -379,6 +391,22 @@ mod tests {
         ];
         let outcomes = vec![outcome("c1", true), outcome("c2", false), outcome("c3", true)];
         (calls, spans, help, outcomes)
+    }
+
+    #[test]
+    fn a_barge_that_becomes_a_takeover_is_one_early_intervention() {
+        let calls = vec![call("c1", "a1")];
+        let spans = vec![
+            span("c1", "s1", Mode::Barge, 10, 20),
+            span("c1", "s1", Mode::Takeover, 20, 40),
+            // Back to whisper, then a second barge: the guard asks again, a second early barge.
+            span("c1", "s1", Mode::Whisper, 40, 50),
+            span("c1", "s1", Mode::Barge, 50, 60),
+        ];
+        let by_sup = figures(By::Supervisor, &calls, &spans, &[], &[]);
+        assert_eq!(by_sup.rows[0].early_barges, 2, "barge→takeover is one; the later barge another");
+        assert_eq!(by_sup.totals.early_barges, 2);
+        assert_eq!(figures(By::Agent, &calls, &spans, &[], &[]).rows[0].early_barges, 2);
     }
 
     #[test]

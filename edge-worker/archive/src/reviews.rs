@@ -2,7 +2,8 @@
 //! team's ended calls, serves a call's review (timeline, takes, QA) and takes its QA form, and builds
 //! the supervisor and agent reports as JSON or CSV. Every query is scoped to the caller's team.
 //!
-//! Endpoints (docs/PROTOCOL.md): `GET /api/reports/calls`, `GET|PUT /api/calls/{id}/review`,
+//! Endpoints (docs/PROTOCOL.md): `GET /api/reports/calls`, `GET /api/calls/{id}/review` (its QA
+//! parts are [`crate::qa_api`]),
 //! `GET /api/reports`; from the edge only `POST /internal/calls/{id}/summary`.
 
 use earshot_wire::body::{json_body, now_ms};
@@ -12,13 +13,15 @@ use serde::{Deserialize, Serialize};
 use worker::wasm_bindgen::JsValue;
 use worker::{Method, Request, Response};
 
+use crate::call_search;
 use crate::caller;
-use crate::db::{flag, num};
+use crate::db::num;
 use crate::error::ArchiveError;
-use crate::qa::{self, Qa, Submission};
+use crate::qa_api;
 use crate::report::{self, By, CallRow, HelpRow, OutcomeRow, SpanRow};
 use crate::rules;
 use crate::summary::{self, Timeline};
+use crate::timeline_comments;
 use crate::{Archive, Outcome};
 
 /// How many calls one list answer holds at most.
@@ -131,22 +134,26 @@ fn optional_flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<
     Ok(Option::<u8>::deserialize(d)?.map(|n| n != 0))
 }
 
-/// `GET /api/reports/calls?from=&to=`: the team's ended calls started in the window, newest first.
+/// `GET /api/reports/calls?from=&to=` (and the filters of [`call_search::Filters`]): the team's ended
+/// calls started in the window, newest first.
 pub async fn list_calls(req: &Request, archive: &Archive, who: &Identity) -> Outcome {
     caller::supervisor(who, "review calls")?;
-    let (from, to) = rules::list_window(&req.inner().url(), now_ms())?;
-    let rows: Vec<ListedCall> = archive
-        .db
-        .rows(
-            "SELECT c.call_id, c.agent_id, c.agent_name, c.customer_label, c.started_at, c.ended_at, c.ended_reason,
-               c.modes, c.help_requests, NULL AS timeline,
-               (SELECT COUNT(*) FROM recordings r WHERE r.call_id = c.call_id) AS takes,
-               (SELECT v.resolved FROM reviews v WHERE v.call_id = c.call_id) AS resolved
-             FROM calls c WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?
-             ORDER BY c.started_at DESC LIMIT ?",
-            &[who.team.as_str().into(), num(from), num(to), CALLS_LIMIT.into()],
-        )
-        .await?;
+    let url = req.inner().url();
+    let (from, to) = rules::list_window(&url, now_ms())?;
+    let filters = call_search::Filters::from_url(&url)?;
+    let sql = format!(
+        "SELECT c.call_id, c.agent_id, c.agent_name, c.customer_label, c.started_at, c.ended_at, c.ended_reason,
+           c.modes, c.help_requests, NULL AS timeline,
+           (SELECT COUNT(*) FROM recordings r WHERE r.call_id = c.call_id) AS takes,
+           (SELECT v.resolved FROM reviews v WHERE v.call_id = c.call_id) AS resolved
+         FROM calls c WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?{}
+         ORDER BY c.started_at DESC LIMIT ?",
+        filters.sql
+    );
+    let mut params = vec![who.team.as_str().into(), num(from), num(to)];
+    params.extend(filters.params.iter().map(call_search::FilterValue::js));
+    params.push(CALLS_LIMIT.into());
+    let rows: Vec<ListedCall> = archive.db.rows(&sql, &params).await?;
     let calls: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|row| {
@@ -176,86 +183,49 @@ async fn own_call(archive: &Archive, who: &Identity, call_id: &str) -> Result<St
     rows.into_iter().next().ok_or(ArchiveError::NotFound)
 }
 
-/// A stored review.
-#[derive(Deserialize)]
-struct StoredQa {
-    scores: String,
-    comment: String,
-    #[serde(deserialize_with = "flag")]
-    resolved: bool,
-    reviewer_id: String,
-    reviewer_name: String,
-    reviewed_at: u64,
-}
-
-impl StoredQa {
-    fn qa(self) -> Result<Qa, ArchiveError> {
-        Ok(Qa {
-            scores: serde_json::from_str(&self.scores)?,
-            comment: self.comment,
-            resolved: self.resolved,
-            reviewer_id: self.reviewer_id,
-            reviewer_name: self.reviewer_name,
-            reviewed_at: self.reviewed_at,
-        })
+/// `GET|PUT /api/calls/{id}/review` and its QA parts (`…/review/history`, `…/calibration`, `…/response`,
+/// `…/comments`).
+pub async fn handle_review(
+    req: Request,
+    archive: &Archive,
+    who: &Identity,
+    call_id: &str,
+    rest: &[&str],
+) -> Outcome {
+    if let (Method::Post, ["response"]) = (req.method(), rest) {
+        return qa_api::respond(req, archive, who, call_id).await;
     }
-}
-
-/// `GET|PUT /api/calls/{id}/review`.
-pub async fn handle_review(req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
-    match req.method() {
-        Method::Get => review(archive, who, call_id).await,
-        Method::Put => save_review(req, archive, who, call_id).await,
+    let call = own_call(archive, who, call_id).await?;
+    match (req.method(), rest) {
+        (Method::Post, ["comments"]) => {
+            timeline_comments::add(req, &archive.db, who, call_id, (call.started_at, call.ended_at)).await
+        }
+        (Method::Get, []) => review(archive, who, call).await,
+        (Method::Put, []) => qa_api::save(req, archive, who, call_id).await,
+        (Method::Get, ["history"]) => qa_api::history(archive, who, call_id).await,
+        (Method::Get, ["calibration"]) => qa_api::calibration(archive, who, call_id).await,
         _ => Err(ArchiveError::NotFound),
     }
 }
 
-async fn review(archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
-    let call = own_call(archive, who, call_id).await?;
+async fn review(archive: &Archive, who: &Identity, call: StoredCall) -> Outcome {
+    let call_id = call.call_id.as_str();
     let timeline: Timeline = serde_json::from_str(call.timeline.as_deref().unwrap_or("{}"))?;
     let takes = archive.index.of_call(&who.team, call_id).await?;
-    let stored: Vec<StoredQa> =
-        archive.db.rows("SELECT * FROM reviews WHERE call_id = ?", &[call_id.into()]).await?;
-    let qa = stored.into_iter().next().map(StoredQa::qa).transpose()?;
-    Ok(Response::from_json(&serde_json::json!({
+    let mut answer = serde_json::json!({
         "call": call,
         "spans": timeline.spans,
         "events": timeline.events,
         "flags": timeline.flags,
         "takes": takes,
-        "criteria": qa::criteria(),
-        "qa": qa,
-    }))?)
-}
-
-async fn save_review(mut req: Request, archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
-    own_call(archive, who, call_id).await?;
-    let form: Submission = json_body(&mut req).await?;
-    let form = form.checked()?;
-    let qa = Qa {
-        scores: form.scores,
-        comment: form.comment,
-        resolved: form.resolved.unwrap_or_default(),
-        reviewer_id: who.sub.clone(),
-        reviewer_name: who.name.clone(),
-        reviewed_at: now_ms(),
-    };
-    let statement = archive.db.statement(
-        "INSERT OR REPLACE INTO reviews (call_id, team, reviewer_id, reviewer_name, reviewed_at, scores, comment, resolved)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
-            call_id.into(),
-            who.team.as_str().into(),
-            qa.reviewer_id.as_str().into(),
-            qa.reviewer_name.as_str().into(),
-            num(qa.reviewed_at),
-            serde_json::to_string(&qa.scores)?.into(),
-            qa.comment.as_str().into(),
-            u32::from(qa.resolved).into(),
-        ],
-    )?;
-    archive.db.batch(vec![statement]).await?;
-    Ok(Response::from_json(&qa)?)
+        "comments": timeline_comments::of_call(&archive.db, call_id).await?,
+    });
+    if let (Some(answer), serde_json::Value::Object(qa)) =
+        (answer.as_object_mut(), qa_api::review_part(archive, who, call_id).await?)
+    {
+        answer.extend(qa);
+    }
+    Ok(Response::from_json(&answer)?)
 }
 
 /// `GET /api/reports?from=&to=&by=&format=`.
@@ -305,7 +275,7 @@ pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome
         "to": to,
         "by": by.name(),
         "calls": figures.calls,
-        "rows": figures.rows,
+        "rows": call_search::with_calls_links(&figures.rows, by.name(), from, to)?,
         "totals": figures.totals,
     }))?)
 }
