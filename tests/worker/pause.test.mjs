@@ -102,7 +102,29 @@ test('a secure pause: two-party matrix, refusals with a reason, no health, the c
   assert.equal(rows[0].detail, 'card payment (ends by itself after 3 s)');
   assert.match(rows[1].detail, /^ended by the agent after \d+ s$/);
   assert.ok(!rows.some((r) => r.kind.startsWith('flag_')), 'no flag raised during the pause');
-  for (const c of [agent, customer, sup, feed]) await c.close();
+
+  // The archive: the review's timeline has the pause; reports count its time apart.
+  assert.equal((await agent.request({ type: 'end_call' })).type, 'ack');
+  const reader = mint.supervisor(uid('reviewer'), team);
+  const get = (path) => fetch(`${wrangler.base}${path}`, { headers: { Authorization: `Bearer ${reader}` } });
+  let review;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const res = await get(`/api/calls/${callId}/review`);
+    if (res.status === 200) { review = await res.json(); break; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(review, 'the ended call reached the archive within 10 s');
+  assert.equal(review.pauses.length, 1, JSON.stringify(review.pauses));
+  const [pause] = review.pauses;
+  assert.equal(pause.reason, 'card payment (ends by itself after 3 s)');
+  assert.match(pause.ended, /^ended by the agent after \d+ s$/);
+  assert.equal(pause.from, rows[0].at);
+  assert.equal(pause.to, rows[1].at);
+  const report = await (await get('/api/reports?by=supervisor&format=json')).json();
+  const pausedS = (pause.to - pause.from) / 1000;
+  assert.ok(Math.abs(report.totals.paused_s - pausedS) <= 0.05, `team paused_s ${report.totals.paused_s}, pause ${pausedS} s`);
+  assert.ok(Math.abs(report.rows[0].paused_s - pausedS) <= 0.05, 'the barging supervisor span held the whole pause');
+  for (const c of [customer, sup, feed]) await c.close();
 });
 
 test('a forgotten secure pause ends by itself at the team limit, audited as automatic', async () => {

@@ -15,8 +15,11 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::{js_sys, D1Database, D1PreparedStatement, Env, Result};
 
 /// Every migration, in order.
-const MIGRATIONS: [&str; 2] =
-    [include_str!("../migrations/0001_recordings.sql"), include_str!("../migrations/0002_reports.sql")];
+const MIGRATIONS: [&str; 3] = [
+    include_str!("../migrations/0001_recordings.sql"),
+    include_str!("../migrations/0002_reports.sql"),
+    include_str!("../migrations/0003_compliance.sql"),
+];
 /// Set once this isolate has applied [`MIGRATIONS`].
 static SCHEMA_APPLIED: AtomicBool = AtomicBool::new(false);
 

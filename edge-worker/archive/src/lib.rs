@@ -12,6 +12,7 @@ pub mod caller;
 pub mod db;
 pub mod error;
 pub mod index;
+pub mod pauses;
 pub mod qa;
 pub mod recordings;
 pub mod report;

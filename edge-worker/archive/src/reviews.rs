@@ -77,6 +77,7 @@ pub async fn store_summary(mut req: Request, archive: &Archive, who: &Identity, 
             ],
         )?);
     }
+    batch.extend(crate::pauses::store(db, init, &summary.timeline.pauses)?);
     for request in &summary.help {
         batch.push(db.statement(
             "INSERT OR REPLACE INTO help_requests (call_id, team, agent_id, call_started_at, raised_at, answered_at,
@@ -222,6 +223,7 @@ async fn review(archive: &Archive, who: &Identity, call_id: &str) -> Outcome {
         "spans": timeline.spans,
         "events": timeline.events,
         "flags": timeline.flags,
+        "pauses": timeline.pauses,
         "takes": takes,
         "criteria": qa::criteria(),
         "qa": qa,
@@ -293,7 +295,13 @@ pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome
             &window(),
         )
         .await?;
-    let figures = report::figures(by, &calls, &spans, &help, &outcomes);
+    let pauses: Vec<crate::pauses::PauseRow> = db
+        .rows(
+            "SELECT * FROM pauses WHERE team = ? AND call_started_at >= ? AND call_started_at < ? LIMIT ?",
+            &window(),
+        )
+        .await?;
+    let figures = report::figures(by, &calls, &spans, &help, &outcomes, &pauses);
     if csv {
         let mut response = Response::ok(report::csv(&figures))?;
         response.headers_mut().set("Content-Type", "text/csv; charset=utf-8")?;
