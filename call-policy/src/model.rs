@@ -190,6 +190,11 @@ pub struct Call {
     pub recording: RecordingPolicy,
     /// In join order; the matrix lists them in this order.
     pub supervisors: Vec<Supervisor>,
+    /// A secure pause is running (the customer gives card details): the call is the agent and the
+    /// customer alone, unheard by supervisors and unrecorded ([`crate::routing`] decides it).
+    /// Supervisors keep their modes, which apply again when the pause ends.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 impl Call {
@@ -201,6 +206,7 @@ impl Call {
             consent: Consent::default(),
             recording: RecordingPolicy::default(),
             supervisors: Vec::new(),
+            paused: false,
         }
     }
 

@@ -2,6 +2,10 @@
 //!
 //! Implements the hearing matrix of the design brief for one agent, one customer and any number of
 //! supervisors, plus the two recording channels. The matrix is derived from the call's state alone.
+//!
+//! During a secure pause the matrix is the plain two-party call and nothing else: the customer
+//! hears the agent, the agent hears the customer, no supervisor hears or is heard by anyone and
+//! both recording channels are silent — whatever modes the supervisors hold.
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +99,12 @@ fn mode_of(call: &Call, source: &Party) -> Option<Mode> {
 fn hears(call: &Call, listener: &Listener, source: &Party) -> bool {
     if *listener == Listener::of(source) {
         return false; // nobody hears themselves
+    }
+    if call.paused {
+        return matches!(
+            (listener, source),
+            (Listener::Customer, Party::Agent) | (Listener::Agent, Party::Customer)
+        );
     }
     let source_mode = mode_of(call, source);
     let customer_hears = || match source {

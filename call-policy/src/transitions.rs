@@ -50,6 +50,10 @@ pub enum Refusal {
     CallFull { max: usize },
     /// The supervisor is not in this call.
     NotInCall,
+    /// A secure pause is running: nobody may start being heard in the call until it ends.
+    SecurePause { mode: Mode },
+    /// Only the call's agent starts or ends a secure pause.
+    NotTheAgent { role: Role },
 }
 
 impl fmt::Display for Refusal {
@@ -68,6 +72,11 @@ impl fmt::Display for Refusal {
             Refusal::TakeoverHeld { by } => write!(f, "supervisor {by} already holds takeover"),
             Refusal::CallFull { max } => write!(f, "the call already has {max} supervisors"),
             Refusal::NotInCall => f.write_str("that supervisor is not in this call"),
+            Refusal::SecurePause { mode } => write!(
+                f,
+                "a secure pause is running (the customer may be giving card details): {mode:?} waits until it ends"
+            ),
+            Refusal::NotTheAgent { role } => write!(f, "a {role:?} cannot start or end a secure pause"),
         }
     }
 }
@@ -101,6 +110,9 @@ impl Call {
             if !self.consent.permits_listening() {
                 return Err(Refusal::AwaitingConsent);
             }
+        }
+        if self.paused && mode.agent_hears() {
+            return Err(Refusal::SecurePause { mode });
         }
         if mode == Mode::Takeover {
             if let Some(holder) = self.takeover_holder().filter(|h| h.id != target) {
@@ -137,6 +149,19 @@ impl Call {
         let index = self.supervisors.iter().position(|s| s.id == supervisor).ok_or(Refusal::NotInCall)?;
         let removed = self.supervisors.remove(index);
         Ok(Transition { supervisor: removed.id, from: Some(removed.mode), to: None })
+    }
+
+    /// Whether `actor` may start or end a secure pause: the call's agent only (the edge checks that
+    /// the agent is this call's). A supervisor never can: the pause is the agent's promise to the
+    /// customer, and nobody listening may lift it.
+    pub fn authorize_pause(&self, actor: &Actor) -> Result<(), Refusal> {
+        if actor.role != Role::Agent {
+            return Err(Refusal::NotTheAgent { role: actor.role });
+        }
+        if actor.team != self.team {
+            return Err(Refusal::OtherTeam);
+        }
+        Ok(())
     }
 
     /// Whether recording may start now.

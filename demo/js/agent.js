@@ -8,6 +8,7 @@ import { partyKey, partyOfKey } from './party.js';
 import { HubLink } from './peer.js';
 import { PhoneDesk, maskNumber, notePhoneCall, phoneSettings, wasPhoneCall } from './phone.js';
 import { Recorder } from './recorder.js';
+import { bindSecurePause, renderSecurePause } from './secure-pause.js';
 import { openVoice, startAudio } from './media.js';
 import { api, currentUser, mintToken, params } from './session.js';
 import { $, offerAudioResume, onClick, el, elapsed, everySecond, say, show } from './ui.js';
@@ -236,6 +237,7 @@ function renderRoster(roster) {
     : call.customerSeen ? `${PHASE.customer_away}…` : 'Waiting for the customer…';
   $('#raise-hand').textContent = roster.help_raised ? 'Lower hand' : 'Raise hand';
   $('#raise-hand').classList.toggle('raised', roster.help_raised);
+  renderSecurePause(roster);
   const list = $('#supervisors');
   list.replaceChildren(
     ...(roster.supervisors.length
@@ -247,6 +249,8 @@ function renderRoster(roster) {
 everySecond(() => {
   if (call?.startedAt) $('#call-timer').textContent = elapsed(call.startedAt);
 });
+
+bindSecurePause(() => call);
 
 onClick('#raise-hand', async () => {
   await call.channel.request({ type: 'raise_hand', raised: !call.helpRaised });
@@ -322,6 +326,7 @@ function finishCall(message) {
   ended.recorder.stop().catch((error) => say(`Recording: ${error.message}`, true));
   for (const link of ended.links.values()) link.close();
   ended.health?.stop();
+  renderSecurePause(null);
   ended.hub.close();
   ended.channel?.close();
   show($('#call'), false);

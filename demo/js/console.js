@@ -103,6 +103,7 @@ function callRow(c) {
   if (phase === 'ringing') flags.push(el('span', { className: 'flag ringing' }, PHASE.ringing.toLowerCase()));
   if (c.help_raised) flags.push(el('span', { className: 'flag help' }, 'help raised'));
   if (c.recording) flags.push(el('span', { className: 'flag' }, '● rec'));
+  if (c.secure_pause) flags.push(el('span', { className: 'flag pause', title: 'Supervision and recording are paused while the customer gives card details' }, 'secure pause'));
   if (c.consent_required && !c.consent_given) flags.push(el('span', { className: 'flag' }, 'awaiting consent'));
   if (phase === 'agent_away') flags.push(el('span', { className: 'flag warn' }, PHASE.agent_away.toLowerCase()));
   if (phase !== 'ringing' && !c.customer_connected) flags.push(el('span', { className: 'flag warn' }, PHASE.customer_away.toLowerCase()));

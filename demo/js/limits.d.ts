@@ -10,6 +10,9 @@ export declare const MAX_COACHING_CHARS: 1000;
 /** Most parties one `levels` report names. */
 export declare const MAX_LEVELS: 6;
 
+/** Longest secure-pause reason, in characters. */
+export declare const MAX_PAUSE_REASON_CHARS: 200;
+
 /** The longest early-barge guard a team may set, in minutes. */
 export declare const MAX_EARLY_BARGE_MINUTES: 60;
 

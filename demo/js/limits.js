@@ -11,6 +11,9 @@ export const MAX_COACHING_CHARS = 1000;
 /** Most parties one `levels` report names. */
 export const MAX_LEVELS = 6;
 
+/** Longest secure-pause reason, in characters. */
+export const MAX_PAUSE_REASON_CHARS = 200;
+
 /** The longest early-barge guard a team may set, in minutes. */
 export const MAX_EARLY_BARGE_MINUTES = 60;
 

@@ -126,7 +126,7 @@ hears?: Array<PartyLevel>, };
 /**
  * What a participant asks of the call room.
  */
-export type CallRequest = { "type": "ping" } | { "type": "set_mode", mode: Mode, tone?: boolean, confirm?: boolean, } | { "type": "leave" } | { "type": "signal", to: Party, data: unknown, } | { "type": "consent" } | { "type": "raise_hand", raised: boolean, } | { "type": "coach", text: string, } | { "type": "set_recording", active: boolean, } | { "type": "end_call" } | { "type": "health" } & HealthSample | { "type": "levels" } & LevelReport;
+export type CallRequest = { "type": "ping" } | { "type": "set_mode", mode: Mode, tone?: boolean, confirm?: boolean, } | { "type": "leave" } | { "type": "signal", to: Party, data: unknown, } | { "type": "consent" } | { "type": "raise_hand", raised: boolean, } | { "type": "coach", text: string, } | { "type": "set_recording", active: boolean, } | { "type": "end_call" } | { "type": "start_secure_pause", reason?: string, } | { "type": "end_secure_pause" } | { "type": "health" } & HealthSample | { "type": "levels" } & LevelReport;
 
 /**
  * A failed request's answer, the same on call and team sockets:
@@ -164,6 +164,11 @@ export type MemberView = { id: string, name: string, connected: boolean, };
 export type SupervisorView = { id: string, name: string, mode: Mode, };
 
 /**
+ * A running secure pause as colleagues and the team's console see it.
+ */
+export type PauseView = { since: number, until: number, };
+
+/**
  * The customer as colleagues see them.
  */
 export type CustomerView = { label: string, connected: boolean, consent_required: boolean, consent_given: boolean, };
@@ -171,7 +176,11 @@ export type CustomerView = { label: string, connected: boolean, consent_required
 /**
  * The whole room as the agent and supervisors see it.
  */
-export type Roster = { call_id: string, team: string, started_at: number, agent: MemberView, customer: CustomerView, supervisors: Array<SupervisorView>, help_raised: boolean, recording: boolean, };
+export type Roster = { call_id: string, team: string, started_at: number, agent: MemberView, customer: CustomerView, supervisors: Array<SupervisorView>, help_raised: boolean, recording: boolean, 
+/**
+ * A secure pause is running: when it started and when it ends by itself (ms since the epoch).
+ */
+secure_pause?: PauseView, };
 
 /**
  * Everything the customer is ever told about the call. It is a function of state the customer
@@ -212,7 +221,11 @@ answered: boolean, customer_label: string, customer_connected: boolean, started_
 /**
  * Call-health flags raised now (customer loud, overtalk, dead air, agent talking most).
  */
-health_flags: Array<Flag>, };
+health_flags: Array<Flag>, 
+/**
+ * A secure pause is running (the console shows "secure pause" on the call).
+ */
+secure_pause?: PauseView, };
 
 export type TeamSettings = { 
 /**
@@ -233,7 +246,11 @@ record_whisper: boolean,
  * How many days recordings are kept before the retention sweep deletes them (1-3650). A change
  * applies to the team's existing recordings too.
  */
-retention_days: number, };
+retention_days: number, 
+/**
+ * A secure pause ends by itself after this many seconds (2-900), if the agent has not ended it.
+ */
+secure_pause_limit_s: number, };
 
 /**
  * What a team member asks of the team object.

@@ -1,5 +1,5 @@
 // The review's timeline lane (SVG), on the same time axis as the waveform above it: one row of mode
-// spans per supervisor, the health flags as spans, and point markers for help requests, coaching,
+// spans per supervisor, the health flags and secure pauses as spans, and point markers for help requests, coaching,
 // recording, joins and leaves. Hovering (or focusing) a mark shows who, what and when; clicking it
 // asks the page to seek there. Marks outside the playing take are greyed: the audio does not hold them.
 
@@ -59,6 +59,7 @@ export function renderTimeline(svg, review, axis, { take, onSeek, tip }) {
     rows.push({ label: name, marks: review.spans.filter((s) => s.supervisor_id === id).map((s) => spanMark(s)) });
   }
   if (review.flags.length) rows.push({ label: 'Health flags', marks: review.flags.map(flagMark) });
+  if (review.pauses?.length) rows.push({ label: 'Secure pause', marks: review.pauses.map(pauseMark) });
   for (const row of MARKER_ROWS) {
     const events = review.events.filter((e) => row.kinds.includes(e.kind));
     if (events.length) rows.push({ label: row.label, marks: events.map(eventMark) });
@@ -89,6 +90,18 @@ export function renderTimeline(svg, review, axis, { take, onSeek, tip }) {
         dataset: { kind: f.kind, from: f.from, to: f.to },
       });
       return interactive(rect, f.from, f.to, 'Health flag', flagName(f.kind), `${clock(f.from)}–${clock(f.to)}`);
+    };
+  }
+
+  /** A secure pause: the take is silent on both channels for it, and supervisors heard nothing. */
+  function pauseMark(p) {
+    return (y) => {
+      const x = axis.x(p.from);
+      const rect = svgEl('rect', {
+        class: 'mark pause-span', x, y: y + 4, width: Math.max(3, axis.x(p.to) - x), height: ROW - 8, rx: 2,
+        dataset: { from: p.from, to: p.to },
+      });
+      return interactive(rect, p.from, p.to, `Secure pause · ${p.by}`, `${p.reason}; ${p.ended}`, `${clock(p.from)}–${clock(p.to)} (not recorded)`);
     };
   }
 

@@ -119,6 +119,7 @@ export function refusal(error, { mode, takeoverHolder = () => null, agent = () =
     case 'call_full': return `This call already has ${MAX_SUPERVISORS} supervisors.`;
     case 'other_team': return 'This call belongs to another team.';
     case 'not_in_call': return 'You are not on this call.';
+    case 'secure_pause': return `${agent() ?? 'The agent'} has paused the call securely (the customer may be giving card details); you can ${doing} once it ends.`;
     default: {
       const text = (error.message ?? String(error)).replace(/^refused: /, '');
       return `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;

@@ -264,6 +264,8 @@ fn refusal_code(refusal: &Refusal) -> &'static str {
         Refusal::TakeoverHeld { .. } => "takeover_held",
         Refusal::CallFull { .. } => "call_full",
         Refusal::NotInCall => "not_in_call",
+        Refusal::SecurePause { .. } => "secure_pause",
+        Refusal::NotTheAgent { .. } => "not_the_agent",
     }
 }
 
@@ -384,6 +386,8 @@ mod tests {
             Refusal::AwaitingConsent,
             Refusal::CallFull { max: 4 },
             Refusal::NotInCall,
+            Refusal::SecurePause { mode: Mode::Barge },
+            Refusal::NotTheAgent { role: earshot_policy::Role::Supervisor },
         ];
         let codes = frame_errors.iter().map(ProtocolError::code).chain(refusals.iter().map(refusal_code));
         for code in codes.chain([EdgeError::CallFull { max: 4 }.code()]) {

@@ -19,6 +19,8 @@ use crate::error::ProtocolError;
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
 /// Longest coaching text, in characters.
 pub const MAX_COACHING_CHARS: usize = 1000;
+/// Longest secure-pause reason, in characters.
+pub const MAX_PAUSE_REASON_CHARS: usize = 200;
 /// A level report names at most every party of a full call (agent, customer, four supervisors).
 pub const MAX_LEVELS: usize = 6;
 
@@ -69,6 +71,17 @@ pub enum CallRequest {
     SetRecording { active: bool },
     /// Agent or customer: hang up for everybody.
     EndCall,
+    /// Agent (or its embedding app, on the agent's socket): start a secure pause while the customer
+    /// gives card details. Until it ends nobody but the agent hears the customer, only the customer
+    /// hears the agent, nothing is recorded and no health is reported; it ends by itself after the
+    /// team's limit. `reason` (optional, at most 200 characters) goes into the audit trail.
+    StartSecurePause {
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+        reason: Option<String>,
+    },
+    /// Agent: end the secure pause; supervisors' modes and the recording apply again.
+    EndSecurePause,
     /// Agent (its hub): the last second of the call as the mixer's meters saw it, about once a
     /// second; the room raises and clears health flags from it.
     Health(HealthSample),
@@ -185,6 +198,18 @@ pub struct Roster {
     pub supervisors: Vec<SupervisorView>,
     pub help_raised: bool,
     pub recording: bool,
+    /// A secure pause is running: when it started and when it ends by itself (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub secure_pause: Option<PauseView>,
+}
+
+/// A running secure pause as colleagues and the team's console see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PauseView {
+    pub since: u64,
+    pub until: u64,
 }
 
 /// Everything the customer is ever told about the call. It is a function of state the customer

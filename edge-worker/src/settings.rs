@@ -11,6 +11,12 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// The longest retention a team may choose (days): ten years.
 pub const MAX_RETENTION_DAYS: u32 = 3_650;
 
+/// How long a secure pause lasts unless the agent ends it sooner, unless a team sets another (s).
+pub const DEFAULT_SECURE_PAUSE_LIMIT_S: u32 = 180;
+/// The range a team may set the secure pause's limit in (s): long enough to read out a card, never
+/// so long that a forgotten pause silences supervision and the recording for most of a call.
+pub const SECURE_PAUSE_LIMIT_RANGE_S: std::ops::RangeInclusive<u32> = 2..=900;
+
 /// The longest early-barge guard a team may set, in minutes.
 pub const MAX_EARLY_BARGE_MINUTES: u32 = 60;
 
@@ -29,6 +35,8 @@ pub struct TeamSettings {
     /// How many days recordings are kept before the retention sweep deletes them (1-3650). A change
     /// applies to the team's existing recordings too.
     pub retention_days: u32,
+    /// A secure pause ends by itself after this many seconds (2-900), if the agent has not ended it.
+    pub secure_pause_limit_s: u32,
 }
 
 impl Default for TeamSettings {
@@ -38,6 +46,7 @@ impl Default for TeamSettings {
             health: HealthThresholds::default(),
             record_whisper: false,
             retention_days: DEFAULT_RETENTION_DAYS,
+            secure_pause_limit_s: DEFAULT_SECURE_PAUSE_LIMIT_S,
         }
     }
 }
@@ -50,6 +59,10 @@ impl TeamSettings {
         }
         if !(1..=MAX_RETENTION_DAYS).contains(&self.retention_days) {
             return Err(format!("retention_days must be 1-{MAX_RETENTION_DAYS}"));
+        }
+        if !SECURE_PAUSE_LIMIT_RANGE_S.contains(&self.secure_pause_limit_s) {
+            let (low, high) = SECURE_PAUSE_LIMIT_RANGE_S.into_inner();
+            return Err(format!("secure_pause_limit_s must be {low}-{high}"));
         }
         self.health.validate().map_err(|why| format!("health.{why}"))
     }
@@ -77,5 +90,8 @@ mod tests {
         assert_eq!((settings.record_whisper, settings.retention_days), (false, 90), "recording defaults");
         let bad = TeamSettings { retention_days: 0, ..Default::default() };
         assert_eq!(bad.validate().unwrap_err(), "retention_days must be 1-3650");
+        assert_eq!(settings.secure_pause_limit_s, 180, "a secure pause ends after 3 minutes by default");
+        let bad = TeamSettings { secure_pause_limit_s: 901, ..Default::default() };
+        assert_eq!(bad.validate().unwrap_err(), "secure_pause_limit_s must be 2-900");
     }
 }

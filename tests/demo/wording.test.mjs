@@ -24,3 +24,9 @@ test("the channel's error keeps the frame's fields, so the question reads them",
   assert.deepEqual([error.code, error.ref, error.call_age_ms, error.guard_minutes], ['confirm_required', 7, 61_000, 10]);
   assert.equal(earlyBargeQuestion(error, 'barge'), 'This call is 1:01 old; a barge in its first 10 minutes needs confirming. Barge in anyway?');
 });
+
+test('a refusal during a secure pause names the agent and says what waits', async () => {
+  const { refusal } = await import('../../demo/js/wording.js');
+  assert.equal(refusal({ code: 'secure_pause', message: 'refused: …' }, { mode: 'barge', agent: () => 'Ana' }),
+    'Ana has paused the call securely (the customer may be giving card details); you can barge in once it ends.');
+});

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use earshot_edge::call::views::CallSummary;
 use earshot_edge::protocol::{
     CallEvent, CallRequest, CustomerStatus, CustomerView, ErrorReport, LevelReport, MatrixCause, MemberView,
-    PartyLevel, Roster, SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS,
+    PartyLevel, PauseView, Roster, SupervisorView, MAX_COACHING_CHARS, MAX_LEVELS, MAX_PAUSE_REASON_CHARS,
 };
 use earshot_edge::settings::{TeamSettings, MAX_EARLY_BARGE_MINUTES, MAX_RETENTION_DAYS};
 use earshot_edge::team::protocol::{AgentLine, QueueLine, TeamEvent, TeamFeed, TeamRequest};
@@ -98,6 +98,7 @@ fn render() -> Vec<(&'static str, String)> {
     .add::<MatrixCause>()
     .add::<MemberView>()
     .add::<SupervisorView>()
+    .add::<PauseView>()
     .add::<CustomerView>()
     .add::<Roster>()
     .add::<CustomerStatus>()
@@ -142,6 +143,11 @@ fn render() -> Vec<(&'static str, String)> {
         ),
         ("MAX_COACHING_CHARS", "Longest coaching text, in characters.", MAX_COACHING_CHARS.to_string()),
         ("MAX_LEVELS", "Most parties one `levels` report names.", MAX_LEVELS.to_string()),
+        (
+            "MAX_PAUSE_REASON_CHARS",
+            "Longest secure-pause reason, in characters.",
+            MAX_PAUSE_REASON_CHARS.to_string(),
+        ),
         (
             "MAX_EARLY_BARGE_MINUTES",
             "The longest early-barge guard a team may set, in minutes.",

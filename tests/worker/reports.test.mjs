@@ -273,7 +273,7 @@ describe('reports', () => {
   });
 
   test('CSV: the documented header, one line per row, the totals last', async () => {
-    const HEADER = 'id,name,calls,monitor,whisper,barge,takeover,monitor_s,whisper_s,barge_s,takeover_s,help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges';
+    const HEADER = 'id,name,calls,monitor,whisper,barge,takeover,monitor_s,whisper_s,barge_s,takeover_s,help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges,paused_s';
     for (const by of ['supervisor', 'agent']) {
       const report = (await json('GET', `/api/reports?by=${by}&format=json`, sup(LEAD))).data;
       const res = await http('GET', `/api/reports?by=${by}&format=csv`, sup(LEAD));
@@ -288,9 +288,9 @@ describe('reports', () => {
         const want = [r.id, r.name, r.calls, ...Object.values(modes(r.interventions.monitor, r.interventions.whisper, r.interventions.barge, r.interventions.takeover)),
           r.seconds.monitor, r.seconds.whisper, r.seconds.barge, r.seconds.takeover, r.help.requests, r.help.answered,
           r.help.median_answer_s ?? '', r.resolved.with_intervention.reviewed, r.resolved.with_intervention.resolved,
-          r.resolved.without_intervention.reviewed, r.resolved.without_intervention.resolved, r.early_barges];
+          r.resolved.without_intervention.reviewed, r.resolved.without_intervention.resolved, r.early_barges, r.paused_s];
         const got = line.split(',');
-        assert.equal(got.length, 19, line);
+        assert.equal(got.length, 20, line);
         assert.deepEqual(got.map((v, k) => (k < 2 || v === '' ? v : Number(v))), want, `${by} line ${i + 1}: ${line}`);
       }
       assert.ok(lines.at(-1).startsWith('team,whole team,4,'), lines.at(-1));

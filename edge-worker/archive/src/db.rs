@@ -15,9 +15,10 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::{js_sys, D1Database, D1PreparedStatement, Env, Result};
 
 /// Every migration, in order.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("../migrations/0001_recordings.sql"),
     include_str!("../migrations/0002_reports.sql"),
+    include_str!("../migrations/0003_compliance.sql"),
     include_str!("../migrations/0004_qa.sql"),
 ];
 /// Set once this isolate has applied [`MIGRATIONS`].

@@ -14,6 +14,7 @@ pub mod caller;
 pub mod db;
 pub mod error;
 pub mod index;
+pub mod pauses;
 pub mod qa;
 pub mod qa_api;
 pub mod quality;

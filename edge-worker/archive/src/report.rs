@@ -11,6 +11,7 @@ use earshot_policy::Mode;
 use serde::{Deserialize, Serialize};
 
 use crate::db::flag;
+use crate::pauses::{self, PauseRow};
 
 /// Whom the rows are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +137,9 @@ pub struct Row {
     pub help: Help,
     pub resolved: Resolution,
     pub early_barges: u32,
+    /// Secure-pause seconds, counted apart: not in `seconds`. A supervisor's row: of their spans;
+    /// an agent's and the team's: of the calls.
+    pub paused_s: f64,
 }
 
 /// A report's rows and the team's totals.
@@ -170,18 +174,28 @@ impl Tally<'_> {
         })
     }
 
-    fn row(&self, id: &str) -> Row {
+    /// `spans_only`: count pauses within the row's spans (a supervisor's row), else the calls' pauses.
+    fn row(&self, id: &str, pauses: &[PauseRow], spans_only: bool) -> Row {
         let mut row = Row { id: id.to_owned(), name: self.name.clone(), ..Row::default() };
         row.calls = self.calls.len() as u32;
         for span in &self.spans {
             if let Some(count) = row.interventions.get_mut(span.mode) {
                 *count += 1;
             }
+            let paused = pauses::overlap_ms(&span.call_id, span.started_at, span.ended_at, pauses);
             if let Some(seconds) = row.seconds.get_mut(span.mode) {
-                *seconds += span.ended_at.saturating_sub(span.started_at) as f64 / 1000.0;
+                *seconds +=
+                    span.ended_at.saturating_sub(span.started_at).saturating_sub(paused) as f64 / 1000.0;
+            }
+            if spans_only {
+                row.paused_s += paused as f64 / 1000.0;
             }
             row.early_barges += u32::from(span.early && !self.continues_a_heard_span(span));
         }
+        if !spans_only {
+            row.paused_s = pauses::paused_ms(|call| self.calls.contains(call), pauses) as f64 / 1000.0;
+        }
+        row.paused_s = (row.paused_s * 10.0).round() / 10.0;
         for seconds in row.seconds.values_mut() {
             *seconds = (*seconds * 10.0).round() / 10.0;
         }
@@ -223,6 +237,7 @@ pub fn figures(
     spans: &[SpanRow],
     help: &[HelpRow],
     outcomes: &[OutcomeRow],
+    pauses: &[PauseRow],
 ) -> Figures {
     let resolved: BTreeMap<&str, bool> = outcomes.iter().map(|o| (o.call_id.as_str(), o.resolved)).collect();
     let agent_of: BTreeMap<&str, &CallRow> = calls.iter().map(|c| (c.call_id.as_str(), c)).collect();
@@ -285,14 +300,14 @@ pub fn figures(
     }
     Figures {
         calls: calls.len() as u32,
-        rows: tallies.iter().map(|(id, tally)| tally.row(id)).collect(),
-        totals: team.row("team"),
+        rows: tallies.iter().map(|(id, tally)| tally.row(id, pauses, by == By::Supervisor)).collect(),
+        totals: team.row("team", pauses, false),
     }
 }
 
 /// The CSV header, matching [`csv_line`].
 pub const CSV_HEADER: &str = "id,name,calls,monitor,whisper,barge,takeover,monitor_s,whisper_s,barge_s,takeover_s,\
-help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges";
+help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges,paused_s";
 
 /// One row as a CSV line (RFC 4180 quoting for names).
 pub fn csv_line(row: &Row) -> String {
@@ -319,6 +334,7 @@ pub fn csv_line(row: &Row) -> String {
         fields.push(n.to_string());
     }
     fields.push(row.early_barges.to_string());
+    fields.push(format!("{:.1}", row.paused_s));
     fields.join(",")
 }
 
@@ -412,7 +428,7 @@ mod tests {
     #[test]
     fn per_supervisor_rows_count_their_spans_answers_and_interventions() {
         let (calls, spans, help, outcomes) = scripted();
-        let report = figures(By::Supervisor, &calls, &spans, &help, &outcomes);
+        let report = figures(By::Supervisor, &calls, &spans, &help, &outcomes, &[]);
         assert_eq!(report.calls, 3);
         let s1 = &report.rows[0];
         assert_eq!((s1.id.as_str(), s1.name.as_str(), s1.calls), ("s1", "s1 name", 2));
@@ -444,7 +460,7 @@ mod tests {
     #[test]
     fn per_agent_rows_count_what_happened_on_their_calls() {
         let (calls, spans, help, outcomes) = scripted();
-        let report = figures(By::Agent, &calls, &spans, &help, &outcomes);
+        let report = figures(By::Agent, &calls, &spans, &help, &outcomes, &[]);
         let ids: Vec<&str> = report.rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, vec!["a1", "a2"]);
         let a1 = &report.rows[0];
@@ -465,8 +481,27 @@ mod tests {
         assert_eq!(median(&mut [5, 1, 3]), Some(3.0));
         assert_eq!(median(&mut [4, 1, 3, 10]), Some(3.5));
         assert_eq!(median(&mut []), None);
-        let empty = figures(By::Supervisor, &[], &[], &[], &[]);
+        let empty = figures(By::Supervisor, &[], &[], &[], &[], &[]);
         assert_eq!((empty.calls, empty.rows.len(), empty.totals.help.median_answer_s), (0, 0, None));
+    }
+
+    #[test]
+    fn secure_pauses_are_counted_apart_from_listening_time() {
+        let (calls, spans, help, outcomes) = scripted();
+        // c1 paused from 150 s to 180 s, inside s1's barge (100-300 s).
+        let pauses = [PauseRow { call_id: "c1".into(), started_at: T0 + 150_000, ended_at: T0 + 180_000 }];
+        let by_supervisor = figures(By::Supervisor, &calls, &spans, &help, &outcomes, &pauses);
+        let s1 = &by_supervisor.rows[0];
+        assert_eq!(
+            (s1.seconds.barge, s1.paused_s),
+            (170.0, 30.0),
+            "the paused half-minute is not barge time"
+        );
+        assert_eq!(by_supervisor.rows[1].paused_s, 0.0, "s2 was in no paused span");
+        assert_eq!((by_supervisor.totals.seconds.barge, by_supervisor.totals.paused_s), (170.0, 30.0));
+        let by_agent = figures(By::Agent, &calls, &spans, &help, &outcomes, &pauses);
+        let paused: Vec<(&str, f64)> = by_agent.rows.iter().map(|r| (r.id.as_str(), r.paused_s)).collect();
+        assert_eq!(paused, vec![("a1", 30.0), ("a2", 0.0)], "an agent's row counts their calls' pauses");
     }
 
     #[test]
@@ -475,11 +510,11 @@ mod tests {
         for span in spans.iter_mut().filter(|s| s.supervisor_id == "s1") {
             span.supervisor_name = "Doe, \"Sam\"".into();
         }
-        let text = csv(&figures(By::Supervisor, &calls, &spans, &help, &outcomes));
+        let text = csv(&figures(By::Supervisor, &calls, &spans, &help, &outcomes, &[]));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "header, s1, s2, totals");
-        assert_eq!(lines[0].split(',').count(), 19);
-        assert_eq!(lines[1], "s1,\"Doe, \"\"Sam\"\"\",2,2,1,1,0,150.0,30.0,200.0,0.0,1,1,10.0,1,1,1,0,1");
+        assert_eq!(lines[0].split(',').count(), 20);
+        assert_eq!(lines[1], "s1,\"Doe, \"\"Sam\"\"\",2,2,1,1,0,150.0,30.0,200.0,0.0,1,1,10.0,1,1,1,0,1,0.0");
         assert!(lines[3].starts_with("team,whole team,3,"), "{}", lines[3]);
     }
 }

@@ -80,6 +80,7 @@ pub async fn store_summary(mut req: Request, archive: &Archive, who: &Identity, 
             ],
         )?);
     }
+    batch.extend(crate::pauses::store(db, init, &summary.timeline.pauses)?);
     for request in &summary.help {
         batch.push(db.statement(
             "INSERT OR REPLACE INTO help_requests (call_id, team, agent_id, call_started_at, raised_at, answered_at,
@@ -217,6 +218,7 @@ async fn review(archive: &Archive, who: &Identity, call: StoredCall) -> Outcome 
         "spans": timeline.spans,
         "events": timeline.events,
         "flags": timeline.flags,
+        "pauses": timeline.pauses,
         "takes": takes,
         "comments": timeline_comments::of_call(&archive.db, call_id).await?,
     });
@@ -263,7 +265,13 @@ pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome
             &window(),
         )
         .await?;
-    let figures = report::figures(by, &calls, &spans, &help, &outcomes);
+    let pauses: Vec<crate::pauses::PauseRow> = db
+        .rows(
+            "SELECT * FROM pauses WHERE team = ? AND call_started_at >= ? AND call_started_at < ? LIMIT ?",
+            &window(),
+        )
+        .await?;
+    let figures = report::figures(by, &calls, &spans, &help, &outcomes, &pauses);
     if csv {
         let mut response = Response::ok(report::csv(&figures))?;
         response.headers_mut().set("Content-Type", "text/csv; charset=utf-8")?;

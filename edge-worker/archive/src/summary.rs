@@ -57,12 +57,27 @@ pub struct FlagSpan {
     pub to: u64,
 }
 
+/// A secure pause from start to end (or the call's end): the take holds silence on both channels
+/// for it, and supervisors heard nothing of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PauseSpan {
+    pub from: u64,
+    pub to: u64,
+    /// Who started it, and why (the `pause_started` row's detail); how it ended.
+    pub by: String,
+    pub reason: String,
+    pub ended: String,
+}
+
 /// The review timeline, stored with the call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Timeline {
     pub spans: Vec<Span>,
     pub events: Vec<TimelineEvent>,
     pub flags: Vec<FlagSpan>,
+    /// Secure pauses; calls stored before they existed have none.
+    #[serde(default)]
+    pub pauses: Vec<PauseSpan>,
 }
 
 /// Everything review and reports keep of a call.
@@ -116,6 +131,7 @@ pub fn summarize(call: &CallEnd) -> Summary {
     let mut help: Vec<HelpRequest> = Vec::new();
     let mut hand_up = false;
     let mut flags_open: BTreeMap<String, u64> = BTreeMap::new();
+    let mut pause_open: Option<PauseSpan> = None;
     for row in rows {
         let at = row.at.max(0) as u64;
         let supervisor_move = row.actor_role == Role::Supervisor
@@ -142,6 +158,23 @@ pub fn summarize(call: &CallEnd) -> Summary {
                 hand_up = true;
             }
             "help" => hand_up = false,
+            "pause_started" if pause_open.is_none() => {
+                let reason = row.detail.clone().unwrap_or_default();
+                pause_open = Some(PauseSpan {
+                    from: at,
+                    to: at,
+                    by: name_of(&row.actor),
+                    reason,
+                    ended: String::new(),
+                });
+            }
+            "pause_ended" => {
+                if let Some(mut pause) = pause_open.take() {
+                    pause.to = at.max(pause.from);
+                    pause.ended = row.detail.clone().unwrap_or_default();
+                    timeline.pauses.push(pause);
+                }
+            }
             "flag_raised" => {
                 flags_open.insert(row.target.clone().unwrap_or_default(), at);
             }
@@ -175,6 +208,11 @@ pub fn summarize(call: &CallEnd) -> Summary {
     }
     for (kind, from) in flags_open {
         timeline.flags.push(FlagSpan { kind, from, to: ended_at });
+    }
+    if let Some(mut pause) = pause_open {
+        pause.to = ended_at.max(pause.from);
+        pause.ended = "the call ended".to_owned();
+        timeline.pauses.push(pause);
     }
     timeline.spans.sort_by(|a, b| (a.from, &a.supervisor_id).cmp(&(b.from, &b.supervisor_id)));
     timeline.flags.sort_by_key(|f| f.from);

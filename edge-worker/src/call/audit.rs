@@ -123,12 +123,13 @@ impl AuditEntry {
 }
 
 /// Whether a row belongs in a supervisor's view of the live call (its `context`): help, coaching,
-/// health flags, and every supervisor's mode entries (joining in a mode, changing it, leaving one).
+/// health flags, secure pauses, and every supervisor's mode entries (joining in a mode, changing it, leaving one).
 /// Other joins and leaves (the agent's, the customer's, a supervisor's socket closing after it left)
 /// and the rest of the trail are for the review page.
 pub fn is_context(row: &AuditRow) -> bool {
     match row.kind.as_str() {
-        "help" | "coaching" | "flag_raised" | "flag_cleared" | "mode_change" => true,
+        "help" | "coaching" | "flag_raised" | "flag_cleared" | "mode_change" | "pause_started"
+        | "pause_ended" => true,
         "join" | "leave" => row.actor_role == Role::Supervisor && row.target.is_some(),
         _ => false,
     }
@@ -153,7 +154,9 @@ mod tests {
 
     #[test]
     fn the_live_context_is_help_coaching_flags_and_supervisor_modes() {
-        for kind in ["help", "coaching", "flag_raised", "flag_cleared", "mode_change"] {
+        for kind in
+            ["help", "coaching", "flag_raised", "flag_cleared", "mode_change", "pause_started", "pause_ended"]
+        {
             assert!(is_context(&row(kind, Role::Supervisor, Some("s1"))), "{kind}");
         }
         // A supervisor entering or leaving a mode is context; their socket's own leave row is not.

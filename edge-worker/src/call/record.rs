@@ -69,6 +69,17 @@ pub struct CallRecord {
     pub sessions: BTreeMap<String, u64>,
     pub next_conn: u64,
     pub ended: Option<String>,
+    /// The secure pause running now, if any (the policy's `paused` says the same for the matrix).
+    #[serde(default)]
+    pub pause: Option<SecurePause>,
+}
+
+/// A running secure pause: who started it, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurePause {
+    pub since: u64,
+    pub by: String,
+    pub reason: String,
 }
 
 /// What admission decided for a participant, carried out when their socket is accepted
@@ -101,6 +112,7 @@ impl CallRecord {
             sessions: BTreeMap::new(),
             next_conn: 1,
             ended: None,
+            pause: None,
         }
     }
 

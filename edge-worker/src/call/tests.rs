@@ -13,7 +13,7 @@ use crate::error::{EdgeError, ProtocolError};
 use crate::protocol::{CallEvent, CallRequest, LevelReport, PartyLevel, MAX_LEVELS};
 use crate::settings::TeamSettings;
 
-fn person(sub: &str, role: Role, capabilities: ModeSet) -> Identity {
+pub(super) fn person(sub: &str, role: Role, capabilities: ModeSet) -> Identity {
     Identity {
         sub: sub.into(),
         name: format!("{sub} name"),
@@ -27,10 +27,10 @@ fn person(sub: &str, role: Role, capabilities: ModeSet) -> Identity {
 }
 
 /// Past the early-barge guard of a call started at 0.
-const LATER: u64 = 10 * 60_000;
+pub(super) const LATER: u64 = 10 * 60_000;
 
 /// `handle` at [`LATER`], without a health tracker.
-fn request(
+pub(super) fn request(
     record: &mut CallRecord,
     sender: &Identity,
     request: CallRequest,
@@ -40,12 +40,12 @@ fn request(
 }
 
 /// `who` is admitted and their socket accepted, as the object does on an upgrade.
-fn arrive(record: &mut CallRecord, who: &Identity) -> Effects {
+pub(super) fn arrive(record: &mut CallRecord, who: &Identity) -> Effects {
     let admission = record.admit(who).expect("admitted");
     join(record, who, admission)
 }
 
-fn live_call() -> (CallRecord, Identity, Identity) {
+pub(super) fn live_call() -> (CallRecord, Identity, Identity) {
     let init = CallInit {
         call_id: "c".repeat(64),
         team: "blue".into(),
@@ -66,7 +66,7 @@ fn live_call() -> (CallRecord, Identity, Identity) {
     (record, agent, customer)
 }
 
-fn to_customer(effects: &Effects) -> Vec<&CallEvent> {
+pub(super) fn to_customer(effects: &Effects) -> Vec<&CallEvent> {
     effects
         .events
         .iter()
@@ -206,7 +206,7 @@ fn a_call_rings_until_its_agent_first_joins_and_stays_answered_while_they_are_aw
     assert!(away.answered && !away.agent_connected, "away, not ringing again");
 }
 
-fn set_mode(mode: Mode, confirm: bool) -> CallRequest {
+pub(super) fn set_mode(mode: Mode, confirm: bool) -> CallRequest {
     CallRequest::SetMode { mode, tone: false, confirm }
 }
 
@@ -255,7 +255,7 @@ fn barging_in_a_calls_first_minutes_needs_confirming_and_is_audited_as_early() {
     handle(&mut record, &mut None, &lead, set_mode(Mode::Barge, false), None, 1).unwrap();
 }
 
-fn second(customer_db: f32) -> HealthSample {
+pub(super) fn second(customer_db: f32) -> HealthSample {
     HealthSample {
         window_ms: 1000,
         agent_talk_ms: 300,

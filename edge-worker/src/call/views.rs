@@ -12,7 +12,7 @@ use earshot_policy::{GainMatrix, Listener, Party};
 use serde::{Deserialize, Serialize};
 
 use crate::call::record::CallRecord;
-use crate::protocol::{CustomerStatus, CustomerView, MemberView, Roster, SupervisorView};
+use crate::protocol::{CustomerStatus, CustomerView, MemberView, PauseView, Roster, SupervisorView};
 
 /// The live-call line a team's supervisors see on their console.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +36,10 @@ pub struct CallSummary {
     pub recording: bool,
     /// Call-health flags raised now (customer loud, overtalk, dead air, agent talking most).
     pub health_flags: Vec<Flag>,
+    /// A secure pause is running (the console shows "secure pause" on the call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub secure_pause: Option<PauseView>,
 }
 
 impl CallRecord {
@@ -58,7 +62,13 @@ impl CallRecord {
             supervisors: self.supervisor_views(),
             help_raised: self.help_raised,
             recording: self.policy.recording.active,
+            secure_pause: self.pause_view(),
         }
+    }
+    /// The running secure pause, with the moment it ends by itself.
+    pub fn pause_view(&self) -> Option<PauseView> {
+        let limit_ms = u64::from(self.init.settings.secure_pause_limit_s) * 1000;
+        self.pause.as_ref().map(|pause| PauseView { since: pause.since, until: pause.since + limit_ms })
     }
     fn supervisor_views(&self) -> Vec<SupervisorView> {
         self.policy
@@ -85,6 +95,7 @@ impl CallRecord {
             consent_given: self.policy.consent.acknowledged,
             recording: self.policy.recording.active,
             health_flags: self.health_flags.clone(),
+            secure_pause: self.pause_view(),
         }
     }
 }
@@ -101,7 +112,7 @@ pub fn customer_status(record: &CallRecord, matrix: &GainMatrix) -> CustomerStat
             .policy
             .supervisors
             .iter()
-            .filter(|s| s.mode.customer_hears())
+            .filter(|s| matrix.hears(&Listener::Customer, &Party::Supervisor(s.id.clone())))
             .map(|s| record.supervisor_name(&s.id))
             .collect(),
         hears_agent: matrix.hears(&Listener::Customer, &Party::Agent),

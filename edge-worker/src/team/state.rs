@@ -223,6 +223,7 @@ mod tests {
             consent_given: false,
             recording: false,
             health_flags: vec![],
+            secure_pause: None,
         }
     }
 

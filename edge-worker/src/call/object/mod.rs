@@ -132,6 +132,7 @@ impl DurableObject for CallObject {
                     effects.push(lifecycle::depart(record, &gone.identity, now, "heartbeat timeout"));
                 }
             }
+            effects.extend(requests::pause::expire(record, now));
             effects.extend(lifecycle::expire_grace(record, now, timing.grace_ms));
             effects
         });
@@ -196,10 +197,17 @@ impl SocketHost for CallObject {
         });
         self.health.replace(health);
         let effects = outcome.ok_or_else(|| ProtocolError::Internal("call record missing".into()))??;
-        if effects.changed {
+        let changed = effects.changed;
+        if changed {
             self.save().map_err(internal)?;
         }
-        self.deliver(effects, now).await.map_err(internal)
+        self.deliver(effects, now).await.map_err(internal)?;
+        if changed {
+            // A secure pause just started must end on time even between presence sweeps (cheap:
+            // the alarm clock asks storage only when the next alarm moves earlier).
+            self.schedule(now).await.map_err(internal)?;
+        }
+        Ok(())
     }
 
     /// A socket closed, errored or was closed by us: a departure if it was the current one.
@@ -380,11 +388,16 @@ impl CallObject {
         }
     }
 
-    /// Keeps the presence alarm running while anyone is connected or a grace period runs.
+    /// Keeps the presence alarm running while anyone is connected, a grace period runs or a secure
+    /// pause waits to end by itself.
     async fn schedule(&self, now: u64) -> Result<()> {
         let timing = Timing::from_env(&self.env);
         let running = self.with_record(|record| {
-            record.ended.is_none().then(|| lifecycle::grace_deadline(record, timing.grace_ms))
+            record.ended.is_none().then(|| {
+                let deadlines =
+                    [lifecycle::grace_deadline(record, timing.grace_ms), requests::pause::deadline(record)];
+                deadlines.into_iter().flatten().min()
+            })
         });
         let Some(deadline) = running.flatten() else { return Ok(()) };
         let mut next = None;

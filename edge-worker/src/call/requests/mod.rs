@@ -6,10 +6,12 @@ pub mod consent;
 pub mod health;
 pub mod help;
 pub mod mode;
+pub mod pause;
 pub mod recording;
 pub mod signal;
 
 use earshot_health::FlagTracker;
+use earshot_policy::Role;
 
 use crate::auth::identity::Identity;
 use crate::call::effects::{recipient_of, Effects};
@@ -41,8 +43,20 @@ pub fn handle(
         CallRequest::RaiseHand { raised } => help::raise_hand(record, sender, raised, reference)?,
         CallRequest::Coach { text } => coaching::coach(record, sender, &text, reference)?,
         CallRequest::SetRecording { active } => recording::set(record, sender, active, reference)?,
+        // During a secure pause the hub's meters measure what nobody may hear: no flag is raised
+        // and no level reaches a supervisor; the tracker starts afresh when the pause ends.
+        CallRequest::Health(_) | CallRequest::Levels(_)
+            if record.pause.is_some() && sender.role == Role::Agent =>
+        {
+            *health = None;
+            Effects::default()
+        }
         CallRequest::Health(sample) => health::observe(record, health, sender, &sample, reference, now)?,
         CallRequest::Levels(report) => health::relay_levels(sender, report, reference)?,
+        CallRequest::StartSecurePause { reason } => {
+            pause::start(record, sender, reason.as_deref(), reference, now)?
+        }
+        CallRequest::EndSecurePause => pause::end(record, sender, reference, now)?,
         CallRequest::EndCall => lifecycle::end_by(record, sender, reference)?,
     };
     if let Some(reference) = reference {
