@@ -8,15 +8,15 @@ import { partyKey, partyOfKey } from './party.js';
 import { HubLink } from './peer.js';
 import { Recorder } from './recorder.js';
 import { openVoice, startAudio } from './media.js';
-import { api, currentUser, mintToken, params } from './session.js';
+import { api, params, signIn } from './session.js';
 import { $, offerAudioResume, onClick, el, elapsed, everySecond, say, show } from './ui.js';
 import { AVAILABILITY, MODE_FOR_AGENT, PHASE, endedLine } from './wording.js';
 
-const user = currentUser('agent');
+const session = await signIn('agent');
+const user = session.user;
 const toneHz = Number(params.get('tone')) || 0;
 const RECONNECT_MS = 1000;
 
-let token;
 let team;
 let available = false;
 let audio; // { context, voice, ears } once the first call starts
@@ -25,17 +25,15 @@ let joining = null; // the id of the call being joined (audio and the hub start 
 let status = { available: false, on_call: null }; // the team's last agent_status
 
 /** The page's state, for people debugging and for the end-to-end tests. */
-window.earshotDemo = { role: 'agent', get call() { return call; }, get audio() { return audio; } };
+window.earshotDemo = { role: 'agent', session, get call() { return call; }, get audio() { return audio; } };
 
-$('#who').textContent = `${user.name} · team ${user.team}`;
 
 async function main() {
-  token = await mintToken(user);
   await connectTeam();
 }
 
 async function connectTeam() {
-  team = new Channel(`/api/teams/${user.team}/ws`, token);
+  team = new Channel(`/api/teams/${user.team}/ws`, session.token);
   let firstStatus = true;
   team.on('agent_status', (next) => {
     status = next;
@@ -72,7 +70,7 @@ onClick('#toggle-available', async () => {
 });
 
 onClick('#create-link', async () => {
-  const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: 'Link customer' });
+  const { customer_path: path } = await api('POST', '/api/calls', session.token, { customer_label: 'Link customer' });
   const url = new URL(path, location.href);
   url.searchParams.set('team', user.team); // the customer page signs the guest into this team
   $('#link-url').href = url;
@@ -123,7 +121,7 @@ async function joinCall(callId, greeting) {
   } finally {
     joining = null;
   }
-  const recorder = new Recorder({ hub, callId, token, onError: (message) => say(message, true) });
+  const recorder = new Recorder({ hub, callId, token: () => session.token, onError: (message) => say(message, true) });
   call = { id: callId, hub, recorder, links: new Map(), roster: null, channel: null, ended: false, helpRaised: false, startedAt: null, health: null, recording: false };
   const current = call;
   // The call goes on without health signals if their module fails to load; the console just shows none.
@@ -136,7 +134,7 @@ async function joinCall(callId, greeting) {
 
 async function openCallSocket(greeting) {
   const current = call;
-  const channel = new Channel(`/api/calls/${current.id}/ws`, token);
+  const channel = new Channel(`/api/calls/${current.id}/ws`, session.token);
   current.channel = channel;
   let firstRoster = true;
   channel.on('roster', (roster) => {

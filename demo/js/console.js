@@ -8,16 +8,16 @@ import { byAttention, contextLine, flagChip, levelRows, refreshFlags } from './a
 import { Channel } from './channel.js';
 import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
-import { currentUser, mintToken, params } from './session.js';
+import { params, signIn } from './session.js';
 import { $, offerAudioResume, el, elapsed, everySecond, say, show } from './ui.js';
 import { AVAILABILITY, MODE_LABEL, modeLine, PHASE, earlyBargeQuestion, endedLine, phaseOf, refusal } from './wording.js';
 
-const user = currentUser('supervisor');
+const session = await signIn('supervisor');
+const user = session.user;
 const toneHz = Number(params.get('tone')) || 0;
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
 const KEYS = { enter: 'monitor', m: 'monitor', w: 'whisper', b: 'barge', t: 'takeover', l: 'leave', escape: 'leave' };
 
-let token;
 let team;
 let feed = null;
 let selected = null; // call id the keys act on
@@ -37,20 +37,19 @@ window.earshotDemo = {
   get audio() { return audio; },
   get mine() { return mine; },
   get feed() { return feed; },
+  session,
 };
 
-$('#who').textContent = `${user.name} · team ${user.team} · may ${user.capabilities.join(', ')}`;
-for (const page of ['review', 'reports']) $(`#${page}-link`).href = `${page}.html?user=${encodeURIComponent(user.sub)}`;
+for (const page of ['review', 'reports']) $(`#${page}-link`).href = session.link(`${page}.html`);
 
 async function main() {
-  token = await mintToken(user);
   await connectTeam();
   const deepLink = params.get('call');
   if (deepLink) await act(deepLink, 'none');
 }
 
 async function connectTeam() {
-  team = new Channel(`/api/teams/${user.team}/ws`, token);
+  team = new Channel(`/api/teams/${user.team}/ws`, session.token);
   team.on('feed', (next) => {
     feed = next;
     alerts.feed(next.calls);
@@ -251,7 +250,7 @@ function sayState() {
 async function join(callId) {
   await ensureAudio();
   lastExit = null;
-  const channel = new Channel(`/api/calls/${callId}/ws`, token);
+  const channel = new Channel(`/api/calls/${callId}/ws`, session.token);
   const current = { id: callId, channel, link: null, mode: undefined, roster: null, names: new Map() };
   current.link = new SpokeLink({ channel, track: audio.track, onStream: (stream) => audio.speaker.play(stream) });
   channel.on('signal', ({ data }) => current.link.signaled(data).catch((e) => say(`Media: ${e.message}`, true)));
