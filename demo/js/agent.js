@@ -12,8 +12,6 @@ import { api, params, signIn } from './session.js';
 import { $, offerAudioResume, onClick, el, elapsed, everySecond, say, show } from './ui.js';
 import { AVAILABILITY, MODE_FOR_AGENT, PHASE, endedLine } from './wording.js';
 
-const session = await signIn('agent');
-const user = session.user;
 const toneHz = Number(params.get('tone')) || 0;
 const RECONNECT_MS = 1000;
 
@@ -25,7 +23,10 @@ let joining = null; // the id of the call being joined (audio and the hub start 
 let status = { available: false, on_call: null }; // the team's last agent_status
 
 /** The page's state, for people debugging and for the end-to-end tests. */
-window.earshotDemo = { role: 'agent', session, get call() { return call; }, get audio() { return audio; } };
+window.earshotDemo = { role: 'agent', get session() { return session; }, get call() { return call; }, get audio() { return audio; } };
+
+const session = await signIn('agent');
+const user = session.user;
 
 
 async function main() {

@@ -12,8 +12,6 @@ import { params, signIn } from './session.js';
 import { $, offerAudioResume, el, elapsed, everySecond, say, show } from './ui.js';
 import { AVAILABILITY, MODE_LABEL, modeLine, PHASE, earlyBargeQuestion, endedLine, phaseOf, refusal } from './wording.js';
 
-const session = await signIn('supervisor');
-const user = session.user;
 const toneHz = Number(params.get('tone')) || 0;
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
 const KEYS = { enter: 'monitor', m: 'monitor', w: 'whisper', b: 'barge', t: 'takeover', l: 'leave', escape: 'leave' };
@@ -29,16 +27,19 @@ let lastExit = null; // how this supervisor last came off a call ("You left the 
 const CONTEXT_KEPT = 200;
 let stateShown = 'off'; // the state the status line last described (a console starts on no call)
 
-const alerts = createAlerts({ user, toggle: $('#alerts-on'), banner: $('#alert-banner'), onOpen: (callId) => openCall(callId) });
-
+// There from the start, before sign-in (`session` and `alerts` exist once signed in).
 window.earshotDemo = {
   role: 'supervisor',
-  alerts,
+  get alerts() { return alerts; },
   get audio() { return audio; },
   get mine() { return mine; },
   get feed() { return feed; },
-  session,
+  get session() { return session; },
 };
+
+const session = await signIn('supervisor');
+const user = session.user;
+const alerts = createAlerts({ user, toggle: $('#alerts-on'), banner: $('#alert-banner'), onOpen: (callId) => openCall(callId) });
 
 for (const page of ['review', 'reports']) $(`#${page}-link`).href = session.link(`${page}.html`);
 

@@ -7,13 +7,14 @@ import { params, signIn } from './session.js';
 import { $, dayFromToday, el, midnight, say } from './ui.js';
 import { barChart } from './charts.js';
 
-const session = await signIn('supervisor');
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
 
 let report = null; // the Report on screen (docs/PROTOCOL.md)
 let generation = 0; // bumped per load: an answer for a window no longer picked is dropped
 
-window.earshotDemo = { role: 'reports', session, get report() { return report; } };
+window.earshotDemo = { role: 'reports', get session() { return session; }, get report() { return report; } };
+
+const session = await signIn('supervisor');
 
 $('#live-link').href = session.link('console.html');
 $('#review-link').href = session.link('review.html');

@@ -7,7 +7,6 @@ import { $, dayFromToday, el, midnight, say, show } from './ui.js';
 import { makeAxis, mss, renderTimeline } from './timeline.js';
 import { Waveform } from './waveform.js';
 
-const session = await signIn('supervisor');
 const SCORES = [1, 2, 3, 4, 5];
 
 let review = null; // the open call's Review (docs/PROTOCOL.md)
@@ -21,7 +20,9 @@ let decoder = null;
 const audio = $('#audio');
 const waveform = new Waveform({ canvas: $('#waveform'), playhead: $('#playhead'), audio, onSeek: seekTo });
 
-window.earshotDemo = { role: 'reviewer', session, get review() { return review; }, get take() { return take; } };
+window.earshotDemo = { role: 'reviewer', get session() { return session; }, get review() { return review; }, get take() { return take; } };
+
+const session = await signIn('supervisor');
 
 $('#live-link').href = session.link('console.html');
 

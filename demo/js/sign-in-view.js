@@ -15,9 +15,8 @@ export function showSignedIn(user, signOut) {
  * `{ label, onClick }` or `{ label, href }`, `primary` for the one to take).
  */
 export function showStop(title, reason, actions) {
-  for (const child of document.body.children) {
-    if (child.tagName !== 'HEADER' && child.tagName !== 'SCRIPT') child.hidden = true;
-  }
+  // The page's own parts are hidden by a class (style.css), not `hidden`: some set their own display.
+  document.body.classList.add('signed-out');
   $('#who').textContent = '';
   $('header a[href="./"]')?.remove();
   document.title = `Earshot · ${title}`;
