@@ -28,7 +28,6 @@ window.earshotDemo = { role: 'agent', get session() { return session; }, get cal
 const session = await signIn('agent');
 const user = session.user;
 
-
 async function main() {
   await connectTeam();
 }

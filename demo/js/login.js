@@ -4,8 +4,8 @@
 import { describe, PAGE_OF_ROLE, USERS } from './users.js';
 import { $, el } from './ui.js';
 
-const config = await fetch('/auth/config').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
-const provider = config.provider ?? null;
+// Drawn at once for the dev mint, then again once the worker says whether staff sign in at a provider.
+let provider = null;
 
 function link(user, tone) {
   const url = new URL(PAGE_OF_ROLE[user.role], location.href);
@@ -26,8 +26,17 @@ function render() {
   );
 }
 
-$('#how').textContent = provider
-  ? `Staff sign in at the identity provider (${provider.issuer}); customers' tokens come from the worker's dev-only minting endpoint.`
-  : "Tokens come from the worker's dev-only minting endpoint.";
+function describeSignIn() {
+  $('#how').textContent = provider
+    ? `Staff sign in at the identity provider (${provider.issuer}); customers' tokens come from the worker's dev-only minting endpoint.`
+    : "Tokens come from the worker's dev-only minting endpoint.";
+}
+
 $('#voice').onchange = render;
 render();
+describeSignIn();
+fetch('/auth/config').then((r) => (r.ok ? r.json() : {})).catch(() => ({})).then((config) => {
+  provider = config.provider ?? null;
+  describeSignIn();
+  render();
+});

@@ -13,6 +13,7 @@ let review = null; // the open call's Review (docs/PROTOCOL.md)
 let take = null; // the take in the player: a Recording plus `ends_at` (ms)
 let decoded = null; // its AudioBuffer, once decoded
 let generation = 0; // bumped per call or take opened: a late answer for one no longer open is dropped
+let listGeneration = 0; // bumped per list asked for: a late answer for an older range is dropped
 let objectUrl = null;
 const seconds = new Map(); // take number → decoded length in s
 let decoder = null;
@@ -46,7 +47,9 @@ async function loadCalls() {
   const from = midnight($('#from').value);
   const to = midnight($('#to').value, 1); // the "to" day is included
   if (from >= to) return say('The first day is after the last.', true);
+  const asked = ++listGeneration;
   const { status, data } = await request('GET', `/api/reports/calls?from=${from}&to=${to}`);
+  if (asked !== listGeneration) return; // a later range was picked meanwhile: its answer is the one shown
   if (status !== 200) return say(`Calls not listed: ${data.message ?? `HTTP ${status}`}`, true);
   const body = $('#calls tbody');
   $('#call-count').textContent = data.calls.length ? `(${data.calls.length})` : '';

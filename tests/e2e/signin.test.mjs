@@ -11,6 +11,7 @@ import { connectCall, clickMode } from './lib/scenario.mjs';
 import { HEARS, assertHearing } from './lib/hearing.mjs';
 import { assertAccessible } from './lib/a11y.mjs';
 import { openSignedOut, signInAt, startSystemWithProvider } from './lib/sign-in.mjs';
+import { CLIENT_ID } from '../oidc/provider.mjs';
 
 /** Short enough that each page renews its token during the test (at two thirds of its life). */
 const ID_TOKEN_SECONDS = 30;
@@ -23,6 +24,15 @@ before(async () => {
 after(async () => {
   for (const page of [agent, customer, console]) assert.deepEqual(page?.errors ?? [], [], 'no uncaught page errors');
   await system?.stop();
+});
+
+test('the worker names the provider the pages sign in at, from EARSHOT_OIDC, never cached', async () => {
+  const response = await fetch(`${system.base}/auth/config`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(await response.json(), { provider: { issuer: system.provider.issuer, client_id: CLIENT_ID }, dev_sign_in: true });
+  const nobody = await fetch(`${system.base}/auth/me`);
+  assert.equal(nobody.status, 401, 'who am I, without a token: refused');
 });
 
 test('a signed-out staff page offers sign-in at the provider, and nothing else', async () => {
