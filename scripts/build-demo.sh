@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds what the demo pages load besides their own files: the earshot-mixer package (wasm, glue,
-# worklet processor, helper) into demo/vendor/earshot-mixer/, and SIP.js into demo/vendor/sip.js/,
-# both served by the worker's static assets.
-# The pages import it from there, exactly as a web app would ship the npm package. Not committed.
+# worklet processor, helper) into demo/vendor/earshot-mixer/, SIP.js into demo/vendor/sip.js/, and the
+# OpenID Connect client library (npm oauth4webapi, as published, with its licence) into
+# demo/vendor/oauth4webapi/, all served by the worker's static assets. The pages import them from
+# there, exactly as a web app would ship the npm packages: nothing comes from a CDN. Not committed.
 #   build-demo.sh [--check]     --check: only say whether it is up to date (exit 0) or not (1)
 # Skipped when nothing it is built from changed: target/stamps/demo-vendor.stamp (scripts/build-stamp.sh)
 # records the toolchain and tool versions, every Rust source rustc read for the mixer and the health
@@ -21,6 +22,14 @@ case "${1:-}" in
 esac
 # SIP.js for the agent's phone line (demo/vendor/sip.js/, scripts/sip-vendor.sh): rebuilt every time, it takes well under a second.
 [ "$check" = 1 ] || bash scripts/sip-vendor.sh
+# The sign-in library: copied whenever it differs from the installed package (a copy, no build).
+oauth_from=node_modules/oauth4webapi oauth_out=demo/vendor/oauth4webapi
+[ -f "$oauth_from/build/index.js" ] || { echo "[build-demo] $oauth_from is missing: run scripts/bootstrap.sh" >&2; exit 1; }
+if ! cmp -s "$oauth_from/build/index.js" "$oauth_out/index.js" 2>/dev/null; then
+  [ "$check" = 1 ] && { echo "[build-demo] $oauth_out: not the installed oauth4webapi"; exit 1; }
+  mkdir -p "$oauth_out" && cp "$oauth_from/build/index.js" "$oauth_from/LICENSE.md" "$oauth_out/"
+  echo "[build-demo] $oauth_out: oauth4webapi $(node -p "require('./$oauth_from/package.json').version")"
+fi
 out=demo/vendor/earshot-mixer
 target="${CARGO_TARGET_DIR:-$EARSHOT_ROOT/target}"   # where mixer-wasm/scripts/build.sh builds
 facts="$(stamp_facts mixer-wasm)

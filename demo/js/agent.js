@@ -10,15 +10,13 @@ import { PhoneDesk, maskNumber, notePhoneCall, phoneSettings, wasPhoneCall } fro
 import { Recorder } from './recorder.js';
 import { bindSecurePause, renderSecurePause } from './secure-pause.js';
 import { openVoice, startAudio } from './media.js';
-import { api, currentUser, mintToken, params } from './session.js';
+import { api, params, signIn } from './session.js';
 import { $, offerAudioResume, onClick, el, elapsed, everySecond, say, show } from './ui.js';
 import { AVAILABILITY, MODE_FOR_AGENT, PHASE, endedLine } from './wording.js';
 
-const user = currentUser('agent');
 const toneHz = Number(params.get('tone')) || 0;
 const RECONNECT_MS = 1000;
 
-let token;
 let team;
 let available = false;
 let audio; // { context, voice, ears } once the first call starts
@@ -30,17 +28,17 @@ const phoneSetup = phoneSettings(params, user);
 const phone = phoneSetup && new PhoneDesk({ settings: phoneSetup, onRing: ringPhone, onState: say });
 
 /** The page's state, for people debugging and for the end-to-end tests. */
-window.earshotDemo = { role: 'agent', get call() { return call; }, get audio() { return audio; } };
+window.earshotDemo = { role: 'agent', get session() { return session; }, get call() { return call; }, get audio() { return audio; } };
 
-$('#who').textContent = `${user.name} · team ${user.team}`;
+const session = await signIn('agent');
+const user = session.user;
 
 async function main() {
-  token = await mintToken(user);
   await connectTeam();
 }
 
 async function connectTeam() {
-  team = new Channel(`/api/teams/${user.team}/ws`, token);
+  team = new Channel(`/api/teams/${user.team}/ws`, session.token);
   let firstStatus = true;
   team.on('agent_status', (next) => {
     status = next;
@@ -81,7 +79,7 @@ onClick('#toggle-available', async () => {
 });
 
 onClick('#create-link', async () => {
-  const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: 'Link customer' });
+  const { customer_path: path } = await api('POST', '/api/calls', session.token, { customer_label: 'Link customer' });
   const url = new URL(path, location.href);
   url.searchParams.set('team', user.team); // the customer page signs the guest into this team
   $('#link-url').href = url;
@@ -132,7 +130,7 @@ async function joinCall(callId, greeting) {
   } finally {
     joining = null;
   }
-  const recorder = new Recorder({ hub, callId, token, onError: (message) => say(message, true) });
+  const recorder = new Recorder({ hub, callId, token: () => session.token, onError: (message) => say(message, true) });
   call = { id: callId, hub, recorder, links: new Map(), roster: null, channel: null, ended: false, helpRaised: false, startedAt: null, health: null, recording: false };
   const current = call;
   // The call goes on without health signals if their module fails to load; the console just shows none.
@@ -145,7 +143,7 @@ async function joinCall(callId, greeting) {
 
 async function openCallSocket(greeting) {
   const current = call;
-  const channel = new Channel(`/api/calls/${current.id}/ws`, token);
+  const channel = new Channel(`/api/calls/${current.id}/ws`, session.token);
   current.channel = channel;
   let firstRoster = true;
   channel.on('roster', (roster) => {

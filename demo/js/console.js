@@ -8,16 +8,14 @@ import { byAttention, contextLine, flagChip, levelRows, refreshFlags } from './a
 import { Channel } from './channel.js';
 import { openSpokeAudio } from './media.js';
 import { SpokeLink } from './peer.js';
-import { currentUser, mintToken, params } from './session.js';
+import { params, signIn } from './session.js';
 import { $, offerAudioResume, el, elapsed, everySecond, say, show } from './ui.js';
 import { AVAILABILITY, MODE_LABEL, modeLine, PHASE, earlyBargeQuestion, endedLine, phaseOf, refusal } from './wording.js';
 
-const user = currentUser('supervisor');
 const toneHz = Number(params.get('tone')) || 0;
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
 const KEYS = { enter: 'monitor', m: 'monitor', w: 'whisper', b: 'barge', t: 'takeover', l: 'leave', escape: 'leave' };
 
-let token;
 let team;
 let feed = null;
 let selected = null; // call id the keys act on
@@ -29,28 +27,30 @@ let lastExit = null; // how this supervisor last came off a call ("You left the 
 const CONTEXT_KEPT = 200;
 let stateShown = 'off'; // the state the status line last described (a console starts on no call)
 
-const alerts = createAlerts({ user, toggle: $('#alerts-on'), banner: $('#alert-banner'), onOpen: (callId) => openCall(callId) });
-
+// There from the start, before sign-in (`session` and `alerts` exist once signed in).
 window.earshotDemo = {
   role: 'supervisor',
-  alerts,
+  get alerts() { return alerts; },
   get audio() { return audio; },
   get mine() { return mine; },
   get feed() { return feed; },
+  get session() { return session; },
 };
 
-$('#who').textContent = `${user.name} · team ${user.team} · may ${user.capabilities.join(', ')}`;
-for (const page of ['review', 'reports']) $(`#${page}-link`).href = `${page}.html?user=${encodeURIComponent(user.sub)}`;
+const session = await signIn('supervisor');
+const user = session.user;
+const alerts = createAlerts({ user, toggle: $('#alerts-on'), banner: $('#alert-banner'), onOpen: (callId) => openCall(callId) });
+
+for (const page of ['review', 'reports']) $(`#${page}-link`).href = session.link(`${page}.html`);
 
 async function main() {
-  token = await mintToken(user);
   await connectTeam();
   const deepLink = params.get('call');
   if (deepLink) await act(deepLink, 'none');
 }
 
 async function connectTeam() {
-  team = new Channel(`/api/teams/${user.team}/ws`, token);
+  team = new Channel(`/api/teams/${user.team}/ws`, session.token);
   team.on('feed', (next) => {
     feed = next;
     alerts.feed(next.calls);
@@ -252,7 +252,7 @@ function sayState() {
 async function join(callId) {
   await ensureAudio();
   lastExit = null;
-  const channel = new Channel(`/api/calls/${callId}/ws`, token);
+  const channel = new Channel(`/api/calls/${callId}/ws`, session.token);
   const current = { id: callId, channel, link: null, mode: undefined, roster: null, names: new Map() };
   current.link = new SpokeLink({ channel, track: audio.track, onStream: (stream) => audio.speaker.play(stream) });
   channel.on('signal', ({ data }) => current.link.signaled(data).catch((e) => say(`Media: ${e.message}`, true)));

@@ -57,7 +57,7 @@ $('#call-button').onclick = async () => {
   $('#call-button').disabled = true;
   try {
     await ensureAudio();
-    token = await mintToken(user, linkCall);
+    token = (await mintToken(user, linkCall)).token;
     const rejoin = call === null && sessionStorage.getItem(CALL_KEY);
     if (linkCall || rejoin) await joinCall(linkCall ?? rejoin);
     else await waitInQueue();

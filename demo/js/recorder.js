@@ -10,7 +10,7 @@ const TIMESLICE_MS = 1000;
 const RETRY_MS = [250, 500, 1000, 2000, 4000];
 
 export class Recorder {
-  /** `hub`: the call's Hub; `callId`, `token`: for uploads; `onError(message)` for what gives up. */
+  /** `hub`: the call's Hub; `callId`, `token()` (the current token): for uploads; `onError(message)` for what gives up. */
   constructor({ hub, callId, token, onError = () => {} }) {
     this.hub = hub;
     this.callId = callId;
@@ -87,7 +87,7 @@ export class Recorder {
     for (let attempt = 0; ; attempt++) {
       let response;
       try {
-        response = await fetch(path, { method, body, headers: { authorization: `Bearer ${this.token}`, 'content-type': type } });
+        response = await fetch(path, { method, body, headers: { authorization: `Bearer ${this.token()}`, 'content-type': type } });
       } catch (error) {
         response = null;
       }

@@ -3,25 +3,23 @@
 // median answer time, resolved with vs without intervention, early barges) and a table with every
 // figure; the same report downloaded as CSV or JSON. The worker computes every figure and decides who
 // may see them (docs/PROTOCOL.md, "Post-call review and reports"); the page draws and words them.
-import { currentUser, mintToken, params } from './session.js';
+import { params, signIn } from './session.js';
 import { $, dayFromToday, el, midnight, say } from './ui.js';
 import { barChart } from './charts.js';
 
-const user = currentUser('supervisor');
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
 
-let token;
 let report = null; // the Report on screen (docs/PROTOCOL.md)
 let generation = 0; // bumped per load: an answer for a window no longer picked is dropped
 
-window.earshotDemo = { role: 'reports', get report() { return report; } };
+window.earshotDemo = { role: 'reports', get session() { return session; }, get report() { return report; } };
 
-$('#who').textContent = `${user.name} · team ${user.team}`;
-$('#live-link').href = `console.html?user=${encodeURIComponent(user.sub)}`;
-$('#review-link').href = `review.html?user=${encodeURIComponent(user.sub)}`;
+const session = await signIn('supervisor');
+
+$('#live-link').href = session.link('console.html');
+$('#review-link').href = session.link('review.html');
 
 async function main() {
-  token = await mintToken(user);
   say('Signed in.');
   $('#from').value = params.get('from') ?? dayFromToday(-6); // the last 7 days, today included
   $('#to').value = params.get('to') ?? dayFromToday(0);
@@ -46,7 +44,7 @@ const reportPath = ({ from, to, by: rows }, format) => `/api/reports?from=${from
 
 /** GET with the bearer token; a refusal throws the worker's own words. */
 async function get(path) {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));
     throw new Error(data.message ?? `HTTP ${response.status}`);

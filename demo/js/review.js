@@ -2,19 +2,18 @@
 // in a player with their waveform, the call's timeline on the same axis (click a mark to hear that
 // moment), and the QA form. The worker decides everything (who may see a call, what a valid review
 // is); the page shows what it was given and, on a refusal, the worker's own words.
-import { apiResult, currentUser, mintToken, params } from './session.js';
+import { apiResult, params, signIn } from './session.js';
 import { $, dayFromToday, el, midnight, say, show } from './ui.js';
 import { makeAxis, mss, renderTimeline } from './timeline.js';
 import { Waveform } from './waveform.js';
 
-const user = currentUser('supervisor');
 const SCORES = [1, 2, 3, 4, 5];
 
-let token;
 let review = null; // the open call's Review (docs/PROTOCOL.md)
 let take = null; // the take in the player: a Recording plus `ends_at` (ms)
 let decoded = null; // its AudioBuffer, once decoded
 let generation = 0; // bumped per call or take opened: a late answer for one no longer open is dropped
+let listGeneration = 0; // bumped per list asked for: a late answer for an older range is dropped
 let objectUrl = null;
 const seconds = new Map(); // take number → decoded length in s
 let decoder = null;
@@ -22,13 +21,13 @@ let decoder = null;
 const audio = $('#audio');
 const waveform = new Waveform({ canvas: $('#waveform'), playhead: $('#playhead'), audio, onSeek: seekTo });
 
-window.earshotDemo = { role: 'reviewer', get review() { return review; }, get take() { return take; } };
+window.earshotDemo = { role: 'reviewer', get session() { return session; }, get review() { return review; }, get take() { return take; } };
 
-$('#who').textContent = `${user.name} · team ${user.team}`;
-$('#live-link').href = `console.html?user=${encodeURIComponent(user.sub)}`;
+const session = await signIn('supervisor');
+
+$('#live-link').href = session.link('console.html');
 
 async function main() {
-  token = await mintToken(user);
   say('Signed in.');
   $('#from').value = dayFromToday(-6); // the last 7 days, today included
   $('#to').value = dayFromToday(0);
@@ -37,7 +36,7 @@ async function main() {
 }
 
 /** An HTTP call as this supervisor → `{ status, data }`; the page words each refusal itself. */
-const request = (method, path, body) => apiResult(method, path, token, body);
+const request = (method, path, body) => apiResult(method, path, session.token, body);
 
 const when = (ms) => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -48,7 +47,9 @@ async function loadCalls() {
   const from = midnight($('#from').value);
   const to = midnight($('#to').value, 1); // the "to" day is included
   if (from >= to) return say('The first day is after the last.', true);
+  const asked = ++listGeneration;
   const { status, data } = await request('GET', `/api/reports/calls?from=${from}&to=${to}`);
+  if (asked !== listGeneration) return; // a later range was picked meanwhile: its answer is the one shown
   if (status !== 200) return say(`Calls not listed: ${data.message ?? `HTTP ${status}`}`, true);
   const body = $('#calls tbody');
   $('#call-count').textContent = data.calls.length ? `(${data.calls.length})` : '';
@@ -139,7 +140,7 @@ async function loadTake(recording) {
   $('#take-info').textContent = 'Loading the recording…';
   renderLane(); // the timeline at once; the waveform once decoded
   const response = await fetch(`/api/calls/${encodeURIComponent(recording.call_id)}/recordings/${recording.take}/audio`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${session.token}` },
   });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));

@@ -1,34 +1,31 @@
-// A real OpenID provider for the tests (npm `oidc-provider`, certified), listening on 127.0.0.1: the
-// demo's staff as its accounts, their groups as a `groups` claim, ID tokens signed with RS256, ES256
-// or EdDSA, a key set that can be rotated, and a count of requests to its JWKS endpoint.
+// A real OpenID provider for the tests and the demo (npm `oidc-provider`, certified), listening on
+// 127.0.0.1: the demo's staff as its accounts, their groups as a `groups` claim (tests/oidc/accounts.mjs),
+// ID tokens signed with RS256, ES256 or EdDSA, a key set that can be rotated, and a count of requests
+// to its JWKS endpoint.
 //
-// Tokens are obtained the way a browser would: the authorization-code flow with PKCE, driven over
-// HTTP (the login form fetched and posted, redirects followed with the provider's cookies, the code
-// exchanged at the token endpoint). The provider's development login form accepts any password; the
-// accounts and their groups are these. Consent is granted for the scopes asked (a first-party client).
+// Earshot's pages are one public client (PKCE, no secret, as a browser app must be): its redirect and
+// post-logout URIs are the staff pages of the worker at `pages`, and it gets refresh tokens. Tests
+// without a browser get tokens the way a browser would (`idToken`): the authorization-code flow with
+// PKCE driven over HTTP (the login form fetched and posted, redirects followed with the provider's
+// cookies, the code exchanged at the token endpoint). The provider's development login form accepts
+// any password; the accounts and their groups are these. Consent is granted for the scopes asked (a
+// first-party client).
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
+import { ACCOUNTS, GROUPS } from './accounts.mjs';
 
-/** The demo's staff and their groups at the provider. */
-export const ACCOUNTS = {
-  sam: { name: 'Sam Supervisor', groups: ['staff', 'cc-blue-supervisors'] },
-  lee: { name: 'Lee Lead', groups: ['cc-blue-leads'] },
-  ana: { name: 'Ana Agent', groups: ['cc-blue-agents'] },
-  eve: { name: 'Eve Exempt', groups: ['cc-blue-agents', 'cc-exempt-barge'] },
-  nia: { name: 'Nia Nobody', groups: ['staff', 'cc-exempt-barge'] },
-};
+export { ACCOUNTS, GROUPS };
 
-/** The example group mapping (README, docs/PROTOCOL.md). */
-export const GROUPS = {
-  'cc-blue-supervisors': { role: 'supervisor', team: 'blue', capabilities: ['monitor', 'whisper', 'barge', 'takeover'] },
-  'cc-blue-leads': { role: 'supervisor', team: 'blue', capabilities: ['monitor'] },
-  'cc-blue-agents': { role: 'agent', team: 'blue' },
-  'cc-exempt-barge': { exemptions: ['barge'] },
-};
+/**
+ * The demo pages that sign staff in, as the worker serves them (without `.html`): each is its own
+ * redirect URI (README lists them).
+ */
+export const STAFF_PAGES = ['console', 'agent', 'review', 'reports'];
+/** The scopes the pages and `idToken` ask for. */
+export const SCOPES = 'openid profile groups offline_access';
 
 export const CLIENT_ID = 'earshot';
-const CLIENT_SECRET = 'test-only-secret';
 const REDIRECT_URI = 'http://127.0.0.1/signed-in';
 
 /** A fresh private signing key as a JWK: `RS256`, `ES256` or `EdDSA`. */
@@ -51,16 +48,18 @@ export class LocalProvider {
 
   /**
    * Starts (or restarts) with `keys` published, the first key of the client's algorithm signing, and
-   * the client's ID tokens signed with `alg`.
+   * the client's ID tokens signed with `alg`, each valid `idTokenSeconds`; `pages`: the worker's
+   * base URL whose staff pages sign in here (redirect and post-logout URIs).
    */
-  async start({ keys, alg }) {
+  async start({ keys, alg, pages, idTokenSeconds = 3600 }) {
     await this.stop();
     this.keys = keys;
+    const pageUris = pages ? STAFF_PAGES.map((page) => new URL(page, `${pages}/`).href) : [];
     const provider = new Provider(this.issuer, {
       clients: [{
-        client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI],
-        grant_types: ['authorization_code'], response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post', id_token_signed_response_alg: alg,
+        client_id: CLIENT_ID, redirect_uris: [REDIRECT_URI, ...pageUris], post_logout_redirect_uris: pageUris,
+        grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+        token_endpoint_auth_method: 'none', id_token_signed_response_alg: alg,
       }],
       jwks: { keys },
       enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
@@ -68,7 +67,9 @@ export class LocalProvider {
       // Claims go into the ID token itself (the worker never calls userinfo).
       conformIdTokenClaims: false,
       cookies: { keys: ['test-only-cookie-key'] },
-      ttl: { IdToken: 3600, AccessToken: 3600, Interaction: 600, Grant: 3600, Session: 3600 },
+      ttl: { IdToken: idTokenSeconds, AccessToken: idTokenSeconds, RefreshToken: 12 * 3600, Interaction: 600, Grant: 12 * 3600, Session: 12 * 3600 },
+      // Refresh tokens for the pages without the consent prompt `offline_access` would otherwise need.
+      issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
       findAccount: async (_ctx, id) => (ACCOUNTS[id] ? {
         accountId: id,
         claims: async () => ({ sub: id, name: ACCOUNTS[id].name, groups: ACCOUNTS[id].groups }),
@@ -76,7 +77,7 @@ export class LocalProvider {
       // A first-party client: what it asks for is granted without a consent page.
       loadExistingGrant: async (ctx) => {
         const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-        grant.addOIDCScope('openid profile groups');
+        grant.addOIDCScope(SCOPES);
         await grant.save();
         return grant;
       },
@@ -118,7 +119,7 @@ export class LocalProvider {
     };
     const verifier = b64url(randomBytes(32));
     const query = new URLSearchParams({
-      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid profile groups',
+      client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope: SCOPES,
       code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
       state: b64url(randomBytes(8)), nonce: b64url(randomBytes(8)),
     });
@@ -153,7 +154,7 @@ export class LocalProvider {
     const res = await fetch(`${this.issuer}/token`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI,
-        code_verifier: verifier, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }).toString(),
+        code_verifier: verifier, client_id: CLIENT_ID }).toString(),
     });
     const body = await res.json();
     if (!res.ok || !body.id_token) throw new Error(`token exchange: ${res.status} ${JSON.stringify(body)}`);

@@ -8,6 +8,7 @@ pub mod presence;
 pub mod rate_limit;
 pub mod record_row;
 pub mod routes;
+pub mod sign_in_config;
 pub mod socket_shell;
 pub mod sockets;
 pub mod team_link;

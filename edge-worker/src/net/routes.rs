@@ -13,8 +13,8 @@ use crate::auth::identity::{Identity, TokenError};
 use crate::auth::oidc;
 use crate::config;
 use crate::error::EdgeError;
-use crate::net::archive;
 use crate::net::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
+use crate::net::{archive, sign_in_config};
 
 /// Routes one request that matched no static asset.
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
@@ -22,6 +22,7 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let outcome = match (req.method(), segments.as_slice()) {
         (Method::Get, ["healthz"]) => return Response::ok("ok"),
+        (Method::Get, ["auth", what]) => sign_in_config::answer(&req, &env, what).await,
         (Method::Get, ["api", "calls", call_id, "ws"]) => return upgrade_call(&req, &env, call_id).await,
         (Method::Get, ["api", "teams", team, "ws"]) => return upgrade_team(&req, &env, team).await,
         (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,

@@ -62,6 +62,11 @@ export async function openPartyInFirefox(firefox, system, page, user, tone, extr
   return visit(tab, system, page, user, tone, extra);
 }
 
+/** Puts the tone detector into `tab`'s page again (after it navigated, e.g. back from a login page). */
+export async function injectToneDetector(tab) {
+  await tab.addScriptTag({ content: TONE_DETECTOR });
+}
+
 async function visit(tab, system, page, user, tone, extra) {
   const errors = [];
   tab.on('pageerror', (error) => errors.push(error.message));
