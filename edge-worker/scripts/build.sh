@@ -57,6 +57,8 @@ worker-build --release "${features[@]}"
 # -Oz pass over the stripped module (another ~2 KiB gzipped). That pass may also assume what holds for
 # Rust's wasm: memory starts zeroed (the module defines it) and its first 1 KiB is never used (the stack
 # sits below 1 MiB and grows down towards it; data lies above): ~1.6 KiB more.
+# EARSHOT_KEEP_NAMED=<path> keeps a copy of the module with its names, for size analysis (twiggy).
+if [ -n "${EARSHOT_KEEP_NAMED:-}" ]; then cp build/index_bg.wasm "$EARSHOT_KEEP_NAMED"; fi
 "$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers \
   -Oz --zero-filled-memory --low-memory-unused \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \

@@ -2,13 +2,13 @@
 
 #[cfg(feature = "oidc")]
 use std::cell::RefCell;
-#[cfg(feature = "oidc")]
 use std::rc::Rc;
 
 use worker::Env;
 
 #[cfg(feature = "oidc")]
-use crate::auth::oidc_config::{self, OidcConfig};
+use crate::auth::oidc_config;
+use crate::auth::oidc_config::OidcConfig;
 
 #[cfg(feature = "dev-mint")]
 use crate::auth::identity::TokenSigner;
@@ -58,17 +58,15 @@ pub fn audience(env: &Env) -> String {
     text(env, "EARSHOT_AUDIENCE").filter(|a| !a.is_empty()).unwrap_or_else(|| "earshot".to_owned())
 }
 
-/// The verifier for the configured public key (secret `EARSHOT_TOKEN_PUBLIC_KEY`).
-pub fn verifier(env: &Env) -> Result<TokenVerifier, EdgeError> {
-    let key = text(env, "EARSHOT_TOKEN_PUBLIC_KEY").ok_or_else(|| {
-        EdgeError::Internal("no token key is configured: set EARSHOT_OIDC or EARSHOT_TOKEN_PUBLIC_KEY".into())
-    })?;
-    TokenVerifier::new(&key, &audience(env)).map_err(EdgeError::Internal)
-}
-
-/// Whether Earshot's own Ed25519 key is configured (`EARSHOT_TOKEN_PUBLIC_KEY`).
-pub fn has_token_key(env: &Env) -> bool {
-    text(env, "EARSHOT_TOKEN_PUBLIC_KEY").is_some_and(|k| !k.trim().is_empty())
+/// Earshot's own key source (secret `EARSHOT_TOKEN_PUBLIC_KEY`), `None` when unset; a key that is not
+/// one fails every request with a 500 saying so.
+pub fn own_key(env: &Env) -> Result<Option<TokenVerifier>, EdgeError> {
+    let Some(key) = text(env, "EARSHOT_TOKEN_PUBLIC_KEY").filter(|k| !k.trim().is_empty()) else {
+        return Ok(None);
+    };
+    TokenVerifier::new(&key, &audience(env))
+        .map(Some)
+        .map_err(|why| EdgeError::Internal(format!("EARSHOT_TOKEN_PUBLIC_KEY: {why}")))
 }
 
 /// An `EARSHOT_OIDC` text and what it parsed to (the configuration, or what is wrong with it).
@@ -97,6 +95,19 @@ pub fn oidc(env: &Env) -> Result<Option<Rc<OidcConfig>>, EdgeError> {
         let (_, parsed) = held.as_ref().expect("just set");
         parsed.clone().map(Some).map_err(EdgeError::Internal)
     })
+}
+
+/// Builds without the `oidc` feature (production, until it fits the bundle budget) take Earshot's own
+/// tokens only: a set `EARSHOT_OIDC` fails every request with a 500 saying so, rather than being
+/// ignored while people's sign-ins fail for no stated reason.
+#[cfg(not(feature = "oidc"))]
+pub fn oidc(env: &Env) -> Result<Option<Rc<OidcConfig>>, EdgeError> {
+    match text(env, "EARSHOT_OIDC").filter(|t| !t.trim().is_empty()) {
+        None => Ok(None),
+        Some(_) => Err(EdgeError::Internal(
+            "EARSHOT_OIDC is set, but this build has no OpenID provider verification (the edge's oidc feature)".into(),
+        )),
+    }
 }
 
 /// The dev-only signer: `Some` only when `EARSHOT_DEV_MINT` is `"1"` and a signing key is set.

@@ -163,8 +163,32 @@ describe('tokens from the OpenID provider', () => {
     const { d: _d, ...attackerPublic } = attacker.EdDSA;
     await assertRefused(forge({ alg: 'EdDSA', jwk: attackerPublic }, samClaims(), attacker.EdDSA), 401, 'header carries a key');
     await assertRefused(forge({ alg: 'RS256', kid: rs.kid, jku: 'https://evil.example/jwks' }, samClaims(), attacker.RS256), 401, 'header carries a key');
+    // Issued to another client that lists Earshot as one more audience (OpenID Connect Core §3.1.3.7).
+    await assertRefused(forge(header, samClaims({ aud: [CLIENT_ID, 'another-app'], azp: 'another-app' }), rs), 401, 'issued to another client');
+    await assertRefused(forge(header, samClaims({ aud: [CLIENT_ID, 'another-app'] }), rs), 401, 'issued to another client');
+    assert.equal((await answer(forge(header, samClaims({ aud: [CLIENT_ID, 'another-app'], azp: CLIENT_ID }), rs))).status, 404);
     // The provider's key id on the attacker's signature.
     await assertRefused(forge(header, samClaims(), attacker.RS256), 401, 'signature does not verify');
+  });
+
+  test('a token with a long groups claim is taken up to 16 KiB; longer ones are refused before parsing', async () => {
+    const rs = keys.RS256;
+    const header = { alg: 'RS256', kid: rs.kid, typ: 'JWT' };
+    // Entra ID's tokens reach 5-8 KB with many groups: here ~12 KB, then one padded up to the limit.
+    const many = Array.from({ length: 200 }, (_, i) => `0f9a${String(i).padStart(4, '0')}-1111-2222-3333-444455556666`);
+    const long = forge(header, samClaims({ groups: ['cc-blue-supervisors', ...many] }), rs);
+    assert.ok(long.length > 11000 && long.length < 16384, `${long.length}`);
+    assert.equal((await welcome(long)).you, 'sam', 'over a WebSocket upgrade');
+    assert.equal((await answer(long)).status, 404, 'over HTTP');
+    // The longest signed token within the limit (base64url grows by 1-2 characters per padded byte).
+    const padded = (n) => forge(header, samClaims({ groups: ['cc-blue-supervisors', ...many], pad: 'x'.repeat(n) }), rs);
+    let n = Math.floor((16384 - long.length) * 3 / 4) - 16;
+    while (padded(n + 1).length <= 16384) n += 1;
+    const atLimit = padded(n);
+    assert.ok(atLimit.length >= 16382 && atLimit.length <= 16384, `${atLimit.length}`);
+    assert.equal((await answer(atLimit)).status, 404, `${atLimit.length} bytes: accepted`);
+    assert.ok(padded(n + 1).length > 16384);
+    await assertRefused(padded(n + 1), 401, 'token longer than 16384 bytes');
   });
 
   test('a rotated-in key is picked up without a restart; a removed key is refused after the cache TTL', async () => {

@@ -12,30 +12,48 @@ use crate::auth::identity::{Identity, TokenError, LEEWAY_SECONDS};
 use crate::auth::json_member::{member, text};
 use crate::auth::oidc_config::{GroupGrant, OidcConfig};
 
-/// Checks issuer, audience (one string or a list, OpenID Connect Core §2), expiry and not-before,
-/// with 30 s of skew either way (`LEEWAY_SECONDS`, as for Earshot's own tokens).
+/// Checks issuer, audience (one string or a list, OpenID Connect Core §2), the authorized party, then
+/// expiry and not-before ([`check_times`]).
+///
+/// `azp` (OpenID Connect Core §2, §3.1.3.7): a token whose audiences include Earshot but which was
+/// issued to another client would otherwise pass, so when `azp` is present it must be Earshot's
+/// client id, and a token with several audiences must carry it.
 pub fn check_registered(claims: &Value, config: &OidcConfig, now: i64) -> Result<(), TokenError> {
     if text(claims, "iss") != Some(config.issuer.as_str()) {
         return Err(TokenError::WrongIssuer);
     }
+    let audience = config.audience.as_str();
     let audience_ok = match member(claims, "aud") {
-        Some(Value::String(aud)) => *aud == config.audience,
-        Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(config.audience.as_str())),
+        Some(Value::String(aud)) => aud == audience,
+        Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(audience)),
         _ => false,
     };
+    if !audience_ok {
+        return Err(TokenError::WrongAudience);
+    }
+    let several = member(claims, "aud").and_then(Value::as_array).is_some_and(|auds| auds.len() > 1);
+    match member(claims, "azp") {
+        None if !several => {}
+        Some(azp) if azp.as_str() == Some(audience) => {}
+        _ => return Err(TokenError::WrongAuthorizedParty),
+    }
+    check_times(claims, now)
+}
+
+/// Checks `exp` (required) and `nbf` (when present), with 30 s of skew either way
+/// (`LEEWAY_SECONDS`): the same rule for every token, Earshot's own and a provider's.
+pub fn check_times(claims: &Value, now: i64) -> Result<(), TokenError> {
     // NumericDate: whole seconds; a fraction or a string is not read as a time.
     let time = |name: &str| match member(claims, name) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => value.as_i64().map(Some).ok_or(TokenError::Malformed),
     };
     let (exp, nbf) = (time("exp")?, time("nbf")?);
-    if !audience_ok {
-        return Err(TokenError::WrongAudience);
-    }
     let exp = exp.ok_or(TokenError::NoExpiry)?;
     if now > exp.saturating_add(LEEWAY_SECONDS) {
         return Err(TokenError::Expired);
     }
+    // The same skew both ways: an issuer's clock a little ahead must not lock people out.
     if nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
         return Err(TokenError::NotYetValid);
     }
@@ -204,7 +222,7 @@ mod tests {
         assert_eq!(with(json!({ "aud": 7 })), Err(TokenError::WrongAudience));
         assert_eq!(with(json!({ "iss": null })), Err(TokenError::WrongIssuer));
         assert_eq!(with(json!({ "aud": "other" })), Err(TokenError::WrongAudience));
-        assert_eq!(with(json!({ "aud": ["other", "earshot"] })), Ok(()));
+        assert_eq!(with(json!({ "aud": ["other", "earshot"], "azp": "earshot" })), Ok(()));
         assert_eq!(with(json!({ "aud": ["other"] })), Err(TokenError::WrongAudience));
         assert_eq!(with(json!({ "exp": null })), Err(TokenError::NoExpiry));
         assert_eq!(with(json!({ "exp": NOW - LEEWAY_SECONDS })), Ok(()));
@@ -212,5 +230,11 @@ mod tests {
         assert_eq!(with(json!({ "nbf": NOW + LEEWAY_SECONDS + 1 })), Err(TokenError::NotYetValid));
         assert_eq!(with(json!({ "nbf": NOW + LEEWAY_SECONDS })), Ok(()));
         assert_eq!(with(json!({ "exp": 1.8e9 })), Err(TokenError::Malformed));
+        // The authorized party: Earshot's client id when present, required with several audiences.
+        assert_eq!(with(json!({ "azp": "earshot" })), Ok(()));
+        assert_eq!(with(json!({ "azp": "another-client" })), Err(TokenError::WrongAuthorizedParty));
+        assert_eq!(with(json!({ "aud": ["earshot", "api"] })), Err(TokenError::WrongAuthorizedParty));
+        assert_eq!(with(json!({ "aud": ["earshot", "api"], "azp": "earshot" })), Ok(()));
+        assert_eq!(with(json!({ "aud": ["earshot"] })), Ok(()), "one audience in a list needs no azp");
     }
 }

@@ -1,22 +1,23 @@
-//! Identity: the claims Earshot's signed tokens carry, and their verification (EdDSA compact JWS).
+//! Identity: the claims Earshot's own signed tokens carry (EdDSA with the key in
+//! `EARSHOT_TOKEN_PUBLIC_KEY`), their shape rules, and why any token is refused ([`TokenError`]).
 //!
 //! Pure: the caller supplies the public key, the expected audience and the current time, so the same
 //! code runs in the worker and in host unit tests. Tokens themselves are never logged or echoed; errors
-//! say what was wrong with a token, never what it contained.
+//! say what was wrong with a token, never what it contained. The signature is checked on the one path
+//! every token takes ([`crate::auth::verify`]).
 
 use std::fmt;
 
 use earshot_policy::{ModeSet, Role};
 #[cfg(any(test, feature = "dev-mint"))]
 use ed25519_compact::{KeyPair, SecretKey, Seed};
-use serde::Deserialize;
 
 use crate::auth::base64url;
-use crate::auth::ed25519::VerifyingKey;
-use crate::auth::jws::{self, JwsError};
-
-/// Tokens whose encoded form exceeds this are refused before any parsing.
-pub const MAX_TOKEN_LEN: usize = 4096;
+use crate::auth::claims;
+use crate::auth::jwk::PinnedKey;
+#[cfg(any(test, feature = "dev-mint"))]
+use crate::auth::jws;
+use crate::auth::jws::{Jws, MAX_TOKEN_LEN};
 /// Clock skew tolerated between the token issuer and the worker.
 pub(crate) const LEEWAY_SECONDS: i64 = 30;
 
@@ -67,6 +68,9 @@ pub enum TokenError {
     /// The token's `nbf` (not before) is still ahead of the worker's clock, beyond the skew.
     NotYetValid,
     WrongAudience,
+    /// An identity provider's token issued to another client (`azp`), or naming several audiences
+    /// without saying which client it was issued to.
+    WrongAuthorizedParty,
     /// An identity provider's token whose `iss` is not the configured issuer.
     WrongIssuer,
     /// The header carries a key or a key's location (`jwk`, `jku`, `x5c`, `x5u`): never trusted.
@@ -92,6 +96,9 @@ impl fmt::Display for TokenError {
             TokenError::Expired => f.write_str("token expired"),
             TokenError::NotYetValid => f.write_str("token is not valid yet (nbf is in the future)"),
             TokenError::WrongAudience => f.write_str("token is for another audience"),
+            TokenError::WrongAuthorizedParty => {
+                f.write_str("token was issued to another client (azp is not the configured audience)")
+            }
             TokenError::WrongIssuer => {
                 f.write_str("token is not from the configured identity provider (iss)")
             }
@@ -111,28 +118,10 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
-/// The registered claims Earshot reads besides [`Identity`] (seconds since the epoch, RFC 7519
-/// NumericDate): the expiry, required, and the optional start of validity.
-#[derive(Deserialize)]
-struct Validity {
-    exp: Option<i64>,
-    nbf: Option<i64>,
-}
-
-impl From<JwsError> for TokenError {
-    fn from(err: JwsError) -> Self {
-        match err {
-            JwsError::Malformed => TokenError::Malformed,
-            JwsError::Algorithm => TokenError::WrongAlgorithm,
-            JwsError::BadSignature => TokenError::BadSignature,
-        }
-    }
-}
-
-/// The Ed25519 public key tokens are verified against (the worker never holds the private key,
-/// except the dev-only minting endpoint).
+/// Earshot's own key source: the Ed25519 public key its tokens are signed with, and the audience they
+/// must name (the worker never holds the private key, except the dev-only minting endpoint).
 pub struct TokenVerifier {
-    key: VerifyingKey,
+    key: PinnedKey,
     audience: String,
 }
 
@@ -140,38 +129,37 @@ impl TokenVerifier {
     /// `public_key` is the raw 32-byte key, base64url-encoded (a JWK's `x`).
     pub fn new(public_key_b64url: &str, audience: &str) -> Result<TokenVerifier, String> {
         let raw = decode_key(public_key_b64url).ok_or("public key is not base64url")?;
-        let key = VerifyingKey::from_slice(&raw).ok_or("public key must be 32 bytes")?;
-        Ok(TokenVerifier { key, audience: audience.to_owned() })
+        if raw.len() != 32 {
+            return Err("public key must be 32 bytes".into());
+        }
+        Ok(TokenVerifier { key: PinnedKey::ed25519(&base64url::encode(&raw)), audience: audience.to_owned() })
     }
 
-    /// Verifies signature, expiry, audience and claim shapes; `now` is the worker's clock in
-    /// seconds since the epoch.
-    pub async fn verify(&self, token: &str, now: i64) -> Result<Identity, TokenError> {
-        if token.is_empty() {
-            return Err(TokenError::Missing);
-        }
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(TokenError::TooLong);
-        }
-        let payload = jws::verify(token, &self.key).await?;
-        let payload = std::str::from_utf8(&payload).map_err(|_| TokenError::Malformed)?;
-        // Read twice, validity then identity: two small plain structs cost less code than one
-        // flattened one, and unknown claims (`iat`, `iss`…) are ignored either way.
-        let validity: Validity = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
-        let identity: Identity = serde_json::from_str(payload).map_err(|_| TokenError::Malformed)?;
-        let exp = validity.exp.ok_or(TokenError::NoExpiry)?;
-        if now > exp.saturating_add(LEEWAY_SECONDS) {
-            return Err(TokenError::Expired);
-        }
-        // The same skew both ways: an issuer's clock a little ahead must not lock people out.
-        if validity.nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
-            return Err(TokenError::NotYetValid);
-        }
+    /// The key its tokens' signatures are checked with.
+    pub fn key(&self) -> &PinnedKey {
+        &self.key
+    }
+
+    /// The identity a token signed with this key names: expiry, audience and claim shapes checked;
+    /// `now` in seconds since the epoch. The caller has checked the signature.
+    pub fn identity(&self, jws: &Jws<'_>, now: i64) -> Result<Identity, TokenError> {
+        claims::check_times(&jws.claims, now)?;
+        let identity: Identity = serde_json::from_str(&jws.payload).map_err(|_| TokenError::Malformed)?;
         if identity.aud != self.audience {
             return Err(TokenError::WrongAudience);
         }
         check_shape(&identity)?;
         Ok(identity)
+    }
+
+    /// The whole check of a token against this key alone, for tests and the fuzzer (on the host).
+    #[cfg(any(test, not(target_arch = "wasm32")))]
+    pub async fn verify(&self, token: &str, now: i64) -> Result<Identity, TokenError> {
+        match crate::auth::verify::verify(token, Some(self), None, now as u64 * 1000).await {
+            Ok(identity) => Ok(identity),
+            Err(crate::error::EdgeError::Unauthenticated(why)) => Err(why),
+            Err(other) => panic!("only token errors come from one key: {other}"),
+        }
     }
 }
 
@@ -207,7 +195,7 @@ fn decode_key(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::ed25519::ready;
+    use crate::auth::webcrypto::ready;
 
     // RFC 8037 appendix A.1's Ed25519 test key.
     const SEED: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";

@@ -53,6 +53,17 @@ pub struct PinnedKey {
     pub public_jwk: String,
 }
 
+impl PinnedKey {
+    /// An Ed25519 key from its `x` (base64url of the raw 32 bytes, checked by the caller).
+    pub fn ed25519(x: &str) -> PinnedKey {
+        PinnedKey {
+            kid: None,
+            alg: Algorithm::EdDsa,
+            public_jwk: format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#),
+        }
+    }
+}
+
 /// RSA moduli below 2048 bits are refused (NIST SP 800-131A).
 const MIN_RSA_MODULUS_BYTES: usize = 256;
 
@@ -95,7 +106,7 @@ fn pin(jwk: &Value) -> Result<PinnedKey, String> {
             if length(&x) != 32 {
                 return Err("its Ed25519 key is not 32 bytes".into());
             }
-            (Algorithm::EdDsa, format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#))
+            (Algorithm::EdDsa, PinnedKey::ed25519(&x).public_jwk)
         }
         (kty, crv) => {
             return Err(format!(

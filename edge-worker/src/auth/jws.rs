@@ -1,66 +1,86 @@
-//! Compact JWS (RFC 7515) signed with EdDSA over Ed25519 (RFC 8037): the one token format Earshot
-//! accepts, and the only algorithm.
+//! Compact JWS (RFC 7515) as every token arrives: the one reader of its three parts, for Earshot's
+//! own tokens and the identity provider's alike.
 //!
-//! Deliberately narrow, which is also what keeps it safe: the protected header must say
-//! `"alg":"EdDSA"` and name no critical extension, so `none`, HMAC (the classic confusion of a public
-//! key used as a shared secret) and every other algorithm are refused before the key is touched.
-//! What the payload means is the caller's business ([`crate::auth::identity`]).
+//! It checks what needs no key: the shape, a header that names an algorithm Earshot verifies
+//! ([`Algorithm`]: never `none`, never HMAC), no critical extension, and no key or key location in
+//! the header (a token never says which key to trust). Which key checks the signature, and what
+//! the claims mean, is [`crate::auth::verify`]'s business.
 
 #[cfg(any(test, feature = "dev-mint"))]
 use ed25519_compact::SecretKey;
-use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::auth::base64url;
-use crate::auth::ed25519::VerifyingKey;
+use crate::auth::identity::TokenError;
+use crate::auth::json_member::{member, text};
+use crate::auth::jwk::Algorithm;
 
-/// Why a compact JWS was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JwsError {
-    /// Not three base64url parts, a header that is not a JSON object, a signature of the wrong size.
-    Malformed,
-    /// Signed with anything but EdDSA, or demanding an extension this code does not implement.
-    Algorithm,
-    /// Another key signed it, or something was altered.
-    BadSignature,
+/// Tokens whose encoded form exceeds this are refused before any parsing. 16 KiB is twice the
+/// largest ID tokens seen in practice (Microsoft Entra ID's reach 5-8 KB with many groups, and above
+/// 200 groups Entra sends an overage reference instead of the list), so no real token is refused,
+/// while a request cannot make the worker decode and parse much more than that.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// Header members that carry a key or say where to get one: a token with any of them is refused.
+const KEY_MEMBERS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];
+
+/// A token read but not yet verified.
+#[derive(Debug)]
+pub struct Jws<'t> {
+    pub alg: Algorithm,
+    pub kid: Option<String>,
+    /// The claims as text (Earshot's own claims are read from it into their struct) and parsed.
+    pub payload: String,
+    pub claims: Value,
+    /// What the signature covers: the first two parts exactly as sent, dot included.
+    pub signed: &'t str,
+    pub signature: Vec<u8>,
 }
 
-/// The protected header: the algorithm, and `crit`, whose mere presence is refused.
-#[derive(Deserialize)]
-struct Header {
-    alg: String,
-    #[serde(default)]
-    crit: Option<IgnoredAny>,
+/// A base64url part holding a JSON object, as text and parsed.
+fn json_part(part: &str) -> Option<(String, Value)> {
+    let text = String::from_utf8(base64url::decode(part)?).ok()?;
+    let value = serde_json::from_str::<Value>(&text).ok().filter(Value::is_object)?;
+    Some((text, value))
+}
+
+/// Reads `token`, refusing what no key could make acceptable.
+pub fn read(token: &str) -> Result<Jws<'_>, TokenError> {
+    if token.is_empty() {
+        return Err(TokenError::Missing);
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(TokenError::TooLong);
+    }
+    let mut parts = token.split('.');
+    let (Some(header_part), Some(payload_part), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    let (_, header) = json_part(header_part).ok_or(TokenError::Malformed)?;
+    if KEY_MEMBERS.iter().any(|name| member(&header, name).is_some()) {
+        return Err(TokenError::KeyInHeader);
+    }
+    let alg = text(&header, "alg").ok_or(TokenError::Malformed)?;
+    let alg = Algorithm::from_header(alg)
+        .filter(|_| member(&header, "crit").is_none())
+        .ok_or(TokenError::WrongAlgorithm)?;
+    let signature = base64url::decode(signature).ok_or(TokenError::Malformed)?;
+    let (payload, claims) = json_part(payload_part).ok_or(TokenError::Malformed)?;
+    Ok(Jws {
+        alg,
+        kid: text(&header, "kid").map(str::to_owned),
+        payload,
+        claims,
+        signed: &token[..header_part.len() + 1 + payload_part.len()],
+        signature,
+    })
 }
 
 /// The header Earshot's own signer writes.
 #[cfg(any(test, feature = "dev-mint"))]
 const HEADER: &str = r#"{"alg":"EdDSA","typ":"JWT"}"#;
-
-/// Checks `token`'s header and signature against `key`; returns the payload bytes, still unread.
-pub async fn verify(token: &str, key: &VerifyingKey) -> Result<Vec<u8>, JwsError> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwsError::Malformed);
-    };
-    let header_json = base64url::decode(header).ok_or(JwsError::Malformed)?;
-    let header_json = std::str::from_utf8(&header_json).map_err(|_| JwsError::Malformed)?;
-    let parsed: Header = serde_json::from_str(header_json).map_err(|_| JwsError::Malformed)?;
-    if parsed.alg != "EdDSA" || parsed.crit.is_some() {
-        return Err(JwsError::Algorithm);
-    }
-    let signature = base64url::decode(signature).ok_or(JwsError::Malformed)?;
-    let signature: [u8; 64] = signature.try_into().map_err(|_| JwsError::Malformed)?;
-    let decoded = base64url::decode(payload).ok_or(JwsError::Malformed)?;
-    // The signing input is the first two parts exactly as sent, dot included.
-    let signed = &token[..header.len() + 1 + payload.len()];
-    if !key.verifies(signed.as_bytes(), &signature).await {
-        return Err(JwsError::BadSignature);
-    }
-    Ok(decoded)
-}
 
 /// Signs `payload` (the dev minting endpoint and tests only; a deployed worker holds no secret key).
 #[cfg(any(test, feature = "dev-mint"))]
@@ -72,86 +92,80 @@ pub fn sign(payload: &[u8], key: &SecretKey) -> String {
 
 #[cfg(test)]
 mod tests {
-    use ed25519_compact::{KeyPair, PublicKey, Seed};
-
     use super::*;
-    use crate::auth::ed25519::ready;
 
-    fn keys(seed: u8) -> KeyPair {
-        KeyPair::from_seed(Seed::new([seed; 32]))
-    }
-
-    /// Checks `token` against `key` (on the host the check completes at once).
-    fn verify(token: &str, key: &PublicKey) -> Result<Vec<u8>, JwsError> {
-        ready(super::verify(token, &VerifyingKey::from_slice(key.as_ref()).unwrap()))
-    }
-
-    /// A token with any header, signed by `key` as an attacker with that key would.
-    fn signed_with_header(header: &str, payload: &str, key: &SecretKey) -> String {
-        let input =
-            format!("{}.{}", base64url::encode(header.as_bytes()), base64url::encode(payload.as_bytes()));
-        format!("{input}.{}", base64url::encode(key.sign(input.as_bytes(), None).as_ref()))
+    fn token(header: &str, claims: &str, signature: &[u8]) -> String {
+        let (h, c) = (base64url::encode(header.as_bytes()), base64url::encode(claims.as_bytes()));
+        format!("{h}.{c}.{}", base64url::encode(signature))
     }
 
     #[test]
-    fn a_signed_payload_verifies_and_comes_back_untouched() {
-        let pair = keys(1);
-        let token = sign(br#"{"sub":"a"}"#, &pair.sk);
-        assert_eq!(verify(&token, &pair.pk), Ok(br#"{"sub":"a"}"#.to_vec()));
-        assert_eq!(verify(&token, &keys(2).pk), Err(JwsError::BadSignature));
+    fn a_token_is_read_into_its_parts() {
+        let jws_text = token(r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#, r#"{"sub":"a"}"#, &[9; 256]);
+        let jws = read(&jws_text).unwrap();
+        assert_eq!(
+            (jws.alg, jws.kid.as_deref(), jws.payload.as_str()),
+            (Algorithm::Rs256, Some("k1"), r#"{"sub":"a"}"#)
+        );
+        assert_eq!(jws.claims["sub"], "a");
+        assert_eq!(jws.signature, vec![9; 256]);
+        assert_eq!(jws.signed, &jws_text[..jws_text.rfind('.').unwrap()]);
     }
 
     #[test]
-    fn every_other_algorithm_is_refused_before_the_key_is_used() {
-        let pair = keys(1);
-        let payload = base64url::encode(br#"{"sub":"a"}"#);
-        let unsigned = format!("{}.{payload}.", base64url::encode(br#"{"alg":"none"}"#));
-        assert_eq!(verify(&unsigned, &pair.pk), Err(JwsError::Algorithm), "alg none");
-        // HS256 keyed with the public key: the textbook confusion attack. Its MAC never gets checked.
-        let hs256 =
-            format!("{}.{payload}.{}", base64url::encode(br#"{"alg":"HS256"}"#), base64url::encode(&[7; 32]));
-        assert_eq!(verify(&hs256, &pair.pk), Err(JwsError::Algorithm), "HS256");
-        for header in [r#"{"alg":"ES256"}"#, r#"{"alg":"eddsa"}"#, r#"{"typ":"JWT"}"#, r#"{"alg":null}"#] {
-            let token = signed_with_header(header, "{}", &pair.sk);
-            let expected =
-                if header.contains("alg\":\"") { JwsError::Algorithm } else { JwsError::Malformed };
-            assert_eq!(verify(&token, &pair.pk), Err(expected), "{header}");
+    fn algorithms_without_a_key_type_and_critical_extensions_are_refused() {
+        for header in [r#"{"alg":"none"}"#, r#"{"alg":"HS256"}"#, r#"{"alg":"eddsa"}"#, r#"{"alg":"PS256"}"#]
+        {
+            assert_eq!(
+                read(&token(header, "{}", &[1; 64])).unwrap_err(),
+                TokenError::WrongAlgorithm,
+                "{header}"
+            );
         }
-        let critical = signed_with_header(r#"{"alg":"EdDSA","crit":["b64"],"b64":false}"#, "{}", &pair.sk);
-        assert_eq!(verify(&critical, &pair.pk), Err(JwsError::Algorithm), "crit");
-        let extra_fields = signed_with_header(r#"{"alg":"EdDSA","kid":"k1"}"#, "{}", &pair.sk);
-        assert!(verify(&extra_fields, &pair.pk).is_ok(), "unknown non-critical header fields are fine");
+        let critical = token(r#"{"alg":"EdDSA","crit":["b64"],"b64":false}"#, "{}", &[1; 64]);
+        assert_eq!(read(&critical).unwrap_err(), TokenError::WrongAlgorithm);
+        for header in [r#"{"typ":"JWT"}"#, r#"{"alg":null}"#, "[]"] {
+            assert_eq!(read(&token(header, "{}", &[1; 64])).unwrap_err(), TokenError::Malformed, "{header}");
+        }
     }
 
     #[test]
-    fn altered_parts_break_the_signature() {
-        let pair = keys(1);
-        let token = sign(br#"{"role":"agent"}"#, &pair.sk);
-        let parts: Vec<&str> = token.split('.').collect();
-        let forged_payload = base64url::encode(br#"{"role":"supervisor"}"#);
-        let forged = [parts[0], &forged_payload, parts[2]].join(".");
-        assert_eq!(verify(&forged, &pair.pk), Err(JwsError::BadSignature));
-        let other_header = base64url::encode(br#"{"alg":"EdDSA"}"#);
-        let swapped = [&other_header, parts[1], parts[2]].join(".");
-        assert_eq!(verify(&swapped, &pair.pk), Err(JwsError::BadSignature));
+    fn a_key_or_key_location_in_the_header_is_refused() {
+        for member in ["jwk", "jku", "x5c", "x5u"] {
+            let header = format!(r#"{{"alg":"EdDSA","{member}":"x"}}"#);
+            assert_eq!(
+                read(&token(&header, "{}", &[1; 64])).unwrap_err(),
+                TokenError::KeyInHeader,
+                "{member}"
+            );
+        }
     }
 
     #[test]
-    fn malformed_tokens_are_refused_as_such() {
-        let pair = keys(1);
-        let token = sign(b"{}", &pair.sk);
-        let parts: Vec<&str> = token.split('.').collect();
+    fn malformed_and_oversized_tokens_are_refused_as_such() {
+        let good = token(r#"{"alg":"EdDSA"}"#, "{}", &[1; 64]);
+        let parts: Vec<&str> = good.split('.').collect();
         let cases = [
-            String::new(),
-            "a.b".into(),
-            format!("{token}.extra"),
+            "a.b".to_owned(),
+            format!("{good}.extra"),
             format!("{}=.{}.{}", parts[0], parts[1], parts[2]),
-            format!("{}.{}.{}", parts[0], parts[1], &parts[2][..20]),
             format!("{}.{}.{}", base64url::encode(b"not json"), parts[1], parts[2]),
             format!("{}.{}.{}", parts[0], "*", parts[2]),
+            format!("{}.{}.{}", parts[0], base64url::encode(b"[1,2]"), parts[2]),
+            format!("{}.{}.*", parts[0], parts[1]),
         ];
         for case in cases {
-            assert_eq!(verify(&case, &pair.pk), Err(JwsError::Malformed), "{case}");
+            assert_eq!(read(&case).unwrap_err(), TokenError::Malformed, "{case}");
         }
+        assert_eq!(read("").unwrap_err(), TokenError::Missing);
+        let padding = "x".repeat(MAX_TOKEN_LEN - good.len());
+        let longest = format!("{}.{}{padding}.{}", parts[0], parts[1], parts[2]);
+        assert_eq!(longest.len(), MAX_TOKEN_LEN);
+        assert_eq!(
+            read(&longest).unwrap_err(),
+            TokenError::Malformed,
+            "at the limit it is read (and not base64url)"
+        );
+        assert_eq!(read(&format!("{longest}x")).unwrap_err(), TokenError::TooLong);
     }
 }

@@ -1,29 +1,19 @@
-//! Tokens from the contact centre's own OpenID provider: the header read, the key found in the
-//! provider's key set (fetched and cached per isolate, see [`KeyCache`]), the signature checked
-//! with that key's pinned algorithm, then the claims checked and mapped ([`claims`]).
+//! The contact centre's identity provider's keys: found for a token's `kid` in its key set, which is
+//! fetched (from `jwks_uri`, or the one its discovery document names) and cached per isolate with
+//! the policy of [`KeyCache`].
 //!
-//! Refusals: a token that is not genuine, or not for Earshot, is unauthenticated (401 / 4401); a
-//! genuine one whose groups give its holder no place is forbidden (403 / 4403). A provider that
-//! cannot be reached is logged (its URL and the failure, never a token) and fails closed for keys
-//! not already held.
+//! A provider that cannot be reached is logged (its URL and the failure, never a token) and fails
+//! closed for keys not already held.
 
 use std::cell::RefCell;
 
 use serde_json::Value;
 
-use crate::auth::base64url;
-use crate::auth::claims;
-use crate::auth::identity::{Identity, TokenError, MAX_TOKEN_LEN};
-use crate::auth::json_member::{member, text};
+use crate::auth::identity::TokenError;
+use crate::auth::json_member::text;
 use crate::auth::jwk::{self, Algorithm, PinnedKey};
 use crate::auth::key_cache::{KeyCache, Lookup};
 use crate::auth::oidc_config::OidcConfig;
-use crate::auth::webcrypto;
-use crate::error::EdgeError;
-
-/// Header members that carry a key or say where to get one: a token with any of them is refused,
-/// the keys are the provider's published set, whatever a token claims.
-const KEY_MEMBERS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];
 
 /// The key cache of the configured provider, and where its keys are (once discovered).
 struct Provider {
@@ -38,61 +28,9 @@ thread_local! {
     static PROVIDER: RefCell<Option<Provider>> = const { RefCell::new(None) };
 }
 
-/// Whether a token names an issuer (`iss`): Earshot's own tokens do not, a provider's always do.
-pub fn names_an_issuer(token: &str) -> bool {
-    json_part(token.split('.').nth(1).unwrap_or_default())
-        .is_some_and(|claims| member(&claims, "iss").is_some())
-}
-
-/// A token part decoded and parsed: read as a `Value`, as the worker reads other JSON (one parser
-/// in the bundle).
-fn json_part(part: &str) -> Option<Value> {
-    let text = String::from_utf8(base64url::decode(part)?).ok()?;
-    serde_json::from_str::<Value>(&text).ok().filter(Value::is_object)
-}
-
-/// Verifies a provider's token and maps it onto an identity; `now_ms` is the worker's clock.
-pub async fn verify(token: &str, config: &OidcConfig, now_ms: u64) -> Result<Identity, EdgeError> {
-    if token.is_empty() {
-        return Err(TokenError::Missing.into());
-    }
-    if token.len() > MAX_TOKEN_LEN {
-        return Err(TokenError::TooLong.into());
-    }
-    let mut parts = token.split('.');
-    let (Some(header_part), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenError::Malformed.into());
-    };
-    let header = json_part(header_part).ok_or(TokenError::Malformed)?;
-    if KEY_MEMBERS.iter().any(|name| member(&header, name).is_some()) {
-        return Err(TokenError::KeyInHeader.into());
-    }
-    let alg = text(&header, "alg").ok_or(TokenError::Malformed)?;
-    let alg = Algorithm::from_header(alg)
-        .filter(|_| member(&header, "crit").is_none())
-        .ok_or(TokenError::WrongAlgorithm)?;
-    let kid = text(&header, "kid");
-    let signature = base64url::decode(signature).ok_or(TokenError::Malformed)?;
-    let claims = json_part(payload).ok_or(TokenError::Malformed)?;
-    let key = key_for(kid, alg, config, now_ms).await?;
-    if key.alg != alg {
-        // The key is pinned: an RSA key never checks an ES256 or HS256 signature.
-        return Err(TokenError::WrongAlgorithm.into());
-    }
-    // The signing input is the first two parts exactly as sent, dot included.
-    let signed = &token[..header_part.len() + 1 + payload.len()];
-    if !webcrypto::verifies(&key, signed.as_bytes(), &signature).await {
-        return Err(TokenError::BadSignature.into());
-    }
-    claims::check_registered(&claims, config, (now_ms / 1000) as i64)?;
-    claims::map(&claims, config).map_err(EdgeError::Forbidden)
-}
-
 /// The held key for `kid`, fetching the provider's set when the cache says to (at most twice: once
 /// for an expired set, once more is never allowed within the interval).
-async fn key_for(
+pub async fn key_for(
     kid: Option<&str>,
     alg: Algorithm,
     config: &OidcConfig,

@@ -4,7 +4,7 @@
 //! The key is imported as a JWK with the algorithm it was pinned to, never the token's say-so.
 //! JWS signatures are the raw forms WebCrypto takes as they are: PKCS#1 v1.5 bytes for RS256, `r‖s`
 //! (64 bytes) for ES256, 64 bytes for Ed25519. On the host (unit tests) only EdDSA is checked, with
-//! ed25519-compact; the RSA and ECDSA paths are exercised by the worker tests against real
+//! ed25519-compact (the same library the dev-only signer uses); the RSA and ECDSA paths are exercised by the worker tests against real
 //! `wrangler dev` and tokens from a real OpenID provider (tests/worker/oidc.test.mjs).
 
 use crate::auth::jwk::PinnedKey;
@@ -121,5 +121,16 @@ mod imp {
             }
             _ => false,
         }
+    }
+}
+
+/// The output of a future that completes at once, as the host's checks do (for tests and the
+/// fuzzer, which run on the host).
+#[cfg(any(test, not(target_arch = "wasm32")))]
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    use std::task::{Context, Poll, Waker};
+    match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a host signature check never waits"),
     }
 }

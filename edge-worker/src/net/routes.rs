@@ -9,8 +9,7 @@ use worker::{web_sys, Env, Method, Request, Response, Result, Stub};
 #[cfg(feature = "dev-mint")]
 use crate::auth::dev_tokens;
 use crate::auth::identity::{Identity, TokenError};
-#[cfg(feature = "oidc")]
-use crate::auth::oidc;
+use crate::auth::verify;
 use crate::config;
 use crate::error::EdgeError;
 use crate::net::sockets::{self, IDENTITY_HEADER, PROTOCOL, TOKEN_PREFIX};
@@ -82,16 +81,10 @@ pub fn origin_of(url: &str) -> &str {
     &url[..authority_end]
 }
 
-/// Verifies a token from either source: the OpenID provider's (it names an issuer, or no Earshot
-/// key is configured) or Earshot's own Ed25519 key.
+/// Verifies a token against the configured sources: Earshot's own key, the OpenID provider, or both.
 async fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
-    #[cfg(feature = "oidc")]
-    if let Some(provider) = config::oidc(env)? {
-        if oidc::names_an_issuer(token) || !config::has_token_key(env) {
-            return oidc::verify(token, &provider, config::now_ms()).await;
-        }
-    }
-    Ok(config::verifier(env)?.verify(token, config::now_seconds()).await?)
+    let (own, provider) = (config::own_key(env)?, config::oidc(env)?);
+    verify::verify(token, own.as_ref(), provider.as_deref(), config::now_ms()).await
 }
 
 /// The verified identity of an HTTP request (`Authorization: Bearer`).
