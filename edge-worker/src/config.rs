@@ -97,6 +97,12 @@ pub fn oidc(env: &Env) -> Result<Option<Rc<OidcConfig>>, EdgeError> {
     })
 }
 
+/// Whether requests may be authenticated by Cloudflare Access's assertion header (`EARSHOT_OIDC`'s
+/// `cloudflare_access`).
+pub fn behind_access(env: &Env) -> Result<bool, EdgeError> {
+    Ok(oidc(env)?.is_some_and(|config| config.cloudflare_access))
+}
+
 /// Builds without the `oidc` feature (production, until it fits the bundle budget) take Earshot's own
 /// tokens only: a set `EARSHOT_OIDC` fails every request with a 500 saying so, rather than being
 /// ignored while people's sign-ins fail for no stated reason.

@@ -110,9 +110,11 @@ export class Wrangler {
     });
   }
 
-  ws(path, token, { protocols } = {}) {
+  /** A WebSocket to `path`; `headers` are extra upgrade headers (e.g. Cloudflare Access's assertion). */
+  ws(path, token, { protocols, headers } = {}) {
     const offered = protocols ?? ['earshot.v1', ...(token ? [`bearer.${token}`] : [])];
-    return new Client(new WebSocket(`ws://127.0.0.1:${this.port}${path}`, offered));
+    const init = headers ? { protocols: offered, headers } : offered;
+    return new Client(new WebSocket(`ws://127.0.0.1:${this.port}${path}`, init));
   }
 
   /** Raw upgrade request, to observe HTTP-level refusals (e.g. a foreign Origin). */

@@ -19,8 +19,13 @@ pub struct OidcConfig {
     pub issuer: String,
     /// What the tokens' `aud` must contain: the client id Earshot is registered under.
     pub audience: String,
-    /// The key set's URL; when absent it is read from `{issuer}/.well-known/openid-configuration`.
+    /// The key set's URL; when absent it is read from `{issuer}/.well-known/openid-configuration`
+    /// (behind Cloudflare Access: the team domain's `/cdn-cgi/access/certs`).
     pub jwks_uri: Option<String>,
+    /// Whether the deployment sits behind Cloudflare Access: `issuer` is then the team domain,
+    /// `audience` the Access application's AUD tag, and a request without a token of its own is
+    /// taken by the `Cf-Access-Jwt-Assertion` header Access adds to every request it lets through.
+    pub cloudflare_access: bool,
     /// How long fetched keys are trusted before being fetched again (default 600).
     pub key_cache_seconds: u64,
     /// The least time between two fetches of the key set, whatever asks for them (default 30).
@@ -107,6 +112,7 @@ impl OidcConfig {
             "jwks_uri",
             "key_cache_seconds",
             "refetch_interval_seconds",
+            "cloudflare_access",
             "claims",
             "groups",
         ];
@@ -125,10 +131,19 @@ impl OidcConfig {
                 GroupGrant::read(grant).map_err(|why| format!("group {group:?}: {why}"))?,
             ));
         }
+        let issuer = string(map, "issuer")?.ok_or("issuer is missing")?;
+        let cloudflare_access = match member(map, "cloudflare_access") {
+            None => false,
+            Some(flag) => flag.as_bool().ok_or("cloudflare_access must be true or false")?,
+        };
+        // Access publishes no discovery document for its application tokens, only the certs.
+        let access_certs =
+            cloudflare_access.then(|| format!("{}/cdn-cgi/access/certs", issuer.trim_end_matches('/')));
         Ok(OidcConfig {
-            issuer: string(map, "issuer")?.ok_or("issuer is missing")?,
             audience: string(map, "audience")?.ok_or("audience is missing")?,
-            jwks_uri: string(map, "jwks_uri")?,
+            jwks_uri: string(map, "jwks_uri")?.or(access_certs),
+            cloudflare_access,
+            issuer,
             key_cache_seconds: seconds(map, "key_cache_seconds", 600)?,
             refetch_interval_seconds: seconds(map, "refetch_interval_seconds", 30)?,
             claims: ClaimNames {
@@ -280,11 +295,20 @@ mod tests {
             (json!({ "issuer": 7 }), "issuer must be a string"),
             (json!({ "key_cache_seconds": "2" }), "whole number"),
             (json!({ "claims": { "user_id": "" } }), "claims.user_id"),
+            (json!({ "cloudflare_access": "yes" }), "cloudflare_access must be true or false"),
         ];
         for (change, why) in cases {
             let err = with(change.clone());
             assert!(err.starts_with("EARSHOT_OIDC: ") && err.contains(why), "{change}: {err}");
         }
+        let access = json!({ "issuer": "https://acme.cloudflareaccess.com", "audience": "aud-tag",
+                             "cloudflare_access": true, "groups": base["groups"] });
+        let access = parse(&access.to_string()).unwrap();
+        assert_eq!(
+            access.jwks_uri.as_deref(),
+            Some("https://acme.cloudflareaccess.com/cdn-cgi/access/certs")
+        );
+        assert!(access.cloudflare_access && !parse(&base.to_string()).unwrap().cloudflare_access);
         assert!(parse("{").unwrap_err().starts_with("EARSHOT_OIDC is not JSON"));
         assert!(parse("{}").unwrap_err().contains("unknown") || parse("{}").unwrap_err().contains("missing"));
         let local = json!({ "issuer": "http://127.0.0.1:9000", "audience": "a", "groups": base["groups"] });

@@ -87,9 +87,41 @@ async fn verify(env: &Env, token: &str) -> Result<Identity, EdgeError> {
     verify::verify(token, own.as_ref(), provider.as_deref(), config::now_ms()).await
 }
 
-/// The verified identity of an HTTP request (`Authorization: Bearer`).
+/// The header Cloudflare Access adds, with its signed assertion, to every request it lets through
+/// (WebSocket upgrades included): a browser behind Access needs no token of its own.
+pub const ACCESS_HEADER: &str = "Cf-Access-Jwt-Assertion";
+
+/// Access's assertion, when the deployment is behind Access and the request carries one. Access sends
+/// it on any request its cookie rides on, a hostile page's too, so the request's `Origin` must be
+/// the worker's own or an allowed one (absent is fine: browsers send it on every cross-site request).
+fn access_assertion(req: &Request, env: &Env) -> Result<Option<String>, EdgeError> {
+    if !config::behind_access(env)? {
+        return Ok(None);
+    }
+    let Some(assertion) = header(req, ACCESS_HEADER) else { return Ok(None) };
+    let url = req.inner().url();
+    if !origin_allowed(header(req, "Origin").as_deref(), origin_of(&url), &config::allowed_origins(env)) {
+        return Err(EdgeError::OriginRefused);
+    }
+    Ok(Some(assertion))
+}
+
+/// A request's own token, else (behind Cloudflare Access) Access's assertion.
+fn token_or_access(own: Result<&str, EdgeError>, req: &Request, env: &Env) -> Result<String, EdgeError> {
+    match own {
+        Ok(token) => Ok(token.to_owned()),
+        Err(EdgeError::Unauthenticated(TokenError::Missing)) => {
+            access_assertion(req, env)?.ok_or(EdgeError::Unauthenticated(TokenError::Missing))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The verified identity of an HTTP request (`Authorization: Bearer`, or Access's assertion).
 pub(crate) async fn authenticate_http(req: &Request, env: &Env) -> Result<Identity, EdgeError> {
-    verify(env, token_from_authorization(header(req, "Authorization").as_deref())?).await
+    let authorization = header(req, "Authorization");
+    let token = token_or_access(token_from_authorization(authorization.as_deref()), req, env)?;
+    verify(env, &token).await
 }
 
 pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
@@ -107,8 +139,9 @@ async fn authenticate_upgrade(req: &Request, env: &Env) -> std::result::Result<I
         return Err((true, EdgeError::OriginRefused));
     }
     let protocols = header(req, "Sec-WebSocket-Protocol");
-    let token = token_from_protocols(protocols.as_deref()).map_err(|e| (false, e))?;
-    verify(env, token).await.map_err(|e| (false, e))
+    let token =
+        token_or_access(token_from_protocols(protocols.as_deref()), req, env).map_err(|e| (false, e))?;
+    verify(env, &token).await.map_err(|e| (false, e))
 }
 
 async fn upgrade_call(req: &Request, env: &Env, call_id: &str) -> Result<Response> {
@@ -137,7 +170,7 @@ async fn upgrade_team(req: &Request, env: &Env, team: &str) -> Result<Response> 
 }
 
 async fn read_audit(req: &Request, env: &Env, call_id: &str) -> Result<Response, EdgeError> {
-    let identity = verify(env, token_from_authorization(header(req, "Authorization").as_deref())?).await?;
+    let identity = authenticate_http(req, env).await?;
     if identity.role != Role::Supervisor {
         return Err(EdgeError::Forbidden("only supervisors read audit trails".into()));
     }
@@ -146,7 +179,7 @@ async fn read_audit(req: &Request, env: &Env, call_id: &str) -> Result<Response,
 }
 
 async fn create_call(mut req: Request, env: &Env) -> Result<Response, EdgeError> {
-    let identity = verify(env, token_from_authorization(header(&req, "Authorization").as_deref())?).await?;
+    let identity = authenticate_http(&req, env).await?;
     if identity.role != Role::Agent {
         return Err(EdgeError::Forbidden("only agents create calls".into()));
     }
