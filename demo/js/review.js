@@ -5,6 +5,7 @@
 import { apiResult, params, signIn } from './session.js';
 import { $, dayFromToday, el, midnight, say, show } from './ui.js';
 import { makeAxis, mss, renderTimeline } from './timeline.js';
+import { countCharacters, showProblems } from './review-form.js';
 import { Waveform } from './waveform.js';
 
 const SCORES = [1, 2, 3, 4, 5];
@@ -18,6 +19,7 @@ let objectUrl = null;
 const seconds = new Map(); // take number → decoded length in s
 let decoder = null;
 
+const updateCounter = countCharacters($('#qa-comment'), $('#qa-comment-count'));
 const audio = $('#audio');
 const waveform = new Waveform({ canvas: $('#waveform'), playhead: $('#playhead'), audio, onSeek: seekTo });
 
@@ -74,7 +76,8 @@ function callRow(c) {
   el('td', {}, c.agent_name),
   el('td', {}, c.customer_label),
   el('td', {}, mss(c.ended_at - c.started_at)),
-  el('td', {}, c.modes.length ? c.modes.map((m) => el('span', { className: `badge ${m}` }, m)) : el('span', { className: 'muted' }, '—')),
+  el('td', {}, c.supervisors?.length ? c.supervisors.join(', ') : el('span', { className: 'muted' }, '—'),
+    ...c.modes.map((m) => el('span', { className: `badge ${m}` }, m))),
   el('td', {}, c.help_requests ? el('span', { className: 'flag help' }, `${c.help_requests} raised`) : ''),
   el('td', {}, c.takes ? `${c.takes} take${c.takes > 1 ? 's' : ''}` : el('span', { className: 'muted' }, 'no')),
   el('td', { className: 'outcome' }, outcome));
@@ -250,6 +253,7 @@ function fillQa() {
   );
   for (const input of document.querySelectorAll('#qa-resolved input')) input.checked = qa ? (input.value === 'yes') === qa.resolved : false;
   $('#qa-comment').value = qa?.comment ?? '';
+  updateCounter();
   $('#qa-error').textContent = '';
   showSaved(qa);
 }
@@ -277,7 +281,7 @@ $('#qa-form').onsubmit = async (event) => {
     const { status, data } = await request('PUT', `/api/calls/${encodeURIComponent(callId)}/review`, body);
     if (review?.call.call_id !== callId) return;
     if (status !== 200) {
-      $('#qa-error').textContent = data.message ?? `HTTP ${status}`;
+      showProblems($('#qa-error'), data, status);
       return;
     }
     review.qa = data;

@@ -18,7 +18,9 @@ const MARKER_ROWS = [
 
 /** Marker shapes around (0, 0): each kind is told apart by shape as well as colour. */
 const SHAPE = {
-  help: 'M-6 5 L0 -6 L6 5 Z', // a raised hand's warning triangle
+  help: 'M-6 5 L0 -6 L6 5 Z', // a raised hand's warning triangle, point up
+  help_lowered: 'M-6 -5 L0 6 L6 -5 Z', // the hand lowered: the same triangle, point down
+  note: 'M-5 -6 H5 V6 L0 2 L-5 6 Z', // a reviewer's note: a bookmark
   coaching: 'M-6 -5 H6 V3 H-1 L-4 6 V3 H-6 Z', // a speech bubble
   recording: 'M-5 -5 H5 V5 H-5 Z',
   join: 'M0 -6 L6 0 L0 6 L-6 0 Z',
@@ -60,6 +62,7 @@ export function renderTimeline(svg, review, axis, { take, onSeek, tip }) {
   }
   if (review.flags.length) rows.push({ label: 'Health flags', marks: review.flags.map(flagMark) });
   if (review.pauses?.length) rows.push({ label: 'Secure pause', marks: review.pauses.map(pauseMark) });
+  if (review.comments?.length) rows.push({ label: "Reviewers' notes", marks: review.comments.map(noteMark) });
   for (const row of MARKER_ROWS) {
     const events = review.events.filter((e) => row.kinds.includes(e.kind));
     if (events.length) rows.push({ label: row.label, marks: events.map(eventMark) });
@@ -105,12 +108,24 @@ export function renderTimeline(svg, review, axis, { take, onSeek, tip }) {
     };
   }
 
+  /** A reviewer's timeline note: a bookmark at its moment, a bar when it spans. */
+  function noteMark(c) {
+    return (y) => {
+      const x = axis.x(c.at);
+      const node = c.until
+        ? svgEl('rect', { class: 'mark note-span', x, y: y + 6, width: Math.max(3, axis.x(c.until) - x), height: ROW - 12, rx: 2 })
+        : svgEl('g', { class: 'mark event kind-note', transform: `translate(${x} ${y + ROW / 2})` }, svgEl('path', { d: SHAPE.note }));
+      const when = c.until ? `${clock(c.at)}–${clock(c.until)}` : clock(c.at);
+      return interactive(node, c.at, c.until ?? c.at, `${c.author_name} · note`, c.text, when);
+    };
+  }
+
   function eventMark(e) {
     return (y) => {
       const marker = svgEl('g', {
         class: `mark event kind-${e.kind}`, transform: `translate(${axis.x(e.at)} ${y + ROW / 2})`,
         dataset: { kind: e.kind, at: e.at, who: e.who, text: e.text },
-      }, svgEl('path', { d: SHAPE[e.kind] ?? SHAPE.join }));
+      }, svgEl('path', { d: (e.kind === 'help' && e.text === 'lowered' ? SHAPE.help_lowered : SHAPE[e.kind]) ?? SHAPE.join }));
       return interactive(marker, e.at, e.at, `${e.name} · ${e.kind}`, e.text, clock(e.at));
     };
   }

@@ -3,6 +3,7 @@
 
 use earshot_archive::qa::Submission;
 use earshot_archive::recordings::Completion;
+use earshot_archive::scorecard::Form;
 use earshot_archive::summary::{ended_at, ended_reason, summarize};
 use earshot_edge::auth::base64url;
 use earshot_edge::auth::identity::{Identity, TokenVerifier};
@@ -47,6 +48,7 @@ pub fn all() -> Vec<Target> {
         tokens(),
         call_summaries(),
         qa_forms(),
+        scorecards(),
         recording_bodies(),
     ]
 }
@@ -245,6 +247,18 @@ fn qa_forms() -> Target {
         ]),
         run: Box::new(|bytes| {
             let Ok(form) = serde_json::from_str::<Submission>(&text(bytes)) else { return false };
+            form.checked(&Form::default_form()).is_ok()
+        }),
+    }
+}
+
+/// A team's scorecard, as a supervisor saves it from the form editor.
+fn scorecards() -> Target {
+    Target {
+        name: "archive: scorecards",
+        seeds: vec![serde_json::to_vec(&Form::default_form()).expect("the default form serializes")],
+        run: Box::new(|bytes| {
+            let Ok(form) = serde_json::from_str::<Form>(&text(bytes)) else { return false };
             form.checked().is_ok()
         }),
     }

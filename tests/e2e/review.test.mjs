@@ -173,7 +173,12 @@ test('a recorded, supervised call reviewed: listed, timeline, waveform, seek, QA
     const refusal = await api(`/api/calls/${callId}/review`, blue(), { method: 'PUT', body: { scores: { greeting: 4 }, comment: '', resolved: true } });
     assert.equal(refusal.status, 400);
     await reviewer.locator('#qa-error', { hasText: /\S/ }).waitFor();
-    assert.equal(await reviewer.locator('#qa-error').textContent(), refusal.data.message, "the worker's message is shown");
+    assert.deepEqual(await reviewer.locator('#qa-error li').allTextContents(), refusal.data.problems, 'every problem the worker named is listed');
+    assert.equal(refusal.data.problems.length, 3, 'three criteria unscored');
+    // The comment box counts characters and says how far over the limit a comment is (never cut).
+    await reviewer.fill('#qa-comment', 'x'.repeat(2005));
+    assert.equal(await reviewer.locator('#qa-comment-count').textContent(), '2,005 / 2,000 characters: 5 over, shorten it to save');
+    assert.equal((await reviewer.inputValue('#qa-comment')).length, 2005, 'nothing is cut');
     // The whole form is saved.
     for (const [key, score] of Object.entries(SCORES)) await reviewer.check(`input[name="score-${key}"][value="${score}"]`);
     await reviewer.fill('#qa-comment', COMMENT);

@@ -301,14 +301,14 @@ describe('reports', () => {
     const { status, data } = await json('GET', `/api/reports/calls?from=${run.start - 1000}&to=${run.end + 1000}`, sup(LEAD));
     assert.equal(status, 200);
     assert.deepEqual([data.team, data.from, data.to], [TEAM, run.start - 1000, run.end + 1000]);
-    const FIELDS = ['agent_id', 'agent_name', 'call_id', 'customer_label', 'ended_at', 'ended_reason', 'help_requests', 'modes', 'resolved', 'reviewed', 'started_at', 'takes'];
+    const FIELDS = ['agent_id', 'agent_name', 'call_id', 'customer_label', 'ended_at', 'ended_reason', 'help_requests', 'modes', 'resolved', 'reviewed', 'started_at', 'supervisors', 'takes'];
     const { A, B, C, D } = run;
     assert.deepEqual(data.calls.map((c) => c.call_id), [D, C, B, A].map((c) => c.callId), 'newest first');
     const want = {
-      A: { agent_id: A1, agent_name: `Agent ${A1}`, customer_label: 'A', ended_reason: 'ended by the agent', modes: ['monitor', 'whisper', 'barge'], help_requests: 1, takes: 0, reviewed: true, resolved: true },
-      B: { agent_id: A1, agent_name: `Agent ${A1}`, customer_label: 'B', ended_reason: 'ended by the customer', modes: ['monitor', 'takeover'], help_requests: 1, takes: 0, reviewed: true, resolved: false },
-      C: { agent_id: A2, agent_name: `Agent ${A2}`, customer_label: 'C', ended_reason: 'ended by the agent', modes: [], help_requests: 1, takes: 0, reviewed: true, resolved: true },
-      D: { agent_id: A2, agent_name: `Agent ${A2}`, customer_label: 'D', ended_reason: 'ended by the agent', modes: ['whisper'], help_requests: 0, takes: 0, reviewed: false, resolved: null },
+      A: { agent_id: A1, agent_name: `Agent ${A1}`, customer_label: 'A', ended_reason: 'ended by the agent', modes: ['monitor', 'whisper', 'barge'], supervisors: [`Sup ${S1}`], help_requests: 1, takes: 0, reviewed: true, resolved: true },
+      B: { agent_id: A1, agent_name: `Agent ${A1}`, customer_label: 'B', ended_reason: 'ended by the customer', modes: ['monitor', 'takeover'], supervisors: [`Sup ${S1}`, `Sup ${S2}`], help_requests: 1, takes: 0, reviewed: true, resolved: false },
+      C: { agent_id: A2, agent_name: `Agent ${A2}`, customer_label: 'C', ended_reason: 'ended by the agent', modes: [], supervisors: [], help_requests: 1, takes: 0, reviewed: true, resolved: true },
+      D: { agent_id: A2, agent_name: `Agent ${A2}`, customer_label: 'D', ended_reason: 'ended by the agent', modes: ['whisper'], supervisors: [`Sup ${S1}`], help_requests: 0, takes: 0, reviewed: false, resolved: null },
     };
     for (const call of [A, B, C, D]) {
       const line = data.calls.find((c) => c.call_id === call.callId);

@@ -127,6 +127,8 @@ struct ListedCall {
     #[serde(flatten)]
     call: StoredCall,
     takes: u32,
+    /// The names of the supervisors who held a span, as a JSON array (first to enter first).
+    supervisors: String,
     #[serde(deserialize_with = "optional_flag")]
     resolved: Option<bool>,
 }
@@ -146,6 +148,8 @@ pub async fn list_calls(req: &Request, archive: &Archive, who: &Identity) -> Out
         "SELECT c.call_id, c.agent_id, c.agent_name, c.customer_label, c.started_at, c.ended_at, c.ended_reason,
            c.modes, c.help_requests, NULL AS timeline,
            (SELECT COUNT(*) FROM recordings r WHERE r.call_id = c.call_id) AS takes,
+           (SELECT json_group_array(name) FROM (SELECT s.supervisor_name AS name FROM spans s
+              WHERE s.call_id = c.call_id GROUP BY s.supervisor_id ORDER BY MIN(s.started_at))) AS supervisors,
            (SELECT v.resolved FROM reviews v WHERE v.call_id = c.call_id) AS resolved
          FROM calls c WHERE c.team = ? AND c.started_at >= ? AND c.started_at < ?{}
          ORDER BY c.started_at DESC LIMIT ?",
@@ -163,6 +167,7 @@ pub async fn list_calls(req: &Request, archive: &Archive, who: &Identity) -> Out
             line["modes"] = modes;
             line["help_requests"] = row.call.help_requests.into();
             line["takes"] = row.takes.into();
+            line["supervisors"] = serde_json::from_str(&row.supervisors).unwrap_or_default();
             line["reviewed"] = row.resolved.is_some().into();
             line["resolved"] = row.resolved.into();
             line
