@@ -21,7 +21,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let outcome = match (req.method(), segments.as_slice()) {
         (Method::Get, ["healthz"]) => return Response::ok("ok"),
-        (Method::Get, ["auth", what]) => sign_in_config::answer(&req, &env, what).await,
+        (Method::Get, ["auth", what]) => {
+            sign_in_config::answer(what, &env, authenticate_http(&req, &env)).await
+        }
         (Method::Get, ["api", "calls", call_id, "ws"]) => return upgrade_call(&req, &env, call_id).await,
         (Method::Get, ["api", "teams", team, "ws"]) => return upgrade_team(&req, &env, team).await,
         (Method::Get, ["api", "calls", call_id, "audit"]) => read_audit(&req, &env, call_id).await,

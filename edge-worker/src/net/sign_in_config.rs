@@ -3,19 +3,26 @@
 //! configures them once) and whether the dev token endpoint is on; `GET /auth/me` says who a token's
 //! bearer is as this worker maps them (role, team, modes), or why they are refused, in words.
 
+use std::future::Future;
+
 use serde_json::{json, Value};
-use worker::{Env, Request, Response};
+use worker::{Env, Response};
 
+use crate::auth::identity::Identity;
 use crate::error::EdgeError;
-use crate::net::routes;
 
-/// Answers `GET /auth/{what}`.
-pub async fn answer(req: &Request, env: &Env, what: &str) -> Result<Response, EdgeError> {
+/// Answers `GET /auth/{what}`. `who` verifies the request's token: awaited only for `me` (the
+/// configuration needs none), and passed in so that this module does not depend on the routes.
+pub async fn answer(
+    what: &str,
+    env: &Env,
+    who: impl Future<Output = Result<Identity, EdgeError>>,
+) -> Result<Response, EdgeError> {
     let response = match what {
         "config" => {
             Response::from_json(&json!({ "provider": provider(env)?, "dev_sign_in": dev_sign_in(env) }))?
         }
-        "me" => Response::from_json(&routes::authenticate_http(req, env).await?)?,
+        "me" => Response::from_json(&who.await?)?,
         _ => return Err(EdgeError::NotFound),
     };
     // Never cached: a changed configuration or a refreshed token must be seen at once.
