@@ -419,10 +419,10 @@ mod tests {
             span("c1", "s1", Mode::Whisper, 40, 50),
             span("c1", "s1", Mode::Barge, 50, 60),
         ];
-        let by_sup = figures(By::Supervisor, &calls, &spans, &[], &[]);
+        let by_sup = figures(By::Supervisor, &calls, &spans, &[], &[], &[]);
         assert_eq!(by_sup.rows[0].early_barges, 2, "barge→takeover is one; the later barge another");
         assert_eq!(by_sup.totals.early_barges, 2);
-        assert_eq!(figures(By::Agent, &calls, &spans, &[], &[]).rows[0].early_barges, 2);
+        assert_eq!(figures(By::Agent, &calls, &spans, &[], &[], &[]).rows[0].early_barges, 2);
     }
 
     #[test]
