@@ -10,7 +10,7 @@ use std::fmt;
 use earshot_policy::{Mode, Refusal};
 use earshot_wire::body::BodyError;
 
-use crate::auth::identity::TokenError;
+use crate::auth::token_error::TokenError;
 
 /// Close codes the rooms use (4000-4999 is the application range of RFC 6455).
 pub mod close {

@@ -8,9 +8,10 @@
 use earshot_policy::{ModeSet, Role};
 use serde_json::Value;
 
-use crate::auth::identity::{Identity, TokenError, LEEWAY_SECONDS};
+use crate::auth::identity::{check_times, Identity};
 use crate::auth::json_member::{member, text};
 use crate::auth::oidc_config::{GroupGrant, OidcConfig};
+use crate::auth::token_error::TokenError;
 
 /// Checks issuer, audience (one string or a list, OpenID Connect Core §2), the authorized party, then
 /// expiry and not-before ([`check_times`]).
@@ -38,26 +39,6 @@ pub fn check_registered(claims: &Value, config: &OidcConfig, now: i64) -> Result
         _ => return Err(TokenError::WrongAuthorizedParty),
     }
     check_times(claims, now)
-}
-
-/// Checks `exp` (required) and `nbf` (when present), with 30 s of skew either way
-/// (`LEEWAY_SECONDS`): the same rule for every token, Earshot's own and a provider's.
-pub fn check_times(claims: &Value, now: i64) -> Result<(), TokenError> {
-    // NumericDate: whole seconds; a fraction or a string is not read as a time.
-    let time = |name: &str| match member(claims, name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => value.as_i64().map(Some).ok_or(TokenError::Malformed),
-    };
-    let (exp, nbf) = (time("exp")?, time("nbf")?);
-    let exp = exp.ok_or(TokenError::NoExpiry)?;
-    if now > exp.saturating_add(LEEWAY_SECONDS) {
-        return Err(TokenError::Expired);
-    }
-    // The same skew both ways: an issuer's clock a little ahead must not lock people out.
-    if nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
-        return Err(TokenError::NotYetValid);
-    }
-    Ok(())
 }
 
 /// A claim by name, else by dotted path.
@@ -120,6 +101,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::auth::identity::LEEWAY_SECONDS;
     use crate::auth::oidc_config::{parse, ClaimNames};
 
     const NOW: i64 = 1_800_000_000;

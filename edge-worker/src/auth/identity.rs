@@ -6,20 +6,42 @@
 //! say what was wrong with a token, never what it contained. The signature is checked on the one path
 //! every token takes ([`crate::auth::verify`]).
 
-use std::fmt;
-
 use earshot_policy::{ModeSet, Role};
 #[cfg(any(test, feature = "dev-mint"))]
 use ed25519_compact::{KeyPair, SecretKey, Seed};
+use serde_json::Value;
 
 use crate::auth::base64url;
-use crate::auth::claims;
+use crate::auth::json_member::member;
 use crate::auth::jwk::PinnedKey;
 #[cfg(any(test, feature = "dev-mint"))]
 use crate::auth::jws;
-use crate::auth::jws::{Jws, MAX_TOKEN_LEN};
+use crate::auth::jws::Jws;
+use crate::auth::token_error::TokenError;
+#[cfg(test)]
+use crate::auth::token_error::MAX_TOKEN_LEN;
 /// Clock skew tolerated between the token issuer and the worker.
 pub(crate) const LEEWAY_SECONDS: i64 = 30;
+
+/// Checks `exp` (required) and `nbf` (when present), with 30 s of skew either way
+/// (`LEEWAY_SECONDS`): the same rule for every token, Earshot's own and a provider's.
+pub fn check_times(claims: &Value, now: i64) -> Result<(), TokenError> {
+    // NumericDate: whole seconds; a fraction or a string is not read as a time.
+    let time = |name: &str| match member(claims, name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_i64().map(Some).ok_or(TokenError::Malformed),
+    };
+    let (exp, nbf) = (time("exp")?, time("nbf")?);
+    let exp = exp.ok_or(TokenError::NoExpiry)?;
+    if now > exp.saturating_add(LEEWAY_SECONDS) {
+        return Err(TokenError::Expired);
+    }
+    // The same skew both ways: an issuer's clock a little ahead must not lock people out.
+    if nbf.is_some_and(|nbf| now < nbf.saturating_sub(LEEWAY_SECONDS)) {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
+}
 
 /// The verified identity, as it travels in the identity header: defined once in the wire contract.
 pub use earshot_wire::identity::Identity;
@@ -52,72 +74,6 @@ pub fn id_ok(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
 }
 
-/// Why a token was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenError {
-    Missing,
-    TooLong,
-    Malformed,
-    /// Signed with another key, or altered.
-    BadSignature,
-    /// Not signed with EdDSA (e.g. `alg: none` or HS256), or demanding an unknown extension.
-    WrongAlgorithm,
-    /// The token has no `exp`: every token must expire.
-    NoExpiry,
-    Expired,
-    /// The token's `nbf` (not before) is still ahead of the worker's clock, beyond the skew.
-    NotYetValid,
-    WrongAudience,
-    /// An identity provider's token issued to another client (`azp`), or naming several audiences
-    /// without saying which client it was issued to.
-    WrongAuthorizedParty,
-    /// An identity provider's token whose `iss` is not the configured issuer.
-    WrongIssuer,
-    /// The header carries a key or a key's location (`jwk`, `jku`, `x5c`, `x5u`): never trusted.
-    KeyInHeader,
-    /// The token's key (`kid`) is not in the provider's key set.
-    UnknownKey,
-    /// The token's key is not held and the provider's key set could not be fetched.
-    KeysUnreachable,
-    BadClaims(&'static str),
-}
-
-impl fmt::Display for TokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenError::Missing => f.write_str("no token"),
-            TokenError::TooLong => write!(f, "token longer than {MAX_TOKEN_LEN} bytes"),
-            TokenError::Malformed => f.write_str("token is not a compact JWS"),
-            TokenError::BadSignature => f.write_str("token signature does not verify"),
-            TokenError::WrongAlgorithm => {
-                f.write_str("token is not signed with an accepted algorithm for its key")
-            }
-            TokenError::NoExpiry => f.write_str("token has no expiry"),
-            TokenError::Expired => f.write_str("token expired"),
-            TokenError::NotYetValid => f.write_str("token is not valid yet (nbf is in the future)"),
-            TokenError::WrongAudience => f.write_str("token is for another audience"),
-            TokenError::WrongAuthorizedParty => {
-                f.write_str("token was issued to another client (azp is not the configured audience)")
-            }
-            TokenError::WrongIssuer => {
-                f.write_str("token is not from the configured identity provider (iss)")
-            }
-            TokenError::KeyInHeader => {
-                f.write_str("token header carries a key or key URL, which is never trusted")
-            }
-            TokenError::UnknownKey => {
-                f.write_str("token is signed with a key the identity provider does not publish")
-            }
-            TokenError::KeysUnreachable => f.write_str(
-                "token's signing key is not known and the identity provider's keys cannot be fetched",
-            ),
-            TokenError::BadClaims(why) => write!(f, "token claims invalid: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for TokenError {}
-
 /// Earshot's own key source: the Ed25519 public key its tokens are signed with, and the audience they
 /// must name (the worker never holds the private key, except the dev-only minting endpoint).
 pub struct TokenVerifier {
@@ -143,7 +99,7 @@ impl TokenVerifier {
     /// The identity a token signed with this key names: expiry, audience and claim shapes checked;
     /// `now` in seconds since the epoch. The caller has checked the signature.
     pub fn identity(&self, jws: &Jws<'_>, now: i64) -> Result<Identity, TokenError> {
-        claims::check_times(&jws.claims, now)?;
+        check_times(&jws.claims, now)?;
         let identity: Identity = serde_json::from_str(&jws.payload).map_err(|_| TokenError::Malformed)?;
         if identity.aud != self.audience {
             return Err(TokenError::WrongAudience);

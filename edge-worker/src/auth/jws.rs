@@ -11,15 +11,9 @@ use ed25519_compact::SecretKey;
 use serde_json::Value;
 
 use crate::auth::base64url;
-use crate::auth::identity::TokenError;
 use crate::auth::json_member::{member, text};
 use crate::auth::jwk::Algorithm;
-
-/// Tokens whose encoded form exceeds this are refused before any parsing. 16 KiB is twice the
-/// largest ID tokens seen in practice (Microsoft Entra ID's reach 5-8 KB with many groups, and above
-/// 200 groups Entra sends an overage reference instead of the list), so no real token is refused,
-/// while a request cannot make the worker decode and parse much more than that.
-pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+use crate::auth::token_error::{TokenError, MAX_TOKEN_LEN};
 
 /// Header members that carry a key or say where to get one: a token with any of them is refused.
 const KEY_MEMBERS: [&str; 4] = ["jwk", "jku", "x5c", "x5u"];

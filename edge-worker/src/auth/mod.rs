@@ -14,5 +14,6 @@ pub mod jws;
 pub mod key_cache;
 pub mod oidc;
 pub mod oidc_config;
+pub mod token_error;
 pub mod verify;
 pub mod webcrypto;

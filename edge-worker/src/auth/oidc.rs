@@ -9,11 +9,11 @@ use std::cell::RefCell;
 
 use serde_json::Value;
 
-use crate::auth::identity::TokenError;
 use crate::auth::json_member::text;
 use crate::auth::jwk::{self, Algorithm, PinnedKey};
 use crate::auth::key_cache::{KeyCache, Lookup};
 use crate::auth::oidc_config::OidcConfig;
+use crate::auth::token_error::TokenError;
 
 /// The key cache of the configured provider, and where its keys are (once discovered).
 struct Provider {

@@ -11,13 +11,14 @@
 
 #[cfg(feature = "oidc")]
 use crate::auth::claims;
-use crate::auth::identity::{Identity, TokenError, TokenVerifier};
+use crate::auth::identity::{Identity, TokenVerifier};
 #[cfg(feature = "oidc")]
 use crate::auth::json_member::member;
 use crate::auth::jws;
 #[cfg(feature = "oidc")]
 use crate::auth::oidc;
 use crate::auth::oidc_config::OidcConfig;
+use crate::auth::token_error::TokenError;
 use crate::auth::webcrypto;
 use crate::error::EdgeError;
 

@@ -8,7 +8,8 @@ use worker::{web_sys, Env, Method, Request, Response, Result, Stub};
 
 #[cfg(feature = "dev-mint")]
 use crate::auth::dev_tokens;
-use crate::auth::identity::{Identity, TokenError};
+use crate::auth::identity::Identity;
+use crate::auth::token_error::TokenError;
 use crate::auth::verify;
 use crate::config;
 use crate::error::EdgeError;
