@@ -23,15 +23,15 @@ let audio; // { context, voice, ears } once the first call starts
 let call = null; // the call in progress
 let joining = null; // the id of the call being joined (audio and the hub start first)
 let status = { available: false, on_call: null }; // the team's last agent_status
-// Phone calls (phone.js), when the page was given a SIP server: the line is open while available.
-const phoneSetup = phoneSettings(params, user);
-const phone = phoneSetup && new PhoneDesk({ settings: phoneSetup, onRing: ringPhone, onState: say });
 
 /** The page's state, for people debugging and for the end-to-end tests. */
 window.earshotDemo = { role: 'agent', get session() { return session; }, get call() { return call; }, get audio() { return audio; } };
 
 const session = await signIn('agent');
 const user = session.user;
+// Phone calls (phone.js), when the page was given a SIP server: the line is open while available.
+const phoneSetup = phoneSettings(params, user);
+const phone = phoneSetup && new PhoneDesk({ settings: phoneSetup, onRing: ringPhone, onState: say });
 
 async function main() {
   await connectTeam();
@@ -289,7 +289,7 @@ function ringPhone(phoneCall) {
  * customer feed (as the worker's matrix mixes it) is what they hear. Hanging up ends the call.
  */
 async function answerPhone(phoneCall, label) {
-  const { customer_path: path } = await api('POST', '/api/calls', token, { customer_label: label });
+  const { customer_path: path } = await api('POST', '/api/calls', session.token, { customer_label: label });
   await joinCall(new URL(path, location.href).searchParams.get('call'), 'Phone call answered.');
   const current = call;
   current.phone = phoneCall;
