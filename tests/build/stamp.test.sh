@@ -52,6 +52,8 @@ trap 'rm -rf "$copy"' EXIT
 {
   printf '%s\n' "${stamps[@]}" scripts/env.sh scripts/build-stamp.sh scripts/build-demo.sh \
     edge-worker/scripts/build.sh mixer-wasm/scripts/build.sh
+  # The sign-in library is a plain copy of the installed package, compared rather than stamped.
+  echo demo/vendor/oauth4webapi/index.js
   sed -n 's/^\(in\|out\) [0-9a-f]\{64\} //p' "${stamps[@]}"
 } | sort -u | xargs -d '\n' cp --parents -p -t "$copy"
 ln -s "$EARSHOT_TOOLS" "$copy/.tools"
