@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { startSystem, until, hears, sleep, TONES } from './lib/system.mjs';
 import { assertHearing } from './lib/hearing.mjs';
 import { agentReady, connectCall, openConsole, clickMode } from './lib/scenario.mjs';
+import { takeTones, toneShare } from './lib/take-tones.mjs';
 import { Minter } from '../worker/harness.mjs';
 
-/** A tone counts only at -40 dBFS or more and 20 dB over its neighbourhood (as tests/e2e/recording.test.mjs). */
-const MIN_DBFS = -40;
 /** Seconds kept clear of each edge of the pause when judging the take (encoder and upload latency). */
 const EDGE_S = 1;
 let system;
@@ -19,42 +18,6 @@ const reviewerToken = () => new Minter().supervisor('pause-reviewer', 'blue', ['
 
 before(async () => { system = await startSystem(); });
 after(async () => { await system?.stop(); });
-
-/** Per channel, per 50 ms window of the decoded take: whether each of `freqs` is present. */
-async function tonesByWindow(tab, path, freqs) {
-  return tab.evaluate(async ({ path, token, freqs, MIN_DBFS }) => {
-    const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-    const buffer = await new OfflineAudioContext(2, 48_000, 48_000).decodeAudioData(await response.arrayBuffer());
-    const rate = buffer.sampleRate;
-    const size = Math.round(rate * 0.05);
-    const hann = Float32Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (size - 1)));
-    const power = (x, f) => {
-      const k = 2 * Math.cos((2 * Math.PI * f) / rate);
-      let s1 = 0, s2 = 0;
-      for (let i = 0; i < x.length; i++) { const s = x[i] * hann[i] + k * s1 - s2; s2 = s1; s1 = s; }
-      return s1 * s1 + s2 * s2 - k * s1 * s2;
-    };
-    const level = (p) => 10 * Math.log10(Math.max(p, 1e-20) / ((size / 4) ** 2));
-    const present = (x, f) => {
-      const floor = [];
-      for (let d = 100; d <= 250; d += 25) floor.push(power(x, f - d), power(x, f + d));
-      floor.sort((a, b) => a - b);
-      const p = power(x, f);
-      return level(p) >= MIN_DBFS && 10 * Math.log10(p / Math.max(floor[floor.length >> 1], 1e-20)) >= 20;
-    };
-    const channels = [];
-    for (let c = 0; c < buffer.numberOfChannels; c++) {
-      const data = buffer.getChannelData(c);
-      const windows = [];
-      for (let i = 0; i + size <= data.length; i += size) {
-        const x = data.subarray(i, i + size);
-        windows.push({ t: i / rate, ...Object.fromEntries(freqs.map((f) => [f, present(x, f)])) });
-      }
-      channels.push(windows);
-    }
-    return { status: response.status, seconds: buffer.duration, channels };
-  }, { path, token: reviewerToken(), freqs, MIN_DBFS });
-}
 
 test('secure pause: the supervisor hears neither party and the take holds neither during it; both are back after', async () => {
   const pages = [];
@@ -102,20 +65,16 @@ test('secure pause: the supervisor hears neither party and the take holds neithe
     const [pause] = review.pauses;
     const from = (pause.from - take.started_at) / 1000;
     const to = (pause.to - take.started_at) / 1000;
-    const result = await tonesByWindow(s1, `/api/calls/${callId}/recordings/${take.take}/audio`, [TONES.customer, TONES.agent]);
+    const result = await takeTones(s1, `/api/calls/${callId}/recordings/${take.take}/audio`, reviewerToken(), [TONES.customer, TONES.agent]);
     assert.equal(result.status, 200);
     assert.ok(result.seconds > to + 2, `the take (${result.seconds.toFixed(1)} s) runs past the pause (${from.toFixed(1)}-${to.toFixed(1)} s)`);
-    const share = (windows, f, inside) => {
-      const picked = windows.filter((w) => inside(w.t));
-      return picked.filter((w) => w[f]).length / Math.max(1, picked.length);
-    };
     const during = (t) => t > from + EDGE_S && t < to - EDGE_S;
     const before = (t) => t > 0.5 && t < from - EDGE_S;
     const afterwards = (t) => t > to + EDGE_S && t < result.seconds - 0.5;
     const [customerChannel, agentChannel] = result.channels;
     const shares = {
-      customer: [before, during, afterwards].map((span) => share(customerChannel, TONES.customer, span)),
-      agent: [before, during, afterwards].map((span) => share(agentChannel, TONES.agent, span)),
+      customer: [before, during, afterwards].map((span) => toneShare(customerChannel, TONES.customer, span)),
+      agent: [before, during, afterwards].map((span) => toneShare(agentChannel, TONES.agent, span)),
     };
     console.log(`pause ${from.toFixed(1)}-${to.toFixed(1)} s of a ${result.seconds.toFixed(1)} s take; tone shares before/during/after ${JSON.stringify(shares)}`);
     for (const [who, [was, paused, back]] of Object.entries(shares)) {
@@ -124,7 +83,7 @@ test('secure pause: the supervisor hears neither party and the take holds neithe
       assert.ok(back > 0.5, `${who} recorded again after the pause (${back})`);
     }
     for (const channel of result.channels) {
-      for (const f of [TONES.customer, TONES.agent]) assert.equal(share(channel, f, during), 0, `no ${f} Hz on any channel during the pause`);
+      for (const f of [TONES.customer, TONES.agent]) assert.equal(toneShare(channel, f, during), 0, `no ${f} Hz on any channel during the pause`);
     }
     for (const page of pages) assert.deepEqual(page.errors, [], 'no uncaught page errors');
   } finally {

@@ -8,14 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSystem, until, openParty, sleep, TONES } from './lib/system.mjs';
 import { agentReady, connectCall, openConsole, clickMode } from './lib/scenario.mjs';
+import { loudest, takeTones, toneShare } from './lib/take-tones.mjs';
 import { Minter } from '../worker/harness.mjs';
 
-/**
- * A tone counts as present only at -40 dBFS or more. Voices are test tones at about -12 dBFS, so a
- * voice routed to the wrong channel would stand 28 dB above this; but Opus codes the two channels
- * jointly, and traces of each channel show up in the other at -54 dBFS and below (measured here).
- */
-const MIN_DBFS = -40;
 let system;
 const supervisorToken = () => new Minter().supervisor('reviewer', 'blue', ['monitor']);
 
@@ -43,54 +38,17 @@ async function teamRecordsWhisper(console, on) {
 
 /**
  * Fetches a take in `tab` with a supervisor's token, decodes it and reports per channel, for each
- * frequency, the share of 50 ms windows where the tone stands 20 dB over its neighbourhood (Goertzel
- * power at f against the median at f ± 100-250 Hz, as the live detector does).
+ * voice's frequency, the share of 50 ms windows where the tone is present and its loudest level.
  */
 async function analyse(tab, callId, take) {
-  return tab.evaluate(async ({ path, token, freqs, MIN_DBFS }) => {
-    const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-    const bytes = await response.arrayBuffer();
-    const byteLength = bytes.byteLength; // decodeAudioData detaches the buffer
-    const complete = response.headers.get('x-earshot-complete');
-    const buffer = await new OfflineAudioContext(2, 48_000, 48_000).decodeAudioData(bytes);
-    const rate = buffer.sampleRate;
-    const size = Math.round(rate * 0.05);
-    const hann = Float32Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (size - 1)));
-    const power = (x, f) => {
-      const k = 2 * Math.cos((2 * Math.PI * f) / rate);
-      let s1 = 0, s2 = 0;
-      for (let i = 0; i < x.length; i++) { const s = x[i] * hann[i] + k * s1 - s2; s2 = s1; s1 = s; }
-      return s1 * s1 + s2 * s2 - k * s1 * s2;
-    };
-    // The tone's level in dBFS (a full-scale sine through the Hann window has power (size / 4)²).
-    const level = (p) => 10 * Math.log10(Math.max(p, 1e-20) / ((size / 4) ** 2));
-    const loudest = {};
-    const present = (x, f) => {
-      const floor = [];
-      for (let d = 100; d <= 250; d += 25) floor.push(power(x, f - d), power(x, f + d));
-      floor.sort((a, b) => a - b);
-      const p = power(x, f);
-      loudest[f] = Math.max(loudest[f] ?? -200, level(p));
-      return level(p) >= MIN_DBFS && 10 * Math.log10(p / Math.max(floor[floor.length >> 1], 1e-20)) >= 20;
-    };
-    const channels = [];
-    const peaks = [];
-    for (let c = 0; c < buffer.numberOfChannels; c++) {
-      const data = buffer.getChannelData(c);
-      const share = {};
-      let windows = 0;
-      for (let i = 0; i + size <= data.length; i += size) windows++;
-      for (const f of freqs) {
-        let n = 0;
-        for (let i = 0; i + size <= data.length; i += size) if (present(data.subarray(i, i + size), f)) n++;
-        share[f] = Math.round((n / windows) * 1000) / 1000;
-      }
-      channels.push(share);
-      peaks.push(Object.fromEntries(Object.entries(loudest).map(([f, db]) => [f, Math.round(db)])));
-      for (const f of Object.keys(loudest)) delete loudest[f];
-    }
-    return { status: response.status, complete, bytes: byteLength, seconds: buffer.duration, channelCount: buffer.numberOfChannels, channels, peaks };
-  }, { path: `/api/calls/${callId}/recordings/${take}/audio`, token: supervisorToken(), freqs: [TONES.customer, TONES.agent, TONES.s1, TONES.s2], MIN_DBFS });
+  const freqs = [TONES.customer, TONES.agent, TONES.s1, TONES.s2];
+  const result = await takeTones(tab, `/api/calls/${callId}/recordings/${take}/audio`, supervisorToken(), freqs);
+  const perTone = (measure) => result.channels.map((windows) => Object.fromEntries(freqs.map((f) => [f, measure(windows, f)])));
+  return {
+    ...result,
+    channels: perTone((windows, f) => Math.round(toneShare(windows, f) * 1000) / 1000),
+    peaks: perTone(loudest),
+  };
 }
 
 for (const recordWhisper of [false, true]) {
