@@ -54,57 +54,7 @@ pub fn paused_ms(calls: impl Fn(&str) -> bool, pauses: &[PauseRow]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use earshot_policy::Role;
-    use earshot_wire::call_end::{AuditRow, CallEnd, CallSettings};
-
     use super::*;
-    use crate::summary::summarize;
-
-    const T0: u64 = 1_800_000_000_000;
-
-    fn row(seq: i64, at_s: u64, kind: &str, actor: &str, detail: &str) -> AuditRow {
-        AuditRow {
-            seq,
-            at: (T0 + at_s * 1000) as i64,
-            kind: kind.into(),
-            actor: actor.into(),
-            actor_role: Role::Agent,
-            target: None,
-            from_mode: None,
-            to_mode: None,
-            detail: Some(detail.into()),
-        }
-    }
-
-    #[test]
-    fn the_summary_keeps_each_pause_and_closes_one_left_open_at_the_end() {
-        let call = CallEnd {
-            init: CallFacts {
-                call_id: "c1".into(),
-                team: "blue".into(),
-                agent_id: "a1".into(),
-                agent_name: "Ana".into(),
-                customer_label: "Lee".into(),
-                started_at: T0,
-                settings: CallSettings { early_barge_minutes: 3 },
-            },
-            names: Default::default(),
-            audit: vec![
-                row(1, 10, "pause_started", "a1", "card (ends by itself after 180 s)"),
-                row(2, 40, "pause_ended", "a1", "ended by the agent after 30 s"),
-                row(3, 50, "pause_started", "a1", "cvv (ends by itself after 180 s)"),
-                row(4, 70, "end", "a1", "ended by the agent"),
-            ],
-        };
-        let pauses = summarize(&call).timeline.pauses;
-        let spans: Vec<_> =
-            pauses.iter().map(|p| ((p.from - T0) / 1000, (p.to - T0) / 1000, p.ended.as_str())).collect();
-        assert_eq!(spans, vec![(10, 40, "ended by the agent after 30 s"), (50, 70, "the call ended")]);
-        assert_eq!(
-            (pauses[0].by.as_str(), pauses[0].reason.as_str()),
-            ("Ana", "card (ends by itself after 180 s)")
-        );
-    }
 
     #[test]
     fn overlap_counts_only_the_span_inside_the_calls_own_pauses() {

@@ -274,6 +274,23 @@ mod tests {
     }
 
     #[test]
+    fn the_summary_keeps_each_pause_and_closes_one_left_open_at_the_end() {
+        let audit = vec![
+            said(1, 10, "pause_started", "a1", Role::Agent, "card (ends by itself after 180 s)"),
+            said(2, 40, "pause_ended", "a1", Role::Agent, "ended by the agent after 30 s"),
+            said(3, 50, "pause_started", "a1", Role::Agent, "cvv (ends by itself after 180 s)"),
+        ];
+        let pauses = summarize(&call(audit, 70)).timeline.pauses;
+        let spans: Vec<_> =
+            pauses.iter().map(|p| ((p.from - T0) / 1000, (p.to - T0) / 1000, p.ended.as_str())).collect();
+        assert_eq!(spans, vec![(10, 40, "ended by the agent after 30 s"), (50, 70, "the call ended")]);
+        assert_eq!(
+            (pauses[0].by.as_str(), pauses[0].reason.as_str()),
+            ("Ana", "card (ends by itself after 180 s)")
+        );
+    }
+
+    #[test]
     fn spans_follow_each_supervisors_modes_and_close_at_leave_or_end() {
         let trail = vec![
             moved(1, 10, "join", "s1", Some(Mode::None)),

@@ -205,30 +205,19 @@ mod tests {
     fn no_flags_or_levels_leave_a_paused_call() {
         let (mut record, agent, _) = live_call();
         let mut tracker = None;
+        // One second of shouting from the agent's meter, at `t` seconds.
+        let shout = |record: &mut _, tracker: &mut _, t: u64| {
+            handle(record, tracker, &agent, CallRequest::Health(second(-5.0)), None, LATER + t * 1000)
+                .unwrap()
+        };
         for t in 0..4 {
-            handle(
-                &mut record,
-                &mut tracker,
-                &agent,
-                CallRequest::Health(second(-5.0)),
-                None,
-                LATER + t * 1000,
-            )
-            .unwrap();
+            shout(&mut record, &mut tracker, t);
         }
         assert!(!record.health_flags.is_empty(), "shouting raised a flag before the pause");
         handle(&mut record, &mut tracker, &agent, start_pause(None), None, LATER + 5000).unwrap();
         assert!(record.health_flags.is_empty(), "the pause drops the raised flags");
         for t in 6..12 {
-            let sample = handle(
-                &mut record,
-                &mut tracker,
-                &agent,
-                CallRequest::Health(second(-5.0)),
-                None,
-                LATER + t * 1000,
-            )
-            .unwrap();
+            let sample = shout(&mut record, &mut tracker, t);
             assert!(sample.events.is_empty() && sample.audit.is_empty() && !sample.changed);
         }
         assert!(record.health_flags.is_empty() && tracker.is_none());
