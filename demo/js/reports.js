@@ -167,8 +167,8 @@ function render(data) {
     rows: rows.map((r) => ({
       label: r.name,
       bars: [{
-        parts: MODES.map((m) => ({ value: r.interventions[m], className: `mode-${m}`, title: `${r.name}: ${r.interventions[m]} ${m}` })),
-        text: String(sum(MODES.map((m) => r.interventions[m]))),
+        parts: MODES.map((m) => ({ value: r.entries[m], className: `mode-${m}`, title: `${r.name}: ${r.entries[m]} ${m}` })),
+        text: String(sum(MODES.map((m) => r.entries[m]))),
       }],
     })),
   });
@@ -258,7 +258,7 @@ function renderTable(rows, data, perSupervisor) {
   const line = (r, className) => el('tr', { className, dataset: { id: r.id } },
     el('th', { scope: 'row' }, el('a', { href: callsLink(r.calls_path ? rowFilter(r) : {}), title: `The calls behind ${r.name}'s figures` }, r.name)),
     el('td', { className: 'num' }, String(r.calls)),
-    MODES.map((m) => el('td', { className: 'num' }, String(r.interventions[m]))),
+    MODES.map((m) => el('td', { className: 'num' }, String(r.entries[m]))),
     MODES.map((m) => el('td', { className: 'num' }, mss(r.seconds[m]))),
     el('td', { className: 'num' }, String(r.help.requests)),
     el('td', { className: 'num' }, String(r.help.answered)),
