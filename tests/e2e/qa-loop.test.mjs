@@ -7,7 +7,7 @@
 // back to the call, and the list's filters and sample find (or leave out) the call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSystem, until, openParty, TONES } from './lib/system.mjs';
+import { startSystem, until, openParty, screenshot, TONES } from './lib/system.mjs';
 import { agentReady, connectCall, clickMode } from './lib/scenario.mjs';
 import { Minter } from '../worker/harness.mjs';
 import { assertAccessible } from './lib/a11y.mjs';
@@ -96,6 +96,7 @@ test('the QA loop: a form built, a call scored twice with a note, calibrated, an
     assert.deepEqual(v2.form.sections.map((s) => s.title), ['Call handling', 'Compliance']);
     const disclosure = v2.form.sections[1].criteria[0];
     assert.deepEqual([disclosure.key, disclosure.weight, disclosure.scale, disclosure.auto_fail], ['disclosure', 0, { min: 0, max: 1 }, true]);
+    await screenshot(editor, 'qa-scorecard-editor');
     await assertAccessible(editor, 'scorecard editor');
 
     // Dana scores the call on version 2: a save missing answers is refused, each problem by its field.
@@ -151,6 +152,7 @@ test('the QA loop: a form built, a call scored twice with a note, calibrated, an
     assert.deepEqual(rows.find((r) => r[0] === 'Accuracy of information'), ['Accuracy of information', 'N/A', '4', '0', '4']);
     assert.deepEqual(rows.at(-1), ['Total', '91.7%', '62.5%', String(calibration.total_spread), '']);
     assert.equal(calibration.total_spread, 29.2);
+    await screenshot(second, 'qa-review-calibration');
     await assertAccessible(second, 'review page with two reviews and calibration');
 
     // Ana signs in to the review page: her reviewed call only, both reviews; she answers each.
@@ -170,6 +172,7 @@ test('the QA loop: a form built, a call scored twice with a note, calibrated, an
     await mine.locator('.saved-review[data-reviewer="s2"] .response.disputed', { hasText: DISPUTE }).waitFor();
     const answers = (await api('/api/reports/my-reviews', ana())).data.calls[0].responses;
     assert.deepEqual(answers.map((r) => [r.reviewer_id, r.kind]).sort(), [['s1', 'acknowledged'], ['s2', 'disputed']]);
+    await screenshot(mine, 'qa-agent-reviews');
     await assertAccessible(mine, "the agent's reviews");
 
     // Dana sees both answers on the review.
@@ -185,6 +188,7 @@ test('the QA loop: a form built, a call scored twice with a note, calibrated, an
     const line = reports.locator('#quality table[data-group="by_agent"] tr[data-id="a1"]');
     await line.waitFor();
     assert.equal(await line.locator('.average').textContent(), '77.1%');
+    await screenshot(reports, 'qa-reports-quality');
     await reports.locator('#figures tbody tr[data-id="s1"] a').waitFor();
     assert.match(await reports.locator('#figures tbody tr[data-id="s1"] a').getAttribute('href'), /supervisor=s1/);
     await line.locator('a').click();
