@@ -28,6 +28,8 @@ let status = { available: false, on_call: null }; // the team's last agent_statu
 window.earshotDemo = { role: 'agent', get session() { return session; }, get call() { return call; }, get audio() { return audio; } };
 
 const session = await signIn('agent');
+// Their reviews open in a tab of their own: leaving this page would drop a call in progress.
+$('#my-reviews-link').href = session.link('review.html');
 const user = session.user;
 // Phone calls (phone.js), when the page was given a SIP server: the line is open while available.
 const phoneSetup = phoneSettings(params, user);

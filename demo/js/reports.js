@@ -1,11 +1,13 @@
 // The supervisor-effectiveness reports page: a date range and a by-supervisor / by-agent toggle; the
 // team's report from the worker drawn as five bar charts (interventions by mode, minutes in each mode,
 // median answer time, resolved with vs without intervention, early barges) and a table with every
-// figure; the same report downloaded as CSV or JSON. The worker computes every figure and decides who
+// figure, each row linking to the calls behind it; the quality scores (quality-report.js); the same
+// report downloaded as CSV or JSON. The worker computes every figure and decides who
 // may see them (docs/PROTOCOL.md, "Post-call review and reports"); the page draws and words them.
 import { params, signIn } from './session.js';
 import { $, dayFromToday, el, midnight, say } from './ui.js';
 import { barChart } from './charts.js';
+import { renderQuality } from './quality-report.js';
 
 const MODES = ['monitor', 'whisper', 'barge', 'takeover'];
 
@@ -18,6 +20,7 @@ const session = await signIn('supervisor');
 
 $('#live-link').href = session.link('console.html');
 $('#review-link').href = session.link('review.html');
+$('#scorecard-link').href = session.link('scorecard.html');
 
 async function main() {
   say('Signed in.');
@@ -63,10 +66,14 @@ async function load() {
   history.replaceState(null, '', url);
   const mine = ++generation;
   say('Loading the report…');
-  const data = await (await get(reportPath(choice, 'json'))).json();
+  const [data, quality] = await Promise.all([
+    get(reportPath(choice, 'json')).then((r) => r.json()),
+    get(`/api/reports/quality?from=${choice.from}&to=${choice.to}`).then((r) => r.json()),
+  ]);
   if (mine !== generation) return;
   report = data;
   render(data);
+  renderQuality($('#quality'), quality, callsLink);
   setDownloads(true);
   say('Report loaded.');
 }
@@ -76,6 +83,22 @@ function reload() {
 }
 for (const id of ['#from', '#to']) $(id).onchange = reload;
 for (const radio of document.querySelectorAll('input[name="by"]')) radio.onchange = reload;
+
+/**
+ * The review page's list for the picked days with `filter` (the archive's filter names), e.g. a
+ * report row's calls: its `calls_path` names the filter (`agent=ID` or `supervisor=ID`).
+ */
+function callsLink(filter) {
+  const query = new URLSearchParams({ from: $('#from').value, to: $('#to').value, ...filter });
+  const page = session.link('review.html');
+  return `${page}${page.includes('?') ? '&' : '?'}${query}`;
+}
+
+/** The filter of a report row's `calls_path` (`/api/reports/calls?from=…&to=…&agent=a1`), as an object. */
+function rowFilter(row) {
+  const query = new URLSearchParams((row.calls_path ?? '').split('?')[1] ?? '');
+  return Object.fromEntries(['agent', 'supervisor'].filter((k) => query.get(k)).map((k) => [k, query.get(k)]));
+}
 
 // ---- Downloads ----------------------------------------------------------------------------------------
 
@@ -144,8 +167,8 @@ function render(data) {
     rows: rows.map((r) => ({
       label: r.name,
       bars: [{
-        parts: MODES.map((m) => ({ value: r.interventions[m], className: `mode-${m}`, title: `${r.name}: ${r.interventions[m]} ${m}` })),
-        text: String(sum(MODES.map((m) => r.interventions[m]))),
+        parts: MODES.map((m) => ({ value: r.entries[m], className: `mode-${m}`, title: `${r.name}: ${r.entries[m]} ${m}` })),
+        text: String(sum(MODES.map((m) => r.entries[m]))),
       }],
     })),
   });
@@ -231,10 +254,11 @@ function renderTable(rows, data, perSupervisor) {
     ? 'Calls: those the supervisor listened to. Help requests: those they answered first. Resolved: reviewed calls they listened to, split by whether they intervened.'
     : 'Calls: the agent\'s calls. Help requests: those the agent raised, answered by anyone. Resolved: the agent\'s reviewed calls, split by whether anyone intervened.';
   const ratio = (part) => (part.reviewed ? `${part.resolved}/${part.reviewed}` : '—');
+  // Each person's name links to the calls behind their row; the totals row to the whole window's.
   const line = (r, className) => el('tr', { className, dataset: { id: r.id } },
-    el('th', { scope: 'row' }, r.name),
+    el('th', { scope: 'row' }, el('a', { href: callsLink(r.calls_path ? rowFilter(r) : {}), title: `The calls behind ${r.name}'s figures` }, r.name)),
     el('td', { className: 'num' }, String(r.calls)),
-    MODES.map((m) => el('td', { className: 'num' }, String(r.interventions[m]))),
+    MODES.map((m) => el('td', { className: 'num' }, String(r.entries[m]))),
     MODES.map((m) => el('td', { className: 'num' }, mss(r.seconds[m]))),
     el('td', { className: 'num' }, String(r.help.requests)),
     el('td', { className: 'num' }, String(r.help.answered)),

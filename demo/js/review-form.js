@@ -21,14 +21,14 @@ export function countCharacters(textarea, counter) {
   return update;
 }
 
-/** Shows a refused save in `box`: every problem the worker named, else its message. */
-export function showProblems(box, data, status) {
+/** Shows a refused save in `box`: every problem the worker named, else its message; `lead` says what was refused. */
+export function showProblems(box, data, status, lead = 'The review was not saved') {
   const problems = Array.isArray(data?.problems) ? data.problems : [];
   if (!problems.length) {
     box.textContent = data?.message ?? `HTTP ${status}`;
     return;
   }
   box.replaceChildren(
-    problems.length === 1 ? 'The review was not saved:' : `The review was not saved (${problems.length} problems):`,
+    problems.length === 1 ? `${lead}:` : `${lead} (${problems.length} problems):`,
     el('ul', {}, ...problems.map((p) => el('li', {}, p))));
 }

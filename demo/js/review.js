@@ -1,14 +1,16 @@
 // The post-call review page: the team's ended calls in a date range; an opened call's recording takes
 // in a player with their waveform, the call's timeline on the same axis (click a mark to hear that
-// moment), and the QA form. The worker decides everything (who may see a call, what a valid review
-// is); the page shows what it was given and, on a refusal, the worker's own words.
+// moment), reviewers' notes pinned on it, and the QA panel (review-qa.js). The worker decides
+// everything (who may see a call, what a valid review is); the page shows what it was given and, on a
+// refusal, the worker's own words. An agent signing in here gets their own reviews (my-reviews.js).
 import { apiResult, params, signIn } from './session.js';
 import { $, dayFromToday, el, midnight, say, show } from './ui.js';
-import { makeAxis, mss, renderTimeline } from './timeline.js';
-import { countCharacters, showProblems } from './review-form.js';
+import { makeAxis, mss, renderLegend, renderTimeline } from './timeline.js';
+import { qaPanel } from './review-qa.js';
+import { listComments, wireCommentForm } from './timeline-comments.js';
 import { Waveform } from './waveform.js';
-
-const SCORES = [1, 2, 3, 4, 5];
+import { showMyReviews } from './my-reviews.js';
+import { FILTERS, currentFilters, filterQuery, filtersIn, listSample, offerPeople, setFilters } from './call-filters.js';
 
 let review = null; // the open call's Review (docs/PROTOCOL.md)
 let take = null; // the take in the player: a Recording plus `ends_at` (ms)
@@ -19,20 +21,36 @@ let objectUrl = null;
 const seconds = new Map(); // take number → decoded length in s
 let decoder = null;
 
-const updateCounter = countCharacters($('#qa-comment'), $('#qa-comment-count'));
 const audio = $('#audio');
 const waveform = new Waveform({ canvas: $('#waveform'), playhead: $('#playhead'), audio, onSeek: seekTo });
 
 window.earshotDemo = { role: 'reviewer', get session() { return session; }, get review() { return review; }, get take() { return take; } };
 
-const session = await signIn('supervisor');
+const session = await signIn(['supervisor', 'agent']);
 
-$('#live-link').href = session.link('console.html');
+$('#live-link').href = session.link(session.user.role === 'agent' ? 'agent.html' : 'console.html');
+$('#reports-link').href = session.link('reports.html');
+$('#scorecard-link').href = session.link('scorecard.html');
+
+const qa = qaPanel({ request: (...args) => request(...args), me: session.user, current: () => review, onSaved: refreshQa });
+wireCommentForm($('#note-form'), {
+  request: (...args) => request(...args),
+  context: () => ({ review, position: take && audio.src ? take.started_at + audio.currentTime * 1000 : null }),
+  onAdded: (comment) => {
+    review.comments = [...(review.comments ?? []), comment].sort((a, b) => a.at - b.at);
+    showComments();
+    renderLane();
+    say('Note added to the timeline.');
+  },
+});
+renderLegend($('#timeline-legend'));
 
 async function main() {
   say('Signed in.');
-  $('#from').value = dayFromToday(-6); // the last 7 days, today included
-  $('#to').value = dayFromToday(0);
+  // A report's link names the window and the filters; without, the last 7 days, today included.
+  $('#from').value = params.get('from') ?? dayFromToday(-6);
+  $('#to').value = params.get('to') ?? dayFromToday(0);
+  setFilters(filtersIn(params));
   const opening = params.get('call');
   await Promise.all([loadCalls(), opening ? openCall(opening) : null]);
 }
@@ -50,14 +68,20 @@ async function loadCalls() {
   const to = midnight($('#to').value, 1); // the "to" day is included
   if (from >= to) return say('The first day is after the last.', true);
   const asked = ++listGeneration;
-  const { status, data } = await request('GET', `/api/reports/calls?from=${from}&to=${to}`);
+  const filters = filterQuery(currentFilters());
+  keepInUrl({ from: $('#from').value, to: $('#to').value, ...currentFilters() });
+  const [{ status, data }] = await Promise.all([
+    request('GET', `/api/reports/calls?from=${from}&to=${to}${filters ? `&${filters}` : ''}`),
+    loadPeople(from, to, asked),
+  ]);
   if (asked !== listGeneration) return; // a later range was picked meanwhile: its answer is the one shown
   if (status !== 200) return say(`Calls not listed: ${data.message ?? `HTTP ${status}`}`, true);
   const body = $('#calls tbody');
   $('#call-count').textContent = data.calls.length ? `(${data.calls.length})` : '';
   if (!data.calls.length) {
     const range = `${new Date(from).toLocaleDateString()} to ${new Date(to - 1).toLocaleDateString()}`;
-    body.replaceChildren(el('tr', { className: 'empty' }, el('td', { colSpan: 8, className: 'muted' }, `No ended calls from ${range}.`)));
+    const filtered = filters ? ' with these filters' : '';
+    body.replaceChildren(el('tr', { className: 'empty' }, el('td', { colSpan: 8, className: 'muted' }, `No ended calls from ${range}${filtered}.`)));
     return;
   }
   body.replaceChildren(...data.calls.map(callRow));
@@ -83,7 +107,32 @@ function callRow(c) {
   el('td', { className: 'outcome' }, outcome));
 }
 
-for (const id of ['#from', '#to']) $(id).onchange = () => loadCalls().catch((e) => say(e.message, true));
+/** The window's agents and supervisors, for the filters' pickers (the reports name them with their ids). */
+async function loadPeople(from, to, asked) {
+  const [agents, supervisors] = await Promise.all(['agent', 'supervisor'].map((by) => request('GET', `/api/reports?from=${from}&to=${to}&by=${by}`)));
+  if (asked !== listGeneration || agents.status !== 200 || supervisors.status !== 200) return;
+  offerPeople({ agents: agents.data.rows, supervisors: supervisors.data.rows });
+}
+
+/** The picked window and filters in the URL, so a reload or a shared link shows the same list. */
+function keepInUrl(values) {
+  const url = new URL(location.href);
+  for (const [key, value] of Object.entries(values)) if (value) url.searchParams.set(key, value); else url.searchParams.delete(key);
+  history.replaceState(null, '', url);
+}
+
+for (const id of ['#from', '#to', ...FILTERS.map((f) => `#filter-${f}`)]) $(id).onchange = () => loadCalls().catch((e) => say(e.message, true));
+
+$('#sample-form').onsubmit = async (event) => {
+  event.preventDefault();
+  const from = midnight($('#from').value);
+  const to = midnight($('#to').value, 1);
+  const filters = filterQuery(currentFilters());
+  const { status, data } = await request('GET', `/api/reports/calls/sample?n=${encodeURIComponent($('#sample-n').value)}&from=${from}&to=${to}${filters ? `&${filters}` : ''}`);
+  if (status !== 200) return say(`No sample drawn: ${data.message ?? `HTTP ${status}`}`, true);
+  listSample($('#sample'), data, when, (callId) => openCall(callId).catch((e) => say(e.message, true)));
+  say(`Sample drawn: ${data.calls.length} unreviewed call${data.calls.length === 1 ? '' : 's'}.`);
+};
 
 // ---- One call -----------------------------------------------------------------------------------
 
@@ -116,7 +165,8 @@ async function openCall(callId) {
   const { call } = review;
   $('#call-title').textContent = `${call.agent_name}'s call with ${call.customer_label}`;
   $('#call-facts').textContent = `${when(call.started_at)} · ${mss(call.ended_at - call.started_at)} long · ${call.ended_reason ?? 'ended'}`;
-  fillQa();
+  showComments();
+  qa.show(review).catch((e) => say(e.message, true));
   const recorded = review.takes.length > 0;
   show($('#player'), recorded);
   show($('#wave'), recorded);
@@ -240,58 +290,21 @@ new ResizeObserver(() => {
   }, 150);
 }).observe($('#lane'));
 
-// ---- The QA form --------------------------------------------------------------------------------
+// ---- QA and notes ----------------------------------------------------------------------------------
 
-/** The review's criteria as 1-5 radio groups, pre-filled with its saved QA if it has one. */
-function fillQa() {
-  const { criteria, qa } = review;
-  $('#qa-criteria').replaceChildren(
-    el('p', { className: 'muted' }, 'Score each: 1 poor · 5 excellent.'),
-    ...criteria.map((c) => el('fieldset', { className: 'criterion', dataset: { key: c.key } },
-      el('legend', {}, c.label),
-      SCORES.map((n) => el('label', {}, el('input', { type: 'radio', name: `score-${c.key}`, value: String(n), checked: qa?.scores[c.key] === n }), ` ${n}`)))),
-  );
-  for (const input of document.querySelectorAll('#qa-resolved input')) input.checked = qa ? (input.value === 'yes') === qa.resolved : false;
-  $('#qa-comment').value = qa?.comment ?? '';
-  updateCounter();
-  $('#qa-error').textContent = '';
-  showSaved(qa);
+function showComments() {
+  listComments($('#notes'), review.comments ?? [], review.call.started_at, seekTo);
 }
 
-function showSaved(qa) {
-  $('#qa-saved').textContent = qa ? `Reviewed by ${qa.reviewer_name} on ${when(qa.reviewed_at)}.` : 'Not reviewed yet.';
+/** After a save: the review's QA parts again from the archive (the audio and the timeline stay). */
+async function refreshQa() {
+  const callId = review.call.call_id;
+  const { status, data } = await request('GET', `/api/calls/${encodeURIComponent(callId)}/review`);
+  if (status !== 200 || review?.call.call_id !== callId) return;
+  for (const key of ['scorecard', 'criteria', 'reviews', 'forms', 'responses', 'comments', 'qa']) review[key] = data[key];
+  await qa.show(review);
+  await loadCalls();
 }
 
-$('#qa-form').onsubmit = async (event) => {
-  event.preventDefault();
-  if (!review) return;
-  // Unanswered questions are left out: the worker names what is missing.
-  const scores = {};
-  for (const { key } of review.criteria) {
-    const picked = $(`input[name="score-${key}"]:checked`, event.target);
-    if (picked) scores[key] = Number(picked.value);
-  }
-  const body = { scores, comment: $('#qa-comment').value };
-  const resolved = $('input[name="resolved"]:checked', event.target);
-  if (resolved) body.resolved = resolved.value === 'yes';
-  const button = $('button[type="submit"]', event.target);
-  button.disabled = true;
-  try {
-    const callId = review.call.call_id;
-    const { status, data } = await request('PUT', `/api/calls/${encodeURIComponent(callId)}/review`, body);
-    if (review?.call.call_id !== callId) return;
-    if (status !== 200) {
-      showProblems($('#qa-error'), data, status);
-      return;
-    }
-    review.qa = data;
-    $('#qa-error').textContent = '';
-    showSaved(data);
-    say('Review saved.');
-    await loadCalls();
-  } finally {
-    button.disabled = false;
-  }
-};
-
-main().catch((error) => say(error.message, true));
+if (session.user.role === 'agent') showMyReviews({ request, user: session.user }).catch((error) => say(error.message, true));
+else main().catch((error) => say(error.message, true));

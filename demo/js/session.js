@@ -21,7 +21,8 @@ const RENEW_LEAD_MS = 60_000;
 const RENEW_RETRY_MS = 15_000;
 
 /**
- * Signs this tab in for a page of `role` ('agent', 'supervisor'): resolves with `{ user, token,
+ * Signs this tab in for a page of `role` ('agent', 'supervisor', or a list of the roles the page
+ * serves): resolves with `{ user, token,
  * link(page) }` (`token` always the current one), or shows why not (signed out, refused, wrong page) and never
  * resolves, so the page never shows a state it is not in.
  */
@@ -86,17 +87,17 @@ async function providerSession(role, provider) {
 
 /** Whether the signed-in `user` belongs on this page; if not, says where they do. */
 function checkRole(user, role, signOut) {
-  if (user.role === role) return true;
+  if ([role].flat().includes(user.role)) return true;
   const page = { agent: 'agent.html', supervisor: 'console.html' }[user.role];
   showStop('This page is not for you',
-    `You are signed in as ${user.name}, ${user.role} of team ${user.team}; this page is for ${role}s.`,
+    `You are signed in as ${user.name}, ${user.role} of team ${user.team}; this page is for ${[role].flat().join(' and ')}s.`,
     [...(page ? [{ label: `Open the ${user.role}'s page`, href: page, primary: true }] : []), signOut]);
   return false;
 }
 
 async function devSession(role) {
   const user = USERS.find((u) => u.sub === params.get('user'));
-  if (!user || user.role !== role) {
+  if (!user || ![role].flat().includes(user.role)) {
     location.replace('./');
     return never();
   }

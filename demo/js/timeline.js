@@ -29,6 +29,35 @@ const SHAPE = {
   end: 'M-1.5 -7 H1.5 V7 H-1.5 Z',
 };
 
+/** What each kind of mark means, for the legend under the timeline: [css class, shape or null for a bar, words]. */
+const LEGEND = [
+  ['mode-monitor', null, 'monitor (listening only)'],
+  ['mode-whisper', null, 'whisper (the agent hears)'],
+  ['mode-barge', null, 'barge (everyone hears)'],
+  ['mode-takeover', null, 'takeover'],
+  ['flag-span', null, 'health flag (hover: which)'],
+  ['pause-span', null, 'secure pause (not recorded)'],
+  ['note-span', null, "reviewer's note over a span"],
+  ['kind-note', 'note', "reviewer's note at a moment"],
+  ['kind-help', 'help', 'help raised'],
+  ['kind-help', 'help_lowered', 'help lowered'],
+  ['kind-coaching', 'coaching', 'coaching message'],
+  ['kind-recording', 'recording', 'recording started or stopped'],
+  ['kind-join', 'join', 'supervisor joined or left'],
+];
+
+/** Fills `list` (a <ul>) with the timeline's legend: each mark drawn as on the timeline, and its meaning. */
+export function renderLegend(list) {
+  list.replaceChildren(...LEGEND.map(([className, shape, words]) => {
+    const item = document.createElement('li');
+    const mark = shape
+      ? svgEl('svg', { width: 16, height: 16, viewBox: '-8 -8 16 16', 'aria-hidden': 'true' }, svgEl('g', { class: `event ${className}` }, svgEl('path', { d: SHAPE[shape] })))
+      : svgEl('svg', { width: 22, height: 12, 'aria-hidden': 'true' }, svgEl('rect', { class: className, x: 0, y: 1, width: 22, height: 10, rx: 2 }));
+    item.append(mark, ` ${words}`);
+    return item;
+  }));
+}
+
 /** A time axis from `from` to `to` (ms since the epoch) over `width` px. */
 export function makeAxis(from, to, width) {
   const span = Math.max(1, to - from);

@@ -207,12 +207,12 @@ describe('reports', () => {
   function counts(row, want, what) {
     assert.ok(row, `${what}: no row`);
     assert.deepEqual(
-      { calls: row.calls, interventions: row.interventions, help: { requests: row.help.requests, answered: row.help.answered }, resolved: row.resolved, early_barges: row.early_barges },
+      { calls: row.calls, entries: row.entries, help: { requests: row.help.requests, answered: row.help.answered }, resolved: row.resolved, early_barges: row.early_barges },
       want, what);
   }
   const modes = (monitor, whisper, barge, takeover) => ({ monitor, whisper, barge, takeover });
   const share = (wr, wd, or, od) => ({ with_intervention: { reviewed: wr, resolved: wd }, without_intervention: { reviewed: or, resolved: od } });
-  const TEAM_COUNTS = { calls: 4, interventions: modes(2, 2, 1, 1), help: { requests: 3, answered: 2 }, resolved: share(2, 1, 1, 1), early_barges: 2 };
+  const TEAM_COUNTS = { calls: 4, entries: modes(2, 2, 1, 1), help: { requests: 3, answered: 2 }, resolved: share(2, 1, 1, 1), early_barges: 2 };
 
   test('a live call has no review yet', () => {
     assert.equal(run.liveReview.status, 404, JSON.stringify(run.liveReview.data));
@@ -229,9 +229,9 @@ describe('reports', () => {
     assert.equal(s1.name, `Sup ${S1}`);
     // s1: A (monitor, whisper, early barge), B (monitor only), D (whisper); answered A's hand.
     // Reviewed: A resolved with s1 intervening; B not resolved, s1 only monitored; D unreviewed.
-    counts(s1, { calls: 3, interventions: modes(2, 2, 1, 0), help: { requests: 1, answered: 1 }, resolved: share(1, 1, 1, 0), early_barges: 1 }, 's1');
+    counts(s1, { calls: 3, entries: modes(2, 2, 1, 0), help: { requests: 1, answered: 1 }, resolved: share(1, 1, 1, 0), early_barges: 1 }, 's1');
     // s2: B (an early takeover), answering B's hand; B reviewed not resolved.
-    counts(s2, { calls: 1, interventions: modes(0, 0, 0, 1), help: { requests: 1, answered: 1 }, resolved: share(1, 0, 0, 0), early_barges: 1 }, 's2');
+    counts(s2, { calls: 1, entries: modes(0, 0, 0, 1), help: { requests: 1, answered: 1 }, resolved: share(1, 0, 0, 0), early_barges: 1 }, 's2');
     counts(data.totals, TEAM_COUNTS, 'team totals');
     assert.deepEqual([data.totals.id, data.totals.name], ['team', 'whole team']);
 
@@ -260,9 +260,9 @@ describe('reports', () => {
     const a2 = data.rows.find((r) => r.id === A2);
     assert.equal(a1.name, `Agent ${A1}`);
     // a1: A and B, both with intervention, A resolved, B not; two hands, both answered.
-    counts(a1, { calls: 2, interventions: modes(2, 1, 1, 1), help: { requests: 2, answered: 2 }, resolved: share(2, 1, 0, 0), early_barges: 2 }, 'a1');
+    counts(a1, { calls: 2, entries: modes(2, 1, 1, 1), help: { requests: 2, answered: 2 }, resolved: share(2, 1, 0, 0), early_barges: 2 }, 'a1');
     // a2: C (nobody came, resolved) and D (a whisper, unreviewed: in neither share); C's hand unanswered.
-    counts(a2, { calls: 2, interventions: modes(0, 1, 0, 0), help: { requests: 1, answered: 0 }, resolved: share(0, 0, 1, 1), early_barges: 0 }, 'a2');
+    counts(a2, { calls: 2, entries: modes(0, 1, 0, 0), help: { requests: 1, answered: 0 }, resolved: share(0, 0, 1, 1), early_barges: 0 }, 'a2');
     assert.equal(a2.help.median_answer_s, null, 'no answered requests');
     counts(data.totals, TEAM_COUNTS, 'team totals');
     const { secs, waitA, waitB } = expected();
@@ -272,11 +272,12 @@ describe('reports', () => {
     assert.deepEqual(a2.seconds, { monitor: 0, whisper: a2.seconds.whisper, barge: 0, takeover: 0 });
   });
 
-  test('CSV: the documented header, one line per row, the totals last', async () => {
-    const HEADER = 'id,name,calls,monitor,whisper,barge,takeover,monitor_s,whisper_s,barge_s,takeover_s,help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges,paused_s';
+  test('CSV: the documented header, one line per row, the totals last; the same columns as the JSON, calls_path too', async () => {
+    const HEADER = 'id,name,calls,monitor,whisper,barge,takeover,monitor_s,whisper_s,barge_s,takeover_s,help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges,paused_s,calls_path';
+    const window = `from=0&to=${Date.now() + 60_000}`; // one window for both: the default "to" is each request's now
     for (const by of ['supervisor', 'agent']) {
-      const report = (await json('GET', `/api/reports?by=${by}&format=json`, sup(LEAD))).data;
-      const res = await http('GET', `/api/reports?by=${by}&format=csv`, sup(LEAD));
+      const report = (await json('GET', `/api/reports?by=${by}&format=json&${window}`, sup(LEAD))).data;
+      const res = await http('GET', `/api/reports?by=${by}&format=csv&${window}`, sup(LEAD));
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type'), /^text\/csv/);
       const lines = (await res.text()).split(/\r?\n/).filter(Boolean);
@@ -285,14 +286,16 @@ describe('reports', () => {
       const rows = [...report.rows, report.totals];
       for (const [i, line] of lines.slice(1).entries()) {
         const r = rows[i];
-        const want = [r.id, r.name, r.calls, ...Object.values(modes(r.interventions.monitor, r.interventions.whisper, r.interventions.barge, r.interventions.takeover)),
+        const want = [r.id, r.name, r.calls, ...Object.values(modes(r.entries.monitor, r.entries.whisper, r.entries.barge, r.entries.takeover)),
           r.seconds.monitor, r.seconds.whisper, r.seconds.barge, r.seconds.takeover, r.help.requests, r.help.answered,
           r.help.median_answer_s ?? '', r.resolved.with_intervention.reviewed, r.resolved.with_intervention.resolved,
-          r.resolved.without_intervention.reviewed, r.resolved.without_intervention.resolved, r.early_barges, r.paused_s];
+          r.resolved.without_intervention.reviewed, r.resolved.without_intervention.resolved, r.early_barges, r.paused_s, r.calls_path];
         const got = line.split(',');
-        assert.equal(got.length, 20, line);
-        assert.deepEqual(got.map((v, k) => (k < 2 || v === '' ? v : Number(v))), want, `${by} line ${i + 1}: ${line}`);
+        assert.equal(got.length, 21, line);
+        assert.deepEqual(got.map((v, k) => (k < 2 || k === 20 || v === '' ? v : Number(v))), want, `${by} line ${i + 1}: ${line}`);
       }
+      assert.match(report.totals.calls_path, /^\/api\/reports\/calls\?from=\d+&to=\d+$/, "the totals' link is the whole window");
+      assert.ok(!('interventions' in report.totals), 'mode entries are called entries: monitor is no intervention');
       assert.ok(lines.at(-1).startsWith('team,whole team,4,'), lines.at(-1));
     }
   });

@@ -141,22 +141,24 @@ pub async fn sample(req: &Request, archive: &Archive, who: &Identity) -> Outcome
     )?)
 }
 
-/// Report rows as JSON, each with `calls_path`: the ended-calls list filtered to the calls behind it
-/// (`by` is `agent` or `supervisor`, the filter of the same name).
-pub fn with_calls_links<T: serde::Serialize>(
-    rows: &[T],
-    by: &str,
-    from: u64,
-    to: u64,
-) -> Result<Vec<serde_json::Value>, ArchiveError> {
-    let mut out = Vec::new();
-    for row in rows {
-        let mut line = serde_json::to_value(row)?;
-        let id = line["id"].as_str().unwrap_or_default().to_owned();
-        line["calls_path"] = format!("/api/reports/calls?from={from}&to={to}&{by}={id}").into();
-        out.push(line);
+/// The ended-calls list of `[from, to)` behind a report row: filtered to `by=id` (`by` is `agent` or
+/// `supervisor`, the filter of the same name), or the whole window for the team's totals (`None`).
+pub fn calls_path(from: u64, to: u64, filter: Option<(&str, &str)>) -> String {
+    let base = format!("/api/reports/calls?from={from}&to={to}");
+    match filter {
+        Some((by, id)) => format!("{base}&{by}={id}"),
+        None => base,
     }
-    Ok(out)
+}
+
+/// A report row as JSON with its `calls_path` added.
+pub fn with_calls_path<T: serde::Serialize>(
+    row: &T,
+    path: String,
+) -> Result<serde_json::Value, ArchiveError> {
+    let mut line = serde_json::to_value(row)?;
+    line["calls_path"] = path.into();
+    Ok(line)
 }
 
 #[cfg(test)]

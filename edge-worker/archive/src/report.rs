@@ -132,7 +132,9 @@ pub struct Row {
     pub id: String,
     pub name: String,
     pub calls: u32,
-    pub interventions: PerMode<u32>,
+    /// The spans entered per mode ("mode entries"): monitor counts here although it is no
+    /// intervention (only listens), hence the name.
+    pub entries: PerMode<u32>,
     pub seconds: PerMode<f64>,
     pub help: Help,
     pub resolved: Resolution,
@@ -179,7 +181,7 @@ impl Tally<'_> {
         let mut row = Row { id: id.to_owned(), name: self.name.clone(), ..Row::default() };
         row.calls = self.calls.len() as u32;
         for span in &self.spans {
-            if let Some(count) = row.interventions.get_mut(span.mode) {
+            if let Some(count) = row.entries.get_mut(span.mode) {
                 *count += 1;
             }
             let paused = pauses::overlap_ms(&span.call_id, span.started_at, span.ended_at, pauses);
@@ -307,10 +309,11 @@ pub fn figures(
 
 /// The CSV header, matching [`csv_line`].
 pub const CSV_HEADER: &str = "id,name,calls,monitor,whisper,barge,takeover,monitor_s,whisper_s,barge_s,takeover_s,\
-help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges,paused_s";
+help_requests,help_answered,median_answer_s,reviewed_with,resolved_with,reviewed_without,resolved_without,early_barges,paused_s,\
+calls_path";
 
-/// One row as a CSV line (RFC 4180 quoting for names).
-pub fn csv_line(row: &Row) -> String {
+/// One row as a CSV line (RFC 4180 quoting for names), ending with its `calls_path` as the JSON's.
+pub fn csv_line(row: &Row, calls_path: &str) -> String {
     let quote = |text: &str| {
         if text.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", text.replace('"', "\"\""))
@@ -319,7 +322,7 @@ pub fn csv_line(row: &Row) -> String {
         }
     };
     let mut fields = vec![quote(&row.id), quote(&row.name), row.calls.to_string()];
-    fields.extend(row.interventions.values().map(|n| n.to_string()));
+    fields.extend(row.entries.values().map(|n| n.to_string()));
     fields.extend(row.seconds.values().map(|s| format!("{s:.1}")));
     fields.push(row.help.requests.to_string());
     fields.push(row.help.answered.to_string());
@@ -335,15 +338,18 @@ pub fn csv_line(row: &Row) -> String {
     }
     fields.push(row.early_barges.to_string());
     fields.push(format!("{:.1}", row.paused_s));
+    fields.push(quote(calls_path));
     fields.join(",")
 }
 
-/// The whole report as CSV: header, rows, totals last.
-pub fn csv(figures: &Figures) -> String {
+/// The whole report as CSV: header, rows, totals last; `calls_path(row, is_totals)` links each row
+/// to its calls (the JSON's `calls_path`).
+pub fn csv(figures: &Figures, calls_path: impl Fn(&Row, bool) -> String) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
-    for row in figures.rows.iter().chain(std::iter::once(&figures.totals)) {
-        out.push_str(&csv_line(row));
+    let rows = figures.rows.iter().map(|r| (r, false));
+    for (row, totals) in rows.chain(std::iter::once((&figures.totals, true))) {
+        out.push_str(&csv_line(row, &calls_path(row, totals)));
         out.push('\n');
     }
     out
@@ -432,7 +438,7 @@ mod tests {
         assert_eq!(report.calls, 3);
         let s1 = &report.rows[0];
         assert_eq!((s1.id.as_str(), s1.name.as_str(), s1.calls), ("s1", "s1 name", 2));
-        assert_eq!(s1.interventions, PerMode { monitor: 2, whisper: 1, barge: 1, takeover: 0 });
+        assert_eq!(s1.entries, PerMode { monitor: 2, whisper: 1, barge: 1, takeover: 0 });
         assert_eq!(s1.seconds, PerMode { monitor: 150.0, whisper: 30.0, barge: 200.0, takeover: 0.0 });
         assert_eq!(s1.help, Help { requests: 1, answered: 1, median_answer_s: Some(10.0) });
         assert_eq!(s1.early_barges, 1);
@@ -445,7 +451,7 @@ mod tests {
             "s1 intervened in c1 (resolved) and only monitored c2 (not)"
         );
         let s2 = &report.rows[1];
-        assert_eq!((s2.interventions.takeover, s2.early_barges, s2.help.median_answer_s), (1, 0, Some(10.0)));
+        assert_eq!((s2.entries.takeover, s2.early_barges, s2.help.median_answer_s), (1, 0, Some(10.0)));
         let team = &report.totals;
         assert_eq!((team.calls, team.help.requests, team.help.answered, team.early_barges), (3, 3, 2, 1));
         assert_eq!(
@@ -464,16 +470,13 @@ mod tests {
         let ids: Vec<&str> = report.rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, vec!["a1", "a2"]);
         let a1 = &report.rows[0];
-        assert_eq!(
-            (a1.name.as_str(), a1.calls, a1.interventions.monitor, a1.interventions.takeover),
-            ("A1", 2, 2, 1)
-        );
+        assert_eq!((a1.name.as_str(), a1.calls, a1.entries.monitor, a1.entries.takeover), ("A1", 2, 2, 1));
         assert_eq!(a1.help, Help { requests: 2, answered: 2, median_answer_s: Some(10.0) });
         assert_eq!(a1.resolved.with_intervention, Share { reviewed: 2, resolved: 1 });
         let a2 = &report.rows[1];
         assert_eq!(a2.help, Help { requests: 1, answered: 0, median_answer_s: None });
         assert_eq!(a2.resolved.without_intervention, Share { reviewed: 1, resolved: 1 });
-        assert_eq!(a2.interventions, PerMode::default());
+        assert_eq!(a2.entries, PerMode::default());
     }
 
     #[test]
@@ -510,11 +513,17 @@ mod tests {
         for span in spans.iter_mut().filter(|s| s.supervisor_id == "s1") {
             span.supervisor_name = "Doe, \"Sam\"".into();
         }
-        let text = csv(&figures(By::Supervisor, &calls, &spans, &help, &outcomes, &[]));
+        let link =
+            |row: &Row, totals: bool| if totals { "/all".to_owned() } else { format!("/x?s={}", row.id) };
+        let text = csv(&figures(By::Supervisor, &calls, &spans, &help, &outcomes, &[]), link);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "header, s1, s2, totals");
-        assert_eq!(lines[0].split(',').count(), 20);
-        assert_eq!(lines[1], "s1,\"Doe, \"\"Sam\"\"\",2,2,1,1,0,150.0,30.0,200.0,0.0,1,1,10.0,1,1,1,0,1,0.0");
+        assert_eq!(lines[0].split(',').count(), 21);
+        assert_eq!(
+            lines[1],
+            "s1,\"Doe, \"\"Sam\"\"\",2,2,1,1,0,150.0,30.0,200.0,0.0,1,1,10.0,1,1,1,0,1,0.0,/x?s=s1"
+        );
         assert!(lines[3].starts_with("team,whole team,3,"), "{}", lines[3]);
+        assert!(lines[3].ends_with(",/all"), "{}", lines[3]);
     }
 }

@@ -278,7 +278,10 @@ pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome
         .await?;
     let figures = report::figures(by, &calls, &spans, &help, &outcomes, &pauses);
     if csv {
-        let mut response = Response::ok(report::csv(&figures))?;
+        let link = |row: &report::Row, totals: bool| {
+            call_search::calls_path(from, to, (!totals).then_some((by.name(), row.id.as_str())))
+        };
+        let mut response = Response::ok(report::csv(&figures, link))?;
         response.headers_mut().set("Content-Type", "text/csv; charset=utf-8")?;
         return Ok(response);
     }
@@ -288,7 +291,9 @@ pub async fn report(req: &Request, archive: &Archive, who: &Identity) -> Outcome
         "to": to,
         "by": by.name(),
         "calls": figures.calls,
-        "rows": call_search::with_calls_links(&figures.rows, by.name(), from, to)?,
-        "totals": figures.totals,
+        "rows": figures.rows.iter()
+            .map(|row| call_search::with_calls_path(row, call_search::calls_path(from, to, Some((by.name(), &row.id)))))
+            .collect::<Result<Vec<_>, _>>()?,
+        "totals": call_search::with_calls_path(&figures.totals, call_search::calls_path(from, to, None))?,
     }))?)
 }
