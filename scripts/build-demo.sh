@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds what the demo pages load besides their own files: the earshot-mixer package (wasm, glue,
-# worklet processor, helper) into demo/vendor/earshot-mixer/, SIP.js into demo/vendor/sip.js/, and the
+# worklet processor, helper) into demo/vendor/earshot-mixer/, SIP.js into demo/vendor/sip.js/, the phone
+# callers' spoken disclosure into demo/vendor/prompts/ (espeak-ng, scripts/phone-prompts.sh), and the
 # OpenID Connect client library (npm oauth4webapi, as published, with its licence) into
 # demo/vendor/oauth4webapi/, all served by the worker's static assets. The pages import them from
 # there, exactly as a web app would ship the npm packages: nothing comes from a CDN. Not committed.
@@ -22,6 +23,8 @@ case "${1:-}" in
 esac
 # SIP.js for the agent's phone line (demo/vendor/sip.js/, scripts/sip-vendor.sh): rebuilt every time, it takes well under a second.
 [ "$check" = 1 ] || bash scripts/sip-vendor.sh
+# The phone callers' spoken disclosure (demo/vendor/prompts/, scripts/phone-prompts.sh): espeak-ng, well under a second.
+[ "$check" = 1 ] || bash scripts/phone-prompts.sh
 # The sign-in library: copied whenever it differs from the installed package (a copy, no build).
 oauth_from=node_modules/oauth4webapi oauth_out=demo/vendor/oauth4webapi
 [ -f "$oauth_from/build/index.js" ] || { echo "[build-demo] $oauth_from is missing: run scripts/bootstrap.sh" >&2; exit 1; }

@@ -7,6 +7,7 @@ import { Hub } from './hub.js';
 import { partyKey, partyOfKey } from './party.js';
 import { HubLink } from './peer.js';
 import { PhoneDesk, maskNumber, notePhoneCall, phoneSettings, wasPhoneCall } from './phone.js';
+import { PhoneConsent } from './phone-consent.js';
 import { Recorder } from './recorder.js';
 import { bindSecurePause, renderSecurePause } from './secure-pause.js';
 import { openVoice, startAudio } from './media.js';
@@ -154,6 +155,7 @@ async function openCallSocket(greeting) {
     renderRoster(roster);
     current.recorder.follow(roster.recording);
     syncLinks(current, roster, firstRoster);
+    askPhoneConsent(current);
     firstRoster = false;
   });
   channel.on('matrix', (event) => current.hub.applyMatrix(event));
@@ -291,16 +293,35 @@ function ringPhone(phoneCall) {
  * customer feed (as the worker's matrix mixes it) is what they hear. Hanging up ends the call.
  */
 async function answerPhone(phoneCall, label) {
-  const { customer_path: path } = await api('POST', '/api/calls', session.token, { customer_label: label });
+  const { customer_path: path } = await api('POST', '/api/calls', session.token, { customer_label: label, phone: true });
   await joinCall(new URL(path, location.href).searchParams.get('call'), 'Phone call answered.');
   const current = call;
   current.phone = phoneCall;
   notePhoneCall(current.id);
-  const heard = await phoneCall.accept(new MediaStream([current.hub.feedFor('customer')]));
+  current.phoneConsent = new PhoneConsent(current.hub);
+  const heard = await phoneCall.accept(new MediaStream([current.phoneConsent.track]));
   current.hub.attach('customer', heard);
+  askPhoneConsent(current);
   phoneCall.ended.then((by) => {
     if (call === current && by === 'caller') current.channel.request({ type: 'end_call' }).catch(() => finishCall('The caller hung up.'));
   });
+}
+
+/**
+ * Where the team requires consent, the phone caller hears the disclosure before anyone may listen,
+ * and the hub tells the worker once they consented (js/phone-consent.js); once per call. Until the
+ * roster says whether consent is due, the caller hears nothing from the hub.
+ */
+function askPhoneConsent(current) {
+  const caller = current.roster?.customer;
+  const heard = current.hub.sourceOf('customer');
+  if (!current.phoneConsent || !heard || !caller || current.phoneConsent.asked) return;
+  if (!caller.consent_required || caller.consent_given) return current.phoneConsent.release();
+  const pressOne = Boolean(caller.phone_press_one);
+  say(pressOne ? 'The caller hears the disclosure; supervisors may listen once they press 1.' : 'The caller hears the disclosure; supervisors may listen once it has played.');
+  current.phoneConsent.ask({ pressOne, heard })
+    .then((how) => current.channel.request({ type: 'consent' }).then(() => say(`The caller consented (${how}).`)))
+    .catch((error) => call === current && say(`The caller's consent: ${error.message}.`, true));
 }
 
 /** The reloaded page's phone call is gone with the old page: end its Earshot call too. */
@@ -316,6 +337,7 @@ function finishCall(message) {
   if (!call) return;
   const ended = call;
   if (ended.phone) {
+    ended.phoneConsent?.stop();
     ended.phone.hangUp().catch(() => {});
     notePhoneCall(null);
   }

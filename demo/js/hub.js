@@ -41,6 +41,19 @@ export class Hub {
     return RECORDING;
   }
 
+  /**
+   * Also sends what `party` may hear to `node` (a phone caller's feed passes through the consent
+   * exchange first, js/phone-consent.js).
+   */
+  connectFeed(party, node) {
+    this.mixer.connect(node, this.layout.outputOf(party));
+  }
+
+  /** The mixer's source node of `party`'s incoming audio, once attached (null before). */
+  sourceOf(party) {
+    return this.sources.get(partyKey(party))?.node ?? null;
+  }
+
   /** The track carrying what `party` (customer or a supervisor) may hear. */
   feedFor(party) {
     return this.feeds[this.layout.outputOf(party)].stream.getAudioTracks()[0];

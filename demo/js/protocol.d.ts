@@ -171,7 +171,12 @@ export type PauseView = { since: number, until: number, };
 /**
  * The customer as colleagues see them.
  */
-export type CustomerView = { label: string, connected: boolean, consent_required: boolean, consent_given: boolean, };
+export type CustomerView = { label: string, connected: boolean, consent_required: boolean, consent_given: boolean, 
+/**
+ * A phone caller (heard through the agent's hub): whether they consent by pressing 1, the
+ * team's setting when the call started (else by staying on the line). Absent for web customers.
+ */
+phone_press_one?: boolean, };
 
 /**
  * The whole room as the agent and supervisors see it.
@@ -250,7 +255,13 @@ retention_days: number,
 /**
  * A secure pause ends by itself after this many seconds (2-900), if the agent has not ended it.
  */
-secure_pause_limit_s: number, };
+secure_pause_limit_s: number, 
+/**
+ * A phone caller consents to being listened to by pressing 1 after the disclosure (true), or
+ * by staying on the line past it (false, the default: what callers expect of "this call may be
+ * monitored"). Web customers always click.
+ */
+phone_press_one: boolean, };
 
 /**
  * What a team member asks of the team object.

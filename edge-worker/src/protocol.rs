@@ -190,6 +190,11 @@ pub struct CustomerView {
     pub connected: bool,
     pub consent_required: bool,
     pub consent_given: bool,
+    /// A phone caller (heard through the agent's hub): whether they consent by pressing 1, the
+    /// team's setting when the call started (else by staying on the line). Absent for web customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub phone_press_one: Option<bool>,
 }
 
 /// The whole room as the agent and supervisors see it.

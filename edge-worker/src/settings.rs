@@ -37,6 +37,10 @@ pub struct TeamSettings {
     pub retention_days: u32,
     /// A secure pause ends by itself after this many seconds (2-900), if the agent has not ended it.
     pub secure_pause_limit_s: u32,
+    /// A phone caller consents to being listened to by pressing 1 after the disclosure (true), or
+    /// by staying on the line past it (false, the default: what callers expect of "this call may be
+    /// monitored"). Web customers always click.
+    pub phone_press_one: bool,
 }
 
 impl Default for TeamSettings {
@@ -47,6 +51,7 @@ impl Default for TeamSettings {
             record_whisper: false,
             retention_days: DEFAULT_RETENTION_DAYS,
             secure_pause_limit_s: DEFAULT_SECURE_PAUSE_LIMIT_S,
+            phone_press_one: false,
         }
     }
 }

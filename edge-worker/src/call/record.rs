@@ -28,6 +28,10 @@ pub struct CallInit {
     /// A queued customer's token subject: their token carries no call id, so this admits them.
     pub customer_sub: Option<String>,
     pub started_at: u64,
+    /// The customer is a phone caller, heard through the agent's hub: the agent's socket gives their
+    /// consent for them (see [`crate::call::requests::consent`]).
+    #[serde(default)]
+    pub phone: bool,
 }
 
 impl CallInit {

@@ -120,6 +120,7 @@ mod tests {
             customer_label: "Lee".into(),
             customer_sub: None,
             started_at: 0,
+            phone: false,
         };
         let plain = CallRecord::new(init(TeamSettings::default()));
         let facts = RecordingFacts::of(&plain, None);

@@ -57,6 +57,7 @@ pub(super) fn live_call() -> (CallRecord, Identity, Identity) {
         customer_label: "Lee".into(),
         customer_sub: None,
         started_at: 0,
+        phone: false,
     };
     let mut record = CallRecord::new(init);
     let agent = person("agent", Role::Agent, ModeSet::EMPTY);

@@ -58,6 +58,7 @@ impl CallRecord {
                 connected: self.customer_connected,
                 consent_required: self.policy.consent.required,
                 consent_given: self.policy.consent.acknowledged,
+                phone_press_one: self.init.phone.then_some(self.init.settings.phone_press_one),
             },
             supervisors: self.supervisor_views(),
             help_raised: self.help_raised,

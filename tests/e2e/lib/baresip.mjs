@@ -13,7 +13,7 @@ process.on('exit', () => { for (const child of running) child.kill('SIGKILL'); }
 
 /**
  * A running baresip whose microphone is `toneFile` (16-bit WAV), speaking only `codecs` (baresip's
- * names, e.g. 'pcmu' — what a phone line or trunk offers).
+ * names, e.g. 'pcmu', or with rate and channels, 'opus/48000/2' — what a phone line or trunk offers).
  */
 export async function startBaresip({ toneFile, user = 'caller', codecs = 'pcmu,pcma' }) {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-baresip-'));
@@ -29,12 +29,17 @@ export async function startBaresip({ toneFile, user = 'caller', codecs = 'pcmu,p
     'audio_alert aubridge,earshot',
     'ausrc_srate 8000',
     'auplay_srate 8000',
+    // Mono at both ends, whatever the codec carries (Opus is stereo on the wire): baresip converts.
+    'ausrc_channels 1',
+    'auplay_channels 1',
     'rtp_ports 10000-10999',
     'net_interface 127.0.0.1',
     `snd_path ${dir}`,
     `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
     'module_path /usr/lib/baresip/modules',
     'module g711.so',
+    // Other codecs' modules are named after them (opus.so, gsm.so, g722.so, …).
+    ...codecs.split(',').map((c) => c.split('/')[0]).filter((c) => !['pcmu', 'pcma'].includes(c)).map((c) => `module ${c}.so`),
     'module aufile.so',
     'module aubridge.so',
     'module sndfile.so',

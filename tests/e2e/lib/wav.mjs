@@ -2,13 +2,22 @@
 // finds tones in what baresip recorded (a Goertzel filter per 20 ms window, no FFT library needed).
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Writes a mono 16-bit WAV: `silenceS` seconds of silence, then a `hz` sine for `seconds`. */
-export function writeToneWav(path, { hz, seconds, sampleRate = 8000, amplitude = 0.3, silenceS = 0.5 }) {
+/** DTMF '1' as a phone plays it in-band: 697 Hz and 1209 Hz together. */
+const DTMF_ONE_HZ = [697, 1209];
+
+/**
+ * Writes a mono 16-bit WAV: `silenceS` seconds of silence, then a `hz` sine for `seconds`; with
+ * `dtmfOneAtS`, the sine gives way to a 300 ms in-band DTMF '1' that many seconds into the file.
+ */
+export function writeToneWav(path, { hz, seconds, sampleRate = 8000, amplitude = 0.3, silenceS = 0.5, dtmfOneAtS = null }) {
   const lead = Math.round(silenceS * sampleRate);
   const count = lead + Math.round(seconds * sampleRate);
+  const key = dtmfOneAtS === null ? [-1, -1] : [Math.round(dtmfOneAtS * sampleRate), Math.round((dtmfOneAtS + 0.3) * sampleRate)];
+  const sine = (f, i) => Math.sin((2 * Math.PI * f * (i - lead)) / sampleRate);
   const data = Buffer.alloc(count * 2);
   for (let i = lead; i < count; i++) {
-    data.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * (i - lead)) / sampleRate)), i * 2);
+    const value = i >= key[0] && i < key[1] ? (sine(DTMF_ONE_HZ[0], i) + sine(DTMF_ONE_HZ[1], i)) / 2 : sine(hz, i);
+    data.writeInt16LE(Math.round(amplitude * 32767 * value), i * 2);
   }
   writeFileSync(path, Buffer.concat([wavHeader(data.length, sampleRate), data]));
 }
@@ -65,14 +74,22 @@ function toneShare(samples, from, to, hz, sampleRate) {
  * Where a tone at `hz` is present in a recording: the start times (s) of the 20 ms windows in which
  * it carries at least half the window's power and is louder than -40 dBFS.
  */
-export function toneWindows({ samples, sampleRate }, hz) {
+export function toneWindows(recording, hz) {
+  const size = Math.round(recording.sampleRate * 0.02);
+  return loudWindows(recording).filter((t) => {
+    const from = Math.round(t * recording.sampleRate);
+    return toneShare(recording.samples, from, from + size, hz, recording.sampleRate) >= 0.5;
+  });
+}
+
+/** The start times (s) of the 20 ms windows louder than -40 dBFS: any sound, speech included. */
+export function loudWindows({ samples, sampleRate }) {
   const size = Math.round(sampleRate * 0.02);
   const found = [];
   for (let from = 0; from + size <= samples.length; from += size) {
     let energy = 0;
     for (let i = from; i < from + size; i++) energy += samples[i] * samples[i];
-    const rms = Math.sqrt(energy / size);
-    if (rms > 0.01 && toneShare(samples, from, from + size, hz, sampleRate) >= 0.5) found.push(from / sampleRate);
+    if (Math.sqrt(energy / size) > 0.01) found.push(from / sampleRate);
   }
   return found;
 }

@@ -21,6 +21,9 @@ use earshot_wire::body::json_body;
 pub struct CreateCall {
     #[serde(default)]
     pub customer_label: Option<String>,
+    /// The customer is a phone caller the agent's page answered.
+    #[serde(default)]
+    pub phone: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +57,7 @@ impl TeamObject {
                     customer_label: pairing.customer.label.clone(),
                     customer_sub: Some(pairing.customer.sub.clone()),
                     started_at: now,
+                    phone: false,
                 };
                 (init, pairing)
             };
@@ -111,7 +115,8 @@ impl TeamObject {
         if identity.role != Role::Agent {
             return Err(EdgeError::Forbidden("only agents create calls".into()));
         }
-        let body: CreateCall = json_body(&mut req).await.unwrap_or(CreateCall { customer_label: None });
+        let body: CreateCall =
+            json_body(&mut req).await.unwrap_or(CreateCall { customer_label: None, phone: false });
         let now = now_ms();
         let record = self.load(&identity.team).await?;
         if let Some(call) = record.agents.get(&identity.sub).and_then(|a| a.on_call.clone()) {
@@ -130,6 +135,7 @@ impl TeamObject {
             customer_label: label,
             customer_sub: None,
             started_at: now,
+            phone: body.phone,
         };
         let summary = create_call_object(&self.env, &init).await?;
         // Other requests ran while the call object was created (other agents' calls, line updates):
