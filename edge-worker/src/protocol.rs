@@ -35,8 +35,8 @@ pub struct Envelope<T> {
 
 /// What a participant asks of the call room.
 #[derive(Debug, PartialEq, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(tag = "type"))]
+#[serde(rename_all = "snake_case")]
 pub enum CallRequest {
     /// Heartbeat; answered with `pong`. Any frame counts as a heartbeat, this one just has no effect.
     Ping,
@@ -130,25 +130,44 @@ pub fn parse_request(text: &str) -> Result<Envelope<CallRequest>, ProtocolError>
     parse(text)
 }
 
+/// A request enum of the wire: `{"type": "<variant>", ...fields}`. The enums derive serde's default
+/// (externally tagged) form and [`parse`] turns the frame into it: `{"<variant>": {...fields}}`, or
+/// the bare name for a variant without fields. serde's own `tag = "type"` would buffer every frame
+/// in its `Content` tree first, whose code (~19 KB of wasm) the size-budgeted bundle does not need.
+pub trait Request: for<'de> Deserialize<'de> {
+    /// The variants without fields, which serde reads from the bare name (extra fields are ignored).
+    const UNIT_VARIANTS: &'static [&'static str];
+}
+
+impl Request for CallRequest {
+    const UNIT_VARIANTS: &'static [&'static str] =
+        &["ping", "leave", "consent", "end_call", "end_secure_pause"];
+}
+
 /// Parses a frame of any tagged request enum, mapping serde's complaints onto protocol errors.
-pub fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<Envelope<T>, ProtocolError> {
+pub fn parse<T: Request>(text: &str) -> Result<Envelope<T>, ProtocolError> {
+    use serde_json::Value;
     if text.len() > MAX_FRAME_BYTES {
         return Err(ProtocolError::Oversize { limit: MAX_FRAME_BYTES });
     }
-    let mut value: serde_json::Value = serde_json::from_str(text)
+    let value: Value = serde_json::from_str(text)
         .map_err(|_| ProtocolError::Malformed { detail: "not JSON".into(), reference: None })?;
-    let given_ref = value.as_object_mut().and_then(|frame| frame.remove("ref"));
-    let reference = given_ref.as_ref().and_then(serde_json::Value::as_u64);
-    let kind = value.get("type").and_then(serde_json::Value::as_str).map(str::to_owned);
-    let Some(kind) = kind else {
-        return Err(ProtocolError::Malformed { detail: "missing \"type\"".into(), reference });
-    };
+    let missing_type = |reference| ProtocolError::Malformed { detail: "missing \"type\"".into(), reference };
+    let Value::Object(mut fields) = value else { return Err(missing_type(None)) };
+    let given_ref = fields.remove("ref");
+    let reference = given_ref.as_ref().and_then(Value::as_u64);
+    let Some(Value::String(kind)) = fields.remove("type") else { return Err(missing_type(reference)) };
     if given_ref.is_some_and(|r| !r.is_null() && reference.is_none()) {
         let detail = format!("{kind}: ref must be a whole number");
         return Err(ProtocolError::Malformed { detail, reference: None });
     }
+    let tagged = if T::UNIT_VARIANTS.contains(&kind.as_str()) {
+        Value::String(kind.clone())
+    } else {
+        Value::Object([(kind.clone(), Value::Object(fields))].into_iter().collect())
+    };
     // Read once: the request comes from the value already parsed, not from the text again.
-    let body = serde_json::from_value(value).map_err(|err| {
+    let body = serde_json::from_value(tagged).map_err(|err| {
         let detail = err.to_string();
         if detail.starts_with(&format!("unknown variant `{kind}`")) {
             ProtocolError::UnknownType { kind: kind.chars().take(40).collect(), reference }
@@ -362,6 +381,38 @@ pub enum CallEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::team::protocol::TeamRequest;
+
+    /// Every variant serde knows, read from its "unknown variant" message.
+    fn variants<T: Request + std::fmt::Debug>() -> Vec<String> {
+        let message = serde_json::from_value::<T>("no_such_variant".into()).unwrap_err().to_string();
+        message.split('`').skip(3).step_by(2).map(str::to_owned).collect()
+    }
+
+    /// `UNIT_VARIANTS` must name exactly the variants without fields: a frame with only its type then
+    /// reads as its variant or fails for a missing field, never for the wrong shape.
+    fn unit_variants_are_listed<T: Request + std::fmt::Debug>() {
+        let all = variants::<T>();
+        assert!(all.len() > 3, "{all:?}");
+        for name in &all {
+            if let Err(err) = parse::<T>(&format!(r#"{{"type":"{name}","ref":1,"extra":2}}"#)) {
+                assert!(err.to_string().contains("missing field"), "{name}: {err}");
+            }
+        }
+        assert!(T::UNIT_VARIANTS.iter().all(|unit| all.iter().any(|name| name == unit)));
+    }
+
+    #[test]
+    fn every_request_variant_reads_from_its_type() {
+        unit_variants_are_listed::<CallRequest>();
+        unit_variants_are_listed::<TeamRequest>();
+        let pause = parse_request(r#"{"type":"start_secure_pause"}"#).unwrap();
+        assert_eq!(pause.body, CallRequest::StartSecurePause { reason: None });
+        let ping = parse_request(r#"{"type":"ping","extra":true}"#).unwrap();
+        assert_eq!((ping.reference, ping.body), (None, CallRequest::Ping));
+        let bad_ref = parse_request(r#"{"type":"ping","ref":"seven"}"#).unwrap_err();
+        assert!(bad_ref.to_string().contains("ref must be a whole number"), "{bad_ref}");
+    }
 
     #[test]
     fn requests_parse_with_and_without_ref() {

@@ -6,7 +6,6 @@
 //! What differs between the call and the team is what a request does and what a departure means:
 //! the object says that as a `SocketHost`, and the rest of its file is its own logic.
 
-use serde::de::DeserializeOwned;
 use worker::{Response, Result, State, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 use crate::auth::identity::Identity;
@@ -17,7 +16,7 @@ use crate::net::sockets::{self, Attachment};
 use crate::protocol::{parse, CallEvent, Envelope};
 
 /// A request enum of one socket protocol, as far as the shell needs to know it.
-pub trait SocketRequest: DeserializeOwned {
+pub trait SocketRequest: crate::protocol::Request {
     /// A `ping`: the shell answers it (`ack` for its ref, then `pong`) and the host never sees it.
     fn is_ping(&self) -> bool;
     /// Whether the request changes state, and so costs the rate limit more

@@ -7,9 +7,10 @@ use crate::protocol::ErrorReport;
 use crate::settings::TeamSettings;
 
 /// What a team member asks of the team object.
+// Read by `crate::protocol::parse` from `{"type": ...}` frames (see `crate::protocol::Request`).
 #[derive(Debug, PartialEq, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(tag = "type"))]
+#[serde(rename_all = "snake_case")]
 pub enum TeamRequest {
     Ping,
     /// Agent: ready for the next call, or not.
@@ -60,6 +61,10 @@ pub struct TeamFeed {
     pub queue: Vec<QueueLine>,
     /// Milliseconds the first customer in the queue has waited, at the time of sending.
     pub longest_wait_ms: u64,
+}
+
+impl crate::protocol::Request for TeamRequest {
+    const UNIT_VARIANTS: &'static [&'static str] = &["ping"];
 }
 
 /// What the team object tells a member.
