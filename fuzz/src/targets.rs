@@ -80,6 +80,7 @@ fn live_call() -> (CallRecord, [Identity; 4]) {
         consent_required: true,
         settings: TeamSettings::default(),
         customer_label: "Lee".into(),
+        phone: false,
         customer_sub: None,
         started_at: NOW - 600_000,
     });
